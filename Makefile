@@ -1,0 +1,41 @@
+# Connector Studio: `make run` sets everything up and serves; `make test` runs every test.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+# The first of python3.13, python3.12, python3 that is >= 3.12.
+PYTHON := $(shell for p in python3.13 python3.12 python3; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
+	&& { echo $$p; break; }; done)
+
+.PHONY: run test lint format bench clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@if [ -z "$(PYTHON)" ]; then echo "Connector Studio needs Python >= 3.12 (python3.13, python3.12 or python3); none was found." >&2; exit 1; fi
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+# A local .env with a random SECRET_KEY and encryption key, made once.
+.env: | $(VENV)/.installed
+	@$(PY) scripts/make_env.py > .env
+	@echo "Wrote .env (local settings, a new SECRET_KEY and STUDIO_ENCRYPTION_KEYS)."
+
+run: $(VENV)/.installed .env
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py setup_local
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: $(VENV)/.installed .env
+	$(PY) -m pytest
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

@@ -1,0 +1,209 @@
+"""The catalog: connectors, their actions and input args, team credentials and Test runs."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+
+IDENTIFIER_RE = r"^[A-Za-z][A-Za-z0-9_]{1,63}$"
+validate_identifier = RegexValidator(
+    IDENTIFIER_RE,
+    "Use a letter, then letters, digits or _ (2 to 64 characters).",
+)
+
+
+def validate_base_url(value: str) -> None:
+    """A Base URL is http(s), with a host, and carries no query or fragment."""
+    match = re.match(r"^(https?)://([^/?#]+)([^?#]*)([?#].*)?$", value, re.IGNORECASE)
+    if not match:
+        raise ValidationError("Enter a URL starting with http:// or https:// and a host.")
+    if match.group(4):
+        raise ValidationError("The Base URL cannot carry a query string or fragment.")
+
+
+def validate_path(value: str) -> None:
+    if not value.startswith("/"):
+        raise ValidationError("The path starts with /.")
+    if "?" in value or "#" in value:
+        raise ValidationError("Put query parameters in Query Params, not in the path.")
+
+
+class Connector(models.Model):
+    class AuthConfig(models.TextChoices):
+        NO_AUTH = "NO_AUTH", "No Auth"
+        API_KEY = "API_KEY", "Api Key Auth"
+        BASIC = "BASIC", "Basic Auth"
+        BEARER = "BEARER", "Bearer Token Auth"
+
+    name = models.CharField("Name", max_length=64, validators=[validate_identifier])
+    display_name = models.CharField("Display Name", max_length=200, blank=True)
+    description = models.TextField("Description", blank=True)
+    base_url = models.CharField("Base URL", max_length=2000, validators=[validate_base_url])
+    auth_config = models.CharField(
+        "Auth Config", max_length=32, choices=AuthConfig, default=AuthConfig.NO_AUTH
+    )
+    # The chosen Auth Config's plain fields (e.g. header_auth_key); its secret
+    # fields live encrypted in auth_secrets as {field: sealed secret}.
+    auth_settings = models.JSONField(default=dict, blank=True)
+    auth_secrets = models.JSONField(default=dict, blank=True)
+    # Headers sent with every action: [{"key": ..., "value": ...}].
+    headers = models.JSONField("Headers", default=list, blank=True)
+    timeout_seconds = models.PositiveIntegerField(
+        "Timeout (seconds)",
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(300)],
+    )
+    verify_tls = models.BooleanField("Verify TLS", default=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["name"], name="connector_name_unique"),
+            models.CheckConstraint(
+                condition=models.Q(timeout_seconds__gte=1, timeout_seconds__lte=300),
+                name="connector_timeout_range",
+            ),
+        ]
+        permissions = [("run_test", "Can run a Test of an action")]
+
+    def __str__(self) -> str:
+        return self.display_name or self.name
+
+    def setting(self, key: str, default: Any = "") -> Any:
+        return self.auth_settings.get(key, default)
+
+
+class Action(models.Model):
+    class Method(models.TextChoices):
+        GET = "GET"
+        POST = "POST"
+        PUT = "PUT"
+        PATCH = "PATCH"
+        DELETE = "DELETE"
+
+    connector = models.ForeignKey(Connector, on_delete=models.CASCADE, related_name="actions")
+    name = models.CharField("Name", max_length=64, validators=[validate_identifier])
+    description = models.TextField("Description", blank=True)
+    method = models.CharField("Method", max_length=8, choices=Method, default=Method.GET)
+    path = models.CharField("Path", max_length=2000, default="/", validators=[validate_path])
+    # [{"key": ..., "value": ...}] in the order the user gave them.
+    query_params = models.JSONField("Query Params", default=list, blank=True)
+    headers = models.JSONField("Headers", default=list, blank=True)
+    body = models.TextField("Body", blank=True)
+    output_schema = models.JSONField("Output Schema", null=True, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["connector", "name"], name="action_name_unique_in_connector"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.connector.name}.{self.name}"
+
+    def header_value(self, key: str) -> str | None:
+        for row in self.headers:
+            if row["key"].lower() == key.lower():
+                return row["value"]
+        return None
+
+
+class InputArg(models.Model):
+    class DataType(models.TextChoices):
+        STRING = "string"
+        NUMBER = "number"
+        BOOLEAN = "boolean"
+        OBJECT = "object"
+        ARRAY = "array"
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="input_args")
+    name = models.CharField("Name", max_length=64, validators=[validate_identifier])
+    data_type = models.CharField("Data Type", max_length=16, choices=DataType, default=DataType.STRING)
+    description = models.CharField("Description", max_length=500, blank=True)
+    example_value = models.TextField("Example Value", blank=True)
+    required = models.BooleanField("Required", default=False)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["action", "name"], name="input_arg_name_unique_in_action"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Credential(models.Model):
+    """A team secret that secret fields reference as {{NAME}}."""
+
+    name = models.CharField("Name", max_length=64, validators=[validate_identifier])
+    sealed = models.TextField()  # Fernet token of the value
+    hint = models.CharField(max_length=8, blank=True)
+    set_at = models.DateTimeField(auto_now=True)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["name"], name="credential_name_unique")]
+        permissions = [("manage_credentials", "Can create, replace and delete credentials")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TestRun(models.Model):
+    """One press of Test: the request as sent (secrets masked) and what came back."""
+
+    __test__ = False  # not a pytest test class
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="test_runs")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    inputs = models.JSONField(default=dict)
+    request_method = models.CharField(max_length=8)
+    request_url = models.TextField(blank=True)
+    request_headers = models.JSONField(default=list)
+    request_body = models.TextField(blank=True)
+    status = models.PositiveIntegerField(null=True)
+    reason = models.CharField(max_length=200, blank=True)
+    response_headers = models.JSONField(default=list)
+    response_body = models.TextField(blank=True)
+    content_type = models.CharField(max_length=200, blank=True)
+    body_truncated = models.BooleanField(default=False)
+    is_binary = models.BooleanField(default=False)
+    elapsed_ms = models.FloatField(null=True)
+    size = models.PositiveBigIntegerField(null=True)
+    error_kind = models.CharField(max_length=32, blank=True)
+    error_message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["action", "-created_at"], name="testrun_action_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.action} at {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+    @property
+    def passed(self) -> bool:
+        return not self.error_kind and self.status is not None and 200 <= self.status < 400

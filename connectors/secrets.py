@@ -1,0 +1,111 @@
+"""Secrets at rest and at send time: sealing, hints, {{NAME}} references, redaction."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import re
+from collections.abc import Iterable
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
+
+from connectors.models import Credential
+
+MASK = "••••"
+REFERENCE_RE = re.compile(r"^\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}$")
+
+
+class SecretUnreadable(Exception):
+    """A stored secret that none of the configured keys can decrypt."""
+
+
+class CredentialMissing(Exception):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"credential {name} is not set")
+        self.name = name
+
+
+def _fernet() -> MultiFernet:
+    keys = list(settings.STUDIO_ENCRYPTION_KEYS)
+    if not keys:
+        if not settings.DEBUG:
+            raise ImproperlyConfigured(
+                "STUDIO_ENCRYPTION_KEYS is empty: secrets cannot be stored without a key."
+            )
+        # Local development only: a key derived from SECRET_KEY.
+        digest = hashlib.sha256(settings.SECRET_KEY.encode()).digest()
+        keys = [base64.urlsafe_b64encode(digest).decode()]
+    return MultiFernet([Fernet(key.encode()) for key in keys])
+
+
+def seal(value: str) -> str:
+    return _fernet().encrypt(value.encode()).decode()
+
+
+def unseal(token: str, *, owner: str = "a secret") -> str:
+    try:
+        return _fernet().decrypt(token.encode()).decode()
+    except InvalidToken:
+        raise SecretUnreadable(
+            f"The stored value of {owner} cannot be decrypted with the configured "
+            "STUDIO_ENCRYPTION_KEYS; set it again."
+        ) from None
+
+
+def reseal(token: str) -> str:
+    """Re-encrypt a sealed value under the first key."""
+    return _fernet().rotate(token.encode()).decode()
+
+
+def hint(value: str) -> str:
+    """What a page may show of a secret: a reference whole, else the last 4 characters."""
+    if REFERENCE_RE.match(value):
+        return value.strip()
+    return value[-4:] if len(value) >= 12 else ""
+
+
+def mask(value: str) -> str:
+    tail = hint(value)
+    return f"{MASK}{tail}" if tail and not tail.startswith("{{") else MASK
+
+
+def sealed_field(value: str, user_name: str) -> dict[str, str]:
+    """A secret field's stored form: the sealed value, its hint, who set it and when."""
+    return {
+        "sealed": seal(value),
+        "hint": hint(value),
+        "set_by": user_name,
+        "set_at": timezone.now().isoformat(),
+    }
+
+
+def reference_name(value: str) -> str | None:
+    match = REFERENCE_RE.match(value)
+    return match.group(1) if match else None
+
+
+def resolve(value: str) -> str:
+    """A literal stays as it is; {{NAME}} becomes the team credential or an allowed env var."""
+    name = reference_name(value)
+    if name is None:
+        return value
+    credential = Credential.objects.filter(name=name).first()
+    if credential is not None:
+        return unseal(credential.sealed, owner=f"credential {name}")
+    if name in settings.STUDIO_ENV_CREDENTIALS and name in os.environ:
+        return os.environ[name]
+    raise CredentialMissing(name)
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """Replace every known secret value (and its base64 form) in text with a mask."""
+    for secret in sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True):
+        text = text.replace(secret, mask(secret))
+        encoded = base64.b64encode(secret.encode()).decode().rstrip("=")
+        if len(encoded) >= 8:
+            text = text.replace(encoded, MASK)
+    return text

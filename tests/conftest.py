@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.test import Client
+
+from connectors import roles
+from tests.upstream import Upstream
+
+
+def _user(username: str, role: str) -> User:
+    user = User.objects.create_user(username, f"{username}@example.com", "pass-" + username)
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def alice(db) -> User:
+    """An Admin."""
+    return _user("alice", roles.ADMIN)
+
+
+@pytest.fixture
+def bob(db) -> User:
+    """A Developer."""
+    return _user("bob", roles.DEVELOPER)
+
+
+@pytest.fixture
+def carol(db) -> User:
+    """A Viewer."""
+    return _user("carol", roles.VIEWER)
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def upstream(settings) -> Iterator[Upstream]:
+    """A real local HTTP server that Test may reach."""
+    settings.STUDIO_OUTBOUND_ALLOW = ["127.0.0.1", "localhost"]
+    with Upstream() as server:
+        yield server
