@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.urls import reverse
 
 IDENTIFIER_RE = r"^[A-Za-z][A-Za-z0-9_]{1,63}$"
 validate_identifier = RegexValidator(
@@ -80,6 +81,9 @@ class Connector(models.Model):
     def __str__(self) -> str:
         return self.display_name or self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("connector_detail", args=[self.name])
+
     def setting(self, key: str, default: Any = "") -> Any:
         return self.auth_settings.get(key, default)
 
@@ -117,6 +121,9 @@ class Action(models.Model):
 
     def __str__(self) -> str:
         return f"{self.connector.name}.{self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("action_detail", args=[self.connector.name, self.name])
 
     def header_value(self, key: str) -> str | None:
         for row in self.headers:
@@ -185,6 +192,7 @@ class TestRun(models.Model):
     request_url = models.TextField(blank=True)
     request_headers = models.JSONField(default=list)
     request_body = models.TextField(blank=True)
+    request_curl = models.TextField(blank=True)  # with $NAME placeholders for secrets
     status = models.PositiveIntegerField(null=True)
     reason = models.CharField(max_length=200, blank=True)
     response_headers = models.JSONField(default=list)

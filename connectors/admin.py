@@ -1,0 +1,180 @@
+"""The Django admin: the same validation as the forms, secrets write-only."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest
+
+from connectors.fields import SecretField
+from connectors.forms import AUTH_FORMS, ActionForm, ConnectorForm, auth_form_for
+from connectors.models import Action, Connector, Credential, InputArg, TestRun
+
+
+def _auth_fields() -> dict[str, forms.Field]:
+    """Every Auth Config type's fields, once each, optional at this level."""
+    fields: dict[str, forms.Field] = {}
+    for form_class in AUTH_FORMS.values():
+        for name, field in form_class.base_fields.items():
+            if name not in fields:
+                fields[name] = field.__class__(**_field_kwargs(field))
+    return fields
+
+
+def _field_kwargs(field: forms.Field) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {"label": field.label, "required": False, "help_text": field.help_text}
+    if isinstance(field, forms.ChoiceField):
+        kwargs["choices"] = field.choices
+    return kwargs
+
+
+class ConnectorAdminForm(ConnectorForm):
+    """The connector form with every Auth Config field; the chosen type's form validates them."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields.update(_auth_fields())
+        if self.instance.pk:
+            for name, value in self.instance.auth_settings.items():
+                if name in self.fields:
+                    self.initial[name] = value
+        for name, field in self.fields.items():
+            if isinstance(field, SecretField) and self.instance.pk:
+                field.widget.stored = self.instance.auth_secrets.get(name)
+        self.auth_form = None
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        auth_config = cleaned.get("auth_config") or Connector.AuthConfig.NO_AUTH
+        data = {}
+        for key in self.data:
+            data[f"auth-{key}"] = self.data.get(key)
+        instance = self.instance if self.instance.pk else None
+        self.auth_form = auth_form_for(auth_config, data, instance)
+        if not self.auth_form.is_valid():
+            for name, errors in self.auth_form.errors.items():
+                for error in errors:
+                    self.add_error(name if name in self.fields else None, error)
+        return cleaned
+
+    def save(self, commit: bool = True) -> Connector:
+        connector = super().save(commit=False)
+        connector.auth_settings = self.auth_form.auth_settings()
+        connector.auth_secrets = self.auth_form.auth_secrets(self.user_name)
+        if commit:
+            connector.save()
+        return connector
+
+
+class ActionInline(admin.TabularInline):
+    model = Action
+    fields = ["name", "method", "path", "description"]
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Connector)
+class ConnectorAdmin(admin.ModelAdmin):
+    form = ConnectorAdminForm
+    inlines = [ActionInline]
+    list_display = ["name", "display_name", "base_url", "auth_config", "updated_by", "updated_at"]
+    list_filter = ["auth_config", "verify_tls"]
+    search_fields = ["name", "display_name", "description", "base_url"]
+    list_select_related = ["updated_by"]
+    readonly_fields = ["updated_by", "updated_at"]
+
+    def get_fieldsets(self, request: HttpRequest, obj: Connector | None = None) -> list:
+        main = ["name", "display_name", "description", "base_url", "auth_config"]
+        fieldsets: list = [(None, {"fields": main})]
+        shown: set[str] = set()
+        for value, label in Connector.AuthConfig.choices:
+            names = [n for n in AUTH_FORMS[value].base_fields if n not in shown]
+            shown.update(names)
+            if names:
+                fieldsets.append((f"{label} fields", {"fields": names, "classes": ["collapse"]}))
+        request_fields = ["headers", "timeout_seconds", "verify_tls", "updated_by", "updated_at"]
+        fieldsets.append(("Request defaults", {"fields": request_fields}))
+        return fieldsets
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any):
+        kwargs["fields"] = None  # fields come from the form class and fieldsets
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        form_class.user_name = request.user.get_username()
+        return form_class
+
+    def save_model(self, request: HttpRequest, obj: Connector, form: Any, change: bool) -> None:
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+_ARG_NAME_KEY = re.compile(r"^input_args-(\d+)-name$")
+
+
+class ActionAdminForm(ActionForm):
+    """ActionForm's checks, with declared args read from the inline rows being posted."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        instance = kwargs.get("instance")
+        data = args[0] if args else kwargs.get("data")
+        declared: dict[str, str] = {}
+        if data is not None:
+            for key in data:
+                match = _ARG_NAME_KEY.match(key)
+                if match and data.get(key) and not data.get(f"input_args-{match[1]}-DELETE"):
+                    declared[data[key]] = data.get(f"input_args-{match[1]}-data_type", "string")
+        connector = instance.connector if instance is not None and instance.pk else None
+        if connector is None and data is not None and data.get("connector"):
+            connector = Connector.objects.filter(pk=data.get("connector")).first()
+        super().__init__(*args, connector=connector, declared_args=declared, **kwargs)
+
+    def clean_name(self) -> str:
+        self.connector = self.cleaned_data.get("connector") or self.connector
+        return super().clean_name()
+
+
+class InputArgInline(admin.TabularInline):
+    model = InputArg
+    extra = 0
+
+
+@admin.register(Action)
+class ActionAdmin(admin.ModelAdmin):
+    form = ActionAdminForm
+    inlines = [InputArgInline]
+    list_display = ["name", "connector", "method", "path", "updated_by", "updated_at"]
+    list_filter = ["method", "connector__auth_config"]
+    search_fields = ["name", "description", "path", "connector__name"]
+    list_select_related = ["connector", "updated_by"]
+    fields = ["connector", "name", "description", "method", "path", "query_params", "headers", "body"]
+
+    def save_model(self, request: HttpRequest, obj: Action, form: Any, change: bool) -> None:
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Credential)
+class CredentialAdmin(admin.ModelAdmin):
+    list_display = ["name", "hint", "set_by", "set_at"]
+    fields = ["name", "hint", "set_by", "set_at"]
+    readonly_fields = ["hint", "set_by", "set_at"]
+    search_fields = ["name"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # created on the Credentials page, where the value is sealed
+
+
+@admin.register(TestRun)
+class TestRunAdmin(admin.ModelAdmin):
+    list_display = ["action", "user", "created_at", "status", "error_kind", "elapsed_ms"]
+    list_filter = ["error_kind"]
+    list_select_related = ["action__connector", "user"]
+    readonly_fields = [f.name for f in TestRun._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

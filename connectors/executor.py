@@ -1,0 +1,206 @@
+"""The way of a Test: prepare (template + auth) -> send (outbound) -> TestRun.
+
+Every failure becomes a stored TestRun with an error kind and a plain sentence;
+nothing here raises to the view.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.views.decorators.debug import sensitive_variables
+
+from connectors import auth, curl, outbound, rendering, secrets, templating
+from connectors.forms import is_json_content_type
+from connectors.models import Action, Connector, TestRun
+
+logger = logging.getLogger(__name__)
+
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+
+
+class ExecutionError(Exception):
+    """A failure before anything is sent, with the kind the panel shows."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+
+@dataclass
+class Prepared:
+    method: str
+    url: str
+    headers: list[tuple[str, str]]
+    body: str
+    auth: auth.AuthParts = field(default_factory=auth.AuthParts)
+    curl_url: str = ""
+    curl_headers: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _merge_headers(*layers: Mapping[str, str]) -> list[tuple[str, str]]:
+    """Later layers win, names compared case-insensitively, first spelling's position kept."""
+    merged: dict[str, tuple[str, str]] = {}
+    for layer in layers:
+        for key, value in layer.items():
+            merged[key.lower()] = (merged.get(key.lower(), (key, ""))[0], value)
+    return list(merged.values())
+
+
+def _body_escape(content_type: str | None) -> Callable[[str], str]:
+    if is_json_content_type(content_type):
+        return templating.escape_json_string
+    if (content_type or "").split(";")[0].strip().lower() == FORM_CONTENT_TYPE:
+        return templating.escape_form
+    return templating.escape_none
+
+
+def _render_rows(rows: list[dict[str, str]], values: Mapping[str, object]) -> dict[str, str]:
+    rendered: dict[str, str] = {}
+    for row in rows:
+        key = templating.render(row["key"], values)
+        value = templating.render(row["value"], values)
+        # A section that rendered to nothing drops the whole row (an optional param).
+        if not value and "{{#" in row["value"]:
+            continue
+        rendered[key] = value
+    return rendered
+
+
+def _values(action: Action, inputs: Mapping[str, str]) -> dict[str, object]:
+    """Inputs as given; an optional arg left empty counts as absent for sections."""
+    return {name: value for name, value in inputs.items() if value is not None}
+
+
+@sensitive_variables("parts")
+def prepare(action: Action, inputs: Mapping[str, str]) -> Prepared:
+    connector: Connector = action.connector
+    values = _values(action, inputs)
+    base = templating.render(connector.base_url, values, escape=templating.escape_path_segment)
+    path = templating.render(action.path, values, escape=templating.escape_path_segment)
+    params = _render_rows(action.query_params, values)
+    headers = _merge_headers(
+        _render_rows(connector.headers, values), _render_rows(action.headers, values)
+    )
+    content_type = next((v for k, v in headers if k.lower() == "content-type"), None)
+    body = templating.render(action.body, values, escape=_body_escape(content_type))
+
+    parts = auth.apply(connector)
+    all_params = {**params, **parts.params}
+    url = base.rstrip("/") + path
+    full_url = url + ("?" + urlencode(list(all_params.items())) if all_params else "")
+    shown_params = {**params, **parts.placeholders_for(parts.params)}
+    curl_url = url + ("?" + urlencode(list(shown_params.items()), safe="$") if shown_params else "")
+    header_layers = _merge_headers(dict(headers), parts.headers)
+    curl_headers = _merge_headers(dict(headers), parts.placeholders_for(parts.headers))
+    return Prepared(
+        method=action.method,
+        url=full_url,
+        headers=header_layers,
+        body=body,
+        auth=parts,
+        curl_url=curl_url,
+        curl_headers=curl_headers,
+    )
+
+
+def _outbound_request(connector: Connector, prepared: Prepared) -> outbound.OutboundRequest:
+    return outbound.OutboundRequest(
+        method=prepared.method,
+        url=prepared.url,
+        headers=prepared.headers,
+        body=prepared.body.encode() if prepared.body else None,
+        timeout=float(connector.timeout_seconds),
+        connect_timeout=min(10.0, float(connector.timeout_seconds)),
+        verify_tls=connector.verify_tls,
+        max_bytes=settings.STUDIO_MAX_RESPONSE_BYTES,
+        allow=settings.STUDIO_OUTBOUND_ALLOW,
+        credential_headers=frozenset(k.lower() for k in prepared.auth.headers),
+        credential_params=frozenset(prepared.auth.params),
+    )
+
+
+def _prepare_or_fail(action: Action, inputs: Mapping[str, str]) -> Prepared:
+    try:
+        return prepare(action, inputs)
+    except templating.ConstructError as error:
+        raise ExecutionError("ConstructError", f"{error} Fill it in and press Test again.") from None
+    except templating.TemplateError as error:
+        raise ExecutionError("ConstructError", f"Failed to construct request: {error}") from None
+    except secrets.CredentialMissing as error:
+        raise ExecutionError(
+            "CredentialMissing",
+            f"{error}: ask an Admin to create it, or put the value in the connector's "
+            "secret field. Nothing was sent.",
+        ) from None
+    except secrets.SecretUnreadable as error:
+        raise ExecutionError("SecretUnreadable", str(error)) from None
+
+
+@sensitive_variables("prepared", "inputs")
+def run(
+    action: Action, inputs: Mapping[str, str], user: AbstractBaseUser | AnonymousUser | None
+) -> TestRun:
+    """Send the action with these inputs and store what happened as a TestRun."""
+    record = TestRun(
+        action=action,
+        user=user if user is not None and user.is_authenticated else None,
+        inputs=dict(inputs),
+        request_method=action.method,
+    )
+    secret_values: list[str] = []
+    try:
+        prepared = _prepare_or_fail(action, inputs)
+        secret_values = prepared.auth.secret_values
+        _record_request(record, prepared)
+        response = outbound.send(_outbound_request(action.connector, prepared))
+    except ExecutionError as error:
+        record.error_kind, record.error_message = error.kind, error.message
+    except outbound.OutboundError as error:
+        record.error_kind, record.error_message = error.kind, error.message
+        record.elapsed_ms = getattr(error, "elapsed_ms", None)
+    else:
+        _record_response(record, response, secret_values)
+    record.error_message = secrets.redact(record.error_message, secret_values)
+    record.save()
+    logger.info(
+        "Test %s: %s", action, record.error_kind or f"{record.status} in {record.elapsed_ms} ms"
+    )
+    return record
+
+
+def _record_request(record: TestRun, prepared: Prepared) -> None:
+    hide = prepared.auth.secret_values
+    record.request_url = secrets.redact(prepared.url, hide)
+    record.request_headers = [(k, secrets.redact(v, hide)) for k, v in prepared.headers]
+    record.request_body = secrets.redact(prepared.body, hide)
+    record.request_curl = curl.to_curl(
+        prepared.method,
+        secrets.redact(prepared.curl_url, hide),
+        [(k, secrets.redact(v, hide)) for k, v in prepared.curl_headers],
+        secrets.redact(prepared.body, hide) or None,
+    )
+
+
+def _record_response(
+    record: TestRun, response: outbound.OutboundResponse, hide: list[str]
+) -> None:
+    content_type = next((v for k, v in response.headers if k.lower() == "content-type"), "")
+    shown = rendering.render_body(
+        response.body, content_type, display_cap=settings.STUDIO_DISPLAY_BYTES, highlight_cap=0
+    )
+    record.status = response.status
+    record.reason = response.reason
+    record.response_headers = [(k, secrets.redact(v, hide)) for k, v in response.headers]
+    record.content_type = content_type
+    record.is_binary = shown.kind == "binary"
+    record.response_body = "" if record.is_binary else secrets.redact(shown.text, hide)
+    record.body_truncated = shown.truncated
+    record.elapsed_ms = response.elapsed_ms
+    record.size = response.size

@@ -1,0 +1,98 @@
+"""Form fields the catalog needs: key/value tables and write-only secrets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+BLANK_ROWS = 2  # spare rows so the table can grow without JavaScript
+
+
+class KeyValueWidget(forms.Widget):
+    """Rows of key/value inputs, posted as parallel lists `<name>_key` / `<name>_value`."""
+
+    template_name = "connectors/widgets/key_value.html"
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> list[dict[str, str]]:
+        keys = data.getlist(f"{name}_key") if hasattr(data, "getlist") else []
+        values = data.getlist(f"{name}_value") if hasattr(data, "getlist") else []
+        rows = [{"key": k.strip(), "value": v} for k, v in zip(keys, values, strict=False)]
+        return [row for row in rows if row["key"] or row["value"]]
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return False
+
+    def get_context(self, name: str, value: Any, attrs: dict | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        rows = list(value or [])
+        context["widget"]["rows"] = rows + [{"key": "", "value": ""}] * BLANK_ROWS
+        return context
+
+    def id_for_label(self, id_: str) -> str:
+        return f"{id_}_key_0" if id_ else id_
+
+
+class KeyValueField(forms.Field):
+    """A table of unique keys with values, kept in the order given."""
+
+    widget = KeyValueWidget
+
+    def __init__(self, *, key_label: str = "Key", **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.key_label = key_label
+
+    def to_python(self, value: Any) -> list[dict[str, str]]:
+        return list(value or [])
+
+    def validate(self, value: list[dict[str, str]]) -> None:
+        super().validate(value)
+        seen: set[str] = set()
+        for row in value:
+            if not row["key"]:
+                raise ValidationError(f"A row has a value but no {self.key_label.lower()}.")
+            folded = row["key"].lower()
+            if folded in seen:
+                raise ValidationError(f"{self.key_label} “{row['key']}” appears twice.")
+            seen.add(folded)
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        return list(initial or []) != list(data or [])
+
+
+class SecretInput(forms.PasswordInput):
+    """Never renders a stored value back; shows what is set beside the input."""
+
+    template_name = "connectors/widgets/secret.html"
+
+    def __init__(self, attrs: dict | None = None) -> None:
+        super().__init__(attrs={"autocomplete": "new-password", **(attrs or {})}, render_value=False)
+        self.stored: dict[str, str] | None = None
+
+    def get_context(self, name: str, value: Any, attrs: dict | None) -> dict[str, Any]:
+        context = super().get_context(name, None, attrs)
+        context["widget"]["stored"] = self.stored
+        context["widget"]["clear_name"] = f"{name}_clear"
+        return context
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        if data.get(f"{name}_clear"):
+            return SecretField.CLEAR
+        return super().value_from_datadict(data, files, name)
+
+
+class SecretField(forms.CharField):
+    """Write-only: blank keeps the stored value, the Clear box removes it."""
+
+    CLEAR = object()  # what the field cleans to when Clear is ticked
+    widget = SecretInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("strip", False)
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> Any:
+        return self.CLEAR if value is self.CLEAR else super().clean(value)

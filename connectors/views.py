@@ -1,0 +1,329 @@
+"""The catalog in the browser: typed function views, HTMX partials where they help."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from connectors import executor, rendering, schema
+from connectors.forms import (
+    ActionForm,
+    AuthForm,
+    ConnectorForm,
+    InputArgFormSet,
+    TestInputsForm,
+    auth_form_for,
+)
+from connectors.models import Action, Connector, TestRun
+
+PAGE_SIZE = 50
+RECENT_RUNS = 20
+
+
+def _require(request: HttpRequest, perm: str) -> None:
+    if not request.user.has_perm(f"connectors.{perm}"):
+        raise PermissionDenied
+
+
+def _connector_for(request: HttpRequest, name: str, perm: str = "view_connector") -> Connector:
+    _require(request, perm)
+    return get_object_or_404(Connector, name=name)
+
+
+def _action_for(
+    request: HttpRequest, name: str, action_name: str, perm: str = "view_action"
+) -> Action:
+    _require(request, perm)
+    return get_object_or_404(
+        Action.objects.select_related("connector", "updated_by"),
+        connector__name=name,
+        name=action_name,
+    )
+
+
+def _user_name(user: AbstractBaseUser | AnonymousUser) -> str:
+    return user.get_username()
+
+
+# --- catalog -------------------------------------------------------------------------------------
+
+
+def search_connectors(query: str) -> QuerySet[Connector]:
+    connectors = Connector.objects.select_related("updated_by").annotate(
+        action_count=Count("actions", distinct=True)
+    )
+    if query:
+        connectors = connectors.filter(
+            Q(name__icontains=query)
+            | Q(display_name__icontains=query)
+            | Q(description__icontains=query)
+            | Q(base_url__icontains=query)
+        )
+    last = TestRun.objects.filter(action__connector=OuterRef("pk")).order_by("-created_at", "-id")
+    return connectors.annotate(
+        last_run_at=Subquery(last.values("created_at")[:1]),
+        last_run_status=Subquery(last.values("status")[:1]),
+        last_run_error=Subquery(last.values("error_kind")[:1]),
+    ).order_by("name")
+
+
+@require_GET
+def catalog(request: HttpRequest) -> HttpResponse:
+    _require(request, "view_connector")
+    query = request.GET.get("q", "").strip()
+    page = Paginator(search_connectors(query), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "query": query}
+    if request.htmx and request.htmx.target == "results":
+        return render(request, "connectors/catalog.html#results", context)
+    return render(request, "connectors/catalog.html", context)
+
+
+# --- connectors ----------------------------------------------------------------------------------
+
+
+@sensitive_variables("auth_form")
+def _save_connector(
+    request: HttpRequest, form: ConnectorForm, auth_form: AuthForm
+) -> Connector | None:
+    """Save the connector and its auth together, or nothing."""
+    connector = form.save(commit=False)
+    connector.auth_settings = auth_form.auth_settings()
+    connector.auth_secrets = auth_form.auth_secrets(_user_name(request.user))
+    connector.updated_by = request.user
+    try:
+        with transaction.atomic():
+            connector.save()
+    except IntegrityError:
+        # Two people created the same Name at the same moment: the constraint held.
+        form.add_error("name", "A connector with this Name already exists.")
+        return None
+    return connector
+
+
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+def connector_form(request: HttpRequest, name: str | None = None) -> HttpResponse:
+    connector = _connector_for(request, name, "change_connector") if name else None
+    if connector is None:
+        _require(request, "add_connector")
+    if request.method == "POST":
+        form = ConnectorForm(request.POST, instance=connector)
+        auth_config = request.POST.get("auth_config", Connector.AuthConfig.NO_AUTH)
+        auth_form = auth_form_for(auth_config, request.POST, connector)
+        refresh_only = "_refresh" in request.POST  # the no-JavaScript "Show fields" button
+        if not refresh_only and form.is_valid() and auth_form.is_valid():
+            saved = _save_connector(request, form, auth_form)
+            if saved is not None:
+                messages.success(request, f"Saved connector {saved.name}.")
+                return redirect("connector_detail", name=saved.name)
+    else:
+        form = ConnectorForm(instance=connector)
+        auth_form = auth_form_for(
+            connector.auth_config if connector else Connector.AuthConfig.NO_AUTH, None, connector
+        )
+    context = {"form": form, "auth_form": auth_form, "connector": connector}
+    return render(request, "connectors/connector_form.html", context)
+
+
+@require_GET
+def auth_fields(request: HttpRequest) -> HttpResponse:
+    """The fields of the chosen Auth Config, swapped into the connector form."""
+    if not (request.user.has_perm("connectors.add_connector")
+            or request.user.has_perm("connectors.change_connector")):
+        raise PermissionDenied
+    connector = None
+    if name := request.GET.get("connector"):
+        connector = get_object_or_404(Connector, name=name)
+    auth_config = request.GET.get("auth_config", Connector.AuthConfig.NO_AUTH)
+    auth_form = auth_form_for(auth_config, None, connector)
+    if "auth-api_key_auth_type" in request.GET:
+        auth_form.initial["api_key_auth_type"] = request.GET["auth-api_key_auth_type"]
+    return render(
+        request,
+        "connectors/connector_form.html#auth-fields",
+        {"auth_form": auth_form, "connector": connector, "auth_config": auth_config},
+    )
+
+
+@require_GET
+def connector_detail(request: HttpRequest, name: str) -> HttpResponse:
+    connector = _connector_for(request, name)
+    last = TestRun.objects.filter(action=OuterRef("pk")).order_by("-created_at", "-id")
+    actions = connector.actions.annotate(
+        arg_count=Count("input_args"),
+        last_run_at=Subquery(last.values("created_at")[:1]),
+        last_run_status=Subquery(last.values("status")[:1]),
+        last_run_error=Subquery(last.values("error_kind")[:1]),
+    )
+    return render(
+        request,
+        "connectors/connector_detail.html",
+        {"connector": connector, "actions": actions},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def connector_delete(request: HttpRequest, name: str) -> HttpResponse:
+    connector = _connector_for(request, name, "delete_connector")
+    if request.method == "POST":
+        connector.delete()
+        messages.success(request, f"Deleted connector {name} and its actions.")
+        return redirect("catalog")
+    return render(
+        request,
+        "connectors/confirm_delete.html",
+        {
+            "object": connector,
+            "kind": "connector",
+            "goes_with": list(connector.actions.values_list("name", flat=True)),
+            "cancel_url": connector.get_absolute_url(),
+        },
+    )
+
+
+# --- actions -------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def action_form(request: HttpRequest, name: str, action_name: str | None = None) -> HttpResponse:
+    if action_name:
+        action = _action_for(request, name, action_name, "change_action")
+        connector = action.connector
+    else:
+        connector = _connector_for(request, name, "add_action")
+        action = Action(connector=connector)
+    if request.method == "POST":
+        formset = InputArgFormSet(request.POST, instance=action, prefix="args")
+        formset_valid = formset.is_valid()
+        form = ActionForm(
+            request.POST, instance=action, connector=connector, declared_args=formset.declared()
+        )
+        if form.is_valid() and formset_valid:
+            with transaction.atomic():
+                saved = form.save(commit=False)
+                saved.updated_by = request.user
+                saved.save()
+                formset.instance = saved
+                formset.save()
+                Connector.objects.filter(pk=connector.pk).update(updated_by=request.user)
+            messages.success(request, f"Saved action {saved.name}.")
+            return redirect("action_detail", name=connector.name, action_name=saved.name)
+    else:
+        formset = InputArgFormSet(instance=action, prefix="args")
+        form = ActionForm(instance=action, connector=connector, declared_args={})
+    return render(
+        request,
+        "connectors/action_form.html",
+        {"form": form, "formset": formset, "connector": connector, "action": action},
+    )
+
+
+@require_GET
+def action_detail(request: HttpRequest, name: str, action_name: str) -> HttpResponse:
+    action = _action_for(request, name, action_name)
+    runs = action.test_runs.select_related("user")[:RECENT_RUNS]
+    run = None
+    if run_id := request.GET.get("run"):
+        run = get_object_or_404(TestRun, pk=run_id, action=action)
+    context = {
+        "action": action,
+        "connector": action.connector,
+        "inputs_form": TestInputsForm(action=action),
+        "runs": runs,
+        "run": run,
+        "result": _result_context(run) if run else None,
+    }
+    if request.htmx and run is not None:
+        return render(request, "connectors/action_detail.html#result", context)
+    return render(request, "connectors/action_detail.html", context)
+
+
+def _result_context(run: TestRun) -> dict[str, object]:
+    return {
+        "run": run,
+        "body": rendering.render_body(run.response_body.encode(), run.content_type)
+        if not run.error_kind and not run.is_binary
+        else None,
+        "curl": run.request_curl,
+    }
+
+
+@require_POST
+def action_test(request: HttpRequest, name: str, action_name: str) -> HttpResponse:
+    action = _action_for(request, name, action_name, "run_test")
+    inputs_form = TestInputsForm(request.POST, action=action)
+    context: dict[str, object] = {"action": action, "connector": action.connector}
+    if not inputs_form.is_valid():
+        context["inputs_form"] = inputs_form
+        context["input_errors"] = True
+        return render(request, "connectors/action_detail.html#result", context)
+    run = executor.run(action, inputs_form.cleaned_data, request.user)
+    context.update(run=run, result=_result_context(run))
+    if request.htmx:
+        response = render(request, "connectors/action_detail.html#result", context)
+        response["HX-Trigger"] = "test-run-recorded"
+        return response
+    return redirect(f"{action.get_absolute_url()}?run={run.pk}")
+
+
+@require_GET
+def action_runs(request: HttpRequest, name: str, action_name: str) -> HttpResponse:
+    action = _action_for(request, name, action_name)
+    runs = action.test_runs.select_related("user")[:RECENT_RUNS]
+    context = {"action": action, "connector": action.connector, "runs": runs}
+    return render(request, "connectors/action_detail.html#runs", context)
+
+
+@require_POST
+def action_schema(request: HttpRequest, name: str, action_name: str) -> HttpResponse:
+    """Save the output schema as edited, or generate it from the last JSON response."""
+    action = _action_for(request, name, action_name, "change_action")
+    try:
+        if "generate" in request.POST:
+            run = action.test_runs.filter(error_kind="").first()
+            if run is None:
+                raise ValueError("Run a Test first: there is no response to learn from.")
+            action.output_schema = schema.infer_schema_from_bytes(run.response_body.encode())
+            done = "Generated the output schema from the last response."
+        else:
+            text = request.POST.get("output_schema", "").strip()
+            action.output_schema = json.loads(text) if text else None
+            done = "Saved the output schema."
+    except json.JSONDecodeError as error:
+        messages.error(request, f"The output schema is not valid JSON: {error.msg}.")
+    except ValueError as error:
+        messages.error(request, str(error))
+    else:
+        action.updated_by = request.user
+        action.save(update_fields=["output_schema", "updated_by", "updated_at"])
+        messages.success(request, done)
+    return redirect(action.get_absolute_url() + "#output-schema")
+
+
+@require_http_methods(["GET", "POST"])
+def action_delete(request: HttpRequest, name: str, action_name: str) -> HttpResponse:
+    action = _action_for(request, name, action_name, "delete_action")
+    if request.method == "POST":
+        action.delete()
+        messages.success(request, f"Deleted action {action_name}.")
+        return redirect("connector_detail", name=name)
+    return render(
+        request,
+        "connectors/confirm_delete.html",
+        {
+            "object": action,
+            "kind": "action",
+            "goes_with": [f"{action.test_runs.count()} stored Test runs"],
+            "cancel_url": action.get_absolute_url(),
+        },
+    )
