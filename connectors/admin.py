@@ -148,7 +148,16 @@ class ActionAdmin(admin.ModelAdmin):
     list_filter = ["method", "connector__auth_config"]
     search_fields = ["name", "description", "path", "connector__name"]
     list_select_related = ["connector", "updated_by"]
-    fields = ["connector", "name", "description", "method", "path", "query_params", "headers", "body"]
+    fields = [
+        "connector",
+        "name",
+        "description",
+        "method",
+        "path",
+        "query_params",
+        "headers",
+        "body",
+    ]
 
     def save_model(self, request: HttpRequest, obj: Action, form: Any, change: bool) -> None:
         obj.updated_by = request.user

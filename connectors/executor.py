@@ -7,6 +7,7 @@ nothing here raises to the view.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
@@ -22,6 +23,7 @@ from connectors.models import Action, Connector, TestRun
 logger = logging.getLogger(__name__)
 
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+PLACEHOLDER_RE = re.compile(r"\$([A-Za-z_]\w*)")
 
 
 class ExecutionError(Exception):
@@ -130,7 +132,9 @@ def _prepare_or_fail(action: Action, inputs: Mapping[str, str]) -> Prepared:
     try:
         return prepare(action, inputs)
     except templating.ConstructError as error:
-        raise ExecutionError("ConstructError", f"{error} Fill it in and press Test again.") from None
+        raise ExecutionError(
+            "ConstructError", f"{error} Fill it in and press Test again."
+        ) from None
     except templating.TemplateError as error:
         raise ExecutionError("ConstructError", f"Failed to construct request: {error}") from None
     except secrets.CredentialMissing as error:
@@ -185,12 +189,11 @@ def _record_request(record: TestRun, prepared: Prepared) -> None:
         secrets.redact(prepared.curl_url, hide),
         [(k, secrets.redact(v, hide)) for k, v in prepared.curl_headers],
         secrets.redact(prepared.body, hide) or None,
+        placeholders=set(PLACEHOLDER_RE.findall(" ".join(prepared.auth.placeholders.values()))),
     )
 
 
-def _record_response(
-    record: TestRun, response: outbound.OutboundResponse, hide: list[str]
-) -> None:
+def _record_response(record: TestRun, response: outbound.OutboundResponse, hide: list[str]) -> None:
     content_type = next((v for k, v in response.headers if k.lower() == "content-type"), "")
     shown = rendering.render_body(
         response.body, content_type, display_cap=settings.STUDIO_DISPLAY_BYTES, highlight_cap=0

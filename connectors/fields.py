@@ -68,7 +68,9 @@ class SecretInput(forms.PasswordInput):
     template_name = "connectors/widgets/secret.html"
 
     def __init__(self, attrs: dict | None = None) -> None:
-        super().__init__(attrs={"autocomplete": "new-password", **(attrs or {})}, render_value=False)
+        super().__init__(
+            attrs={"autocomplete": "new-password", **(attrs or {})}, render_value=False
+        )
         self.stored: dict[str, str] | None = None
 
     def get_context(self, name: str, value: Any, attrs: dict | None) -> dict[str, Any]:

@@ -116,7 +116,9 @@ class Action(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["connector", "name"], name="action_name_unique_in_connector"),
+            models.UniqueConstraint(
+                fields=["connector", "name"], name="action_name_unique_in_connector"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -142,7 +144,9 @@ class InputArg(models.Model):
 
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="input_args")
     name = models.CharField("Name", max_length=64, validators=[validate_identifier])
-    data_type = models.CharField("Data Type", max_length=16, choices=DataType, default=DataType.STRING)
+    data_type = models.CharField(
+        "Data Type", max_length=16, choices=DataType, default=DataType.STRING
+    )
     description = models.CharField("Description", max_length=500, blank=True)
     example_value = models.TextField("Example Value", blank=True)
     required = models.BooleanField("Required", default=False)
@@ -150,7 +154,9 @@ class InputArg(models.Model):
     class Meta:
         ordering = ["id"]
         constraints = [
-            models.UniqueConstraint(fields=["action", "name"], name="input_arg_name_unique_in_action"),
+            models.UniqueConstraint(
+                fields=["action", "name"], name="input_arg_name_unique_in_action"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -22,6 +22,9 @@ __all__ = ["HIGHLIGHT_CLASS", "RenderedBody", "pygments_css", "render_body"]
 # The class of the element the template wraps highlighted JSON in: <pre class="highlight">.
 HIGHLIGHT_CLASS = "highlight"
 
+# Built once: a formatter computes its whole stylesheet when constructed.
+_FORMATTER = HtmlFormatter(nowrap=True)
+_LEXER = JsonLexer(stripnl=False, ensurenl=False)
 _BINARY_PREFIXES = ("image/", "audio/", "video/", "font/", "application/octet-stream")
 _TEXT_MARKERS = ("json", "xml", "javascript", "ecmascript", "yaml", "x-www-form-urlencoded")
 
@@ -133,8 +136,7 @@ def _highlight(text: str, cap: int) -> str:
     head = text[:cap]
     if len(text) > cap and "\n" in head:
         head = head[: head.rindex("\n") + 1]
-    lexer = JsonLexer(stripnl=False, ensurenl=False)
-    marked = highlight(head, lexer, HtmlFormatter(nowrap=True)) if head else ""
+    marked = highlight(head, _LEXER, _FORMATTER) if head else ""
     if not head.endswith("\n"):  # the formatter ends every line with a newline
         marked = marked.removesuffix("\n")
     return marked + html.escape(text[len(head) :])

@@ -24,7 +24,11 @@ _ADMINISTER = [
     "connectors.delete_credential",
     "connectors.manage_credentials",
     "connectors.delete_testrun",
-] + [f"auth.{verb}_{model}" for model in ("user", "group") for verb in ("view", "add", "change", "delete")]
+] + [
+    f"auth.{verb}_{model}"
+    for model in ("user", "group")
+    for verb in ("view", "add", "change", "delete")
+]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     VIEWER: _BROWSE,

@@ -138,8 +138,10 @@ def connector_form(request: HttpRequest, name: str | None = None) -> HttpRespons
 @require_GET
 def auth_fields(request: HttpRequest) -> HttpResponse:
     """The fields of the chosen Auth Config, swapped into the connector form."""
-    if not (request.user.has_perm("connectors.add_connector")
-            or request.user.has_perm("connectors.change_connector")):
+    if not (
+        request.user.has_perm("connectors.add_connector")
+        or request.user.has_perm("connectors.change_connector")
+    ):
         raise PermissionDenied
     connector = None
     if name := request.GET.get("connector"):

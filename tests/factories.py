@@ -19,7 +19,9 @@ def make_connector(name: str = "OpenAI", **fields: Any) -> Connector:
     return connector
 
 
-def api_key_connector(base_url: str, api_key: str, name: str = "OpenAI", **fields: Any) -> Connector:
+def api_key_connector(
+    base_url: str, api_key: str, name: str = "OpenAI", **fields: Any
+) -> Connector:
     return make_connector(
         name,
         base_url=base_url,

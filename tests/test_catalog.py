@@ -91,7 +91,12 @@ def test_it_labels_every_field_as_agent_studio_does(bob) -> None:
     for label in ["Name", "Display Name", "Description", "Base URL", "Auth Config", "Headers"]:
         assert f">{label}" in page, label
     fields = client_for(bob).get("/auth-fields/?auth_config=API_KEY").content.decode()
-    for label in ["Api Key Auth Auth Type", "Header Auth Key", "Header Auth Value Pattern", "Api Key"]:
+    for label in [
+        "Api Key Auth Auth Type",
+        "Header Auth Key",
+        "Header Auth Value Pattern",
+        "Api Key",
+    ]:
         assert f">{label}" in fields, label
     assert 'value="Authorization"' in fields and 'value="Bearer %s"' in fields
 
@@ -138,8 +143,16 @@ def test_it_saves_param_auth(bob) -> None:
         ({"base_url": "ftp://example.com"}, "base_url", "http:// or https://"),
         ({"base_url": "https://example.com/?a=1"}, "base_url", "query string"),
         ({"base_url": "https://example.com/#x"}, "base_url", "fragment"),
-        ({"auth-header_auth_value_pattern": "Bearer"}, "auth-header_auth_value_pattern", "exactly one %s"),
-        ({"auth-header_auth_value_pattern": "%s %s"}, "auth-header_auth_value_pattern", "exactly one %s"),
+        (
+            {"auth-header_auth_value_pattern": "Bearer"},
+            "auth-header_auth_value_pattern",
+            "exactly one %s",
+        ),
+        (
+            {"auth-header_auth_value_pattern": "%s %s"},
+            "auth-header_auth_value_pattern",
+            "exactly one %s",
+        ),
         ({"auth-api_key": ""}, "auth-api_key", "Enter the Api Key"),
         ({"headers_key": ["X-A", "x-a"], "headers_value": ["1", "2"]}, "headers", "appears twice"),
         ({"timeout_seconds": "0"}, "timeout_seconds", "greater than or equal to 1"),
@@ -175,7 +188,9 @@ def test_it_keeps_a_secret_when_the_field_is_left_blank_and_never_renders_it(bob
     edit = client.get("/connectors/OpenAI/edit/").content.decode()
     assert "sk-live-abcdef123456" not in edit
     assert "••••3456" in edit
-    client.post("/connectors/OpenAI/edit/", connector_post(**{"auth-api_key": "", "description": "x"}))
+    client.post(
+        "/connectors/OpenAI/edit/", connector_post(**{"auth-api_key": "", "description": "x"})
+    )
     connector = Connector.objects.get()
     assert connector.description == "x"
     assert connector.auth_secrets["api_key"]["sealed"] == sealed
@@ -190,10 +205,19 @@ def test_it_clears_a_secret_when_asked(bob) -> None:
     )
     # A Bearer token is required: clearing it is refused with a message, nothing changes.
     assert "token" in Connector.objects.get().auth_secrets
-    client.post("/new/", connector_post(name="Basic", auth_config="BASIC", **{"auth-username": "u", "auth-password": "p-12345678901"}))
+    client.post(
+        "/new/",
+        connector_post(
+            name="Basic",
+            auth_config="BASIC",
+            **{"auth-username": "u", "auth-password": "p-12345678901"},
+        ),
+    )
     client.post(
         "/connectors/Basic/edit/",
-        connector_post(name="Basic", auth_config="BASIC", **{"auth-username": "u", "auth-password_clear": "1"}),
+        connector_post(
+            name="Basic", auth_config="BASIC", **{"auth-username": "u", "auth-password_clear": "1"}
+        ),
     )
     assert "password" not in Connector.objects.get(name="Basic").auth_secrets
 
@@ -201,7 +225,9 @@ def test_it_clears_a_secret_when_asked(bob) -> None:
 def test_it_creates_an_action_with_params_headers_body_and_input_args(bob) -> None:
     connector = make_connector()
     data = action_post(
-        args=[{"name": "model", "data_type": "string", "example_value": "gpt-4o", "required": True}],
+        args=[
+            {"name": "model", "data_type": "string", "example_value": "gpt-4o", "required": True}
+        ],
         name="chat",
         method="POST",
         path="/v1/chat/{{model}}",
@@ -215,7 +241,10 @@ def test_it_creates_an_action_with_params_headers_body_and_input_args(bob) -> No
     assert response.status_code == 302, response.content.decode()[:3000]
     action = Action.objects.get(name="chat")
     assert action.method == "POST"
-    assert action.query_params == [{"key": "limit", "value": "10"}, {"key": "q", "value": "{{#model}}{{model}}{{/model}}"}]
+    assert action.query_params == [
+        {"key": "limit", "value": "10"},
+        {"key": "q", "value": "{{#model}}{{model}}{{/model}}"},
+    ]
     assert action.headers == [{"key": "Content-Type", "value": "application/json"}]
     arg = InputArg.objects.get(action=action)
     assert (arg.name, arg.example_value, arg.required) == ("model", "gpt-4o", True)
@@ -227,16 +256,38 @@ def test_it_creates_an_action_with_params_headers_body_and_input_args(bob) -> No
         ({"path": "v1/models"}, "path", "starts with /"),
         ({"path": "/v1/models?limit=1"}, "path", "Query Params"),
         ({"path": "/users/{{user_id}}"}, "path", "{{user_id}} is used but not declared"),
-        ({"body": '{"a": "{{missing}}"}', "headers_key": ["Content-Type"], "headers_value": ["application/json"]}, "body", "{{missing}} is used but not declared"),
-        ({"body": "{not json", "headers_key": ["Content-Type"], "headers_value": ["application/json"]}, "body", "not valid JSON"),
-        ({"headers_key": ["Accept", "accept"], "headers_value": ["a", "b"]}, "headers", "appears twice"),
+        (
+            {
+                "body": '{"a": "{{missing}}"}',
+                "headers_key": ["Content-Type"],
+                "headers_value": ["application/json"],
+            },
+            "body",
+            "{{missing}} is used but not declared",
+        ),
+        (
+            {
+                "body": "{not json",
+                "headers_key": ["Content-Type"],
+                "headers_value": ["application/json"],
+            },
+            "body",
+            "not valid JSON",
+        ),
+        (
+            {"headers_key": ["Accept", "accept"], "headers_value": ["a", "b"]},
+            "headers",
+            "appears twice",
+        ),
         ({"name": "9lives"}, "name", "Use a letter"),
         ({"path": "/{{#a}}x"}, "path", ""),
     ],
 )
 def test_it_shows_an_action_field_error_and_saves_nothing(bob, overrides, field, message) -> None:
     connector = make_connector()
-    response = client_for(bob).post(f"/connectors/{connector.name}/new-action/", action_post(**overrides))
+    response = client_for(bob).post(
+        f"/connectors/{connector.name}/new-action/", action_post(**overrides)
+    )
     assert response.status_code == 200
     html = response.content.decode()
     assert f'id="field-{field}"' in html
@@ -271,12 +322,20 @@ def test_it_edits_an_action_and_removes_an_input_arg(bob) -> None:
     connector = make_connector()
     action = make_action(connector, path="/u/{{id}}", args=[{"name": "id"}, {"name": "extra"}])
     ids = list(action.input_args.values_list("pk", flat=True))
-    data = action_post(path="/u/{{id}}", **{
-        "args-TOTAL_FORMS": "2", "args-INITIAL_FORMS": "2",
-        "args-0-id": str(ids[0]), "args-0-name": "id", "args-0-data_type": "string",
-        "args-1-id": str(ids[1]), "args-1-name": "extra", "args-1-data_type": "string",
-        "args-1-DELETE": "on",
-    })
+    data = action_post(
+        path="/u/{{id}}",
+        **{
+            "args-TOTAL_FORMS": "2",
+            "args-INITIAL_FORMS": "2",
+            "args-0-id": str(ids[0]),
+            "args-0-name": "id",
+            "args-0-data_type": "string",
+            "args-1-id": str(ids[1]),
+            "args-1-name": "extra",
+            "args-1-data_type": "string",
+            "args-1-DELETE": "on",
+        },
+    )
     response = client_for(bob).post(f"{action.get_absolute_url()}edit/", data)
     assert response.status_code == 302
     assert list(action.input_args.values_list("name", flat=True)) == ["id"]

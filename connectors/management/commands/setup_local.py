@@ -48,7 +48,7 @@ class Command(BaseCommand):
         connector = Connector.objects.create(
             name="OpenAI",
             display_name="OpenAI",
-            description="The OpenAI API, authenticated with an API key (the walkthrough's example).",
+            description="The OpenAI API with an API key (the walkthrough's example).",
             base_url="https://api.openai.com",
             auth_config=Connector.AuthConfig.API_KEY,
             auth_settings={

@@ -1,0 +1,81 @@
+"""The real-browser suite: the system Chromium driven by Playwright against `live_server`.
+
+These tests never skip: without Chromium they fail, loudly, as CI must see it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import Group, Permission, User
+from playwright.sync_api import Page, expect
+
+from connectors.roles import ROLE_PERMISSIONS
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM would refuse to run here.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",  # Chromium runs as root here
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+VIEWPORT = {"width": 1280, "height": 800}
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    assert CHROMIUM.exists(), f"The browser tests need {CHROMIUM}: apt-get install chromium."
+    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_context_args, "viewport": VIEWPORT}
+
+
+@pytest.fixture(autouse=True)
+def roles(transactional_db) -> None:
+    """The role groups, as migration 0002 makes them.
+
+    A transactional test flushes the database after it, the groups with it. serialized_rollback
+    cannot put them back here: while Playwright's loop runs, Django hands this thread another
+    connection object, one without the serialized contents.
+    """
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        group.permissions.set(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            for app_label, codename in (perm.split(".") for perm in perms)
+        )
+
+
+@pytest.fixture
+def alice(alice: User) -> User:
+    """The Admin, also staff: the Django admin only lets staff in."""
+    alice.is_staff = True
+    alice.save(update_fields=["is_staff"])
+    return alice
+
+
+@pytest.fixture
+def log_in(live_server) -> Callable[[Page, User], Page]:
+    """Log a user in through the real /accounts/login/ form; lands on the catalog."""
+
+    def log_in(page: Page, user: User) -> Page:
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.get_by_label("Username").fill(user.username)
+        page.get_by_label("Password").fill(f"pass-{user.username}")
+        page.get_by_role("button", name="Log in").click()
+        expect(page.get_by_role("heading", name="Connectors")).to_be_visible()
+        return page
+
+    return log_in

@@ -1,0 +1,41 @@
+"""What the browser tests share: a no-reload marker, screenshots for docs/, the DB marker."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+# Transactional, so the live server's thread sees what a test creates (see conftest's `roles`).
+browser_db = pytest.mark.django_db(transaction=True)
+
+
+def mark_page(page: Page) -> None:
+    """Leave a marker in the window: it survives HTMX swaps and dies with a reload."""
+    page.evaluate("window.__studioMarker = 'still here'")
+
+
+def page_was_not_reloaded(page: Page) -> bool:
+    return page.evaluate("window.__studioMarker") == "still here"
+
+
+@contextmanager
+def htmx_swap(page: Page) -> Iterator[None]:
+    """Wait, after the block, until HTMX has swapped and settled the response it triggered."""
+    page.evaluate(
+        """window.__settled = false;
+        document.addEventListener("htmx:afterSettle", () => { window.__settled = true; },
+                                  {once: true});"""
+    )
+    yield
+    page.wait_for_function("window.__settled === true")
+
+
+def screenshot(page: Page, name: str) -> None:
+    DOCS.mkdir(exist_ok=True)
+    page.screenshot(path=str(DOCS / name), full_page=True)
