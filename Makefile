@@ -7,7 +7,7 @@ PYTHON := $(shell for p in python3.13 python3.12 python3; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
 	&& { echo $$p; break; }; done)
 
-.PHONY: run test lint format bench clean
+.PHONY: run serve test lint format bench clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@if [ -z "$(PYTHON)" ]; then echo "Connector Studio needs Python >= 3.12 (python3.13, python3.12 or python3); none was found." >&2; exit 1; fi
@@ -25,6 +25,13 @@ run: $(VENV)/.installed .env
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py setup_local
 	$(PY) manage.py runserver 127.0.0.1:8000
+
+# Production: the environment comes from the server (README, "Running for a team"), not .env.
+serve: $(VENV)/.installed
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py check --deploy
+	exec $(VENV)/bin/gunicorn -c gunicorn.conf.py
 
 test: $(VENV)/.installed .env
 	$(PY) -m pytest

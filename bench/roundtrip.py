@@ -18,9 +18,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from cryptography.fernet import Fernet
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
+TMP = tempfile.mkdtemp()
+os.environ["DATABASE_URL"] = f"sqlite:///{TMP}/bench.sqlite3"
+os.environ["STATIC_ROOT"] = f"{TMP}/static"  # DEBUG off serves hashed files: collected below
+os.environ["STUDIO_ENCRYPTION_KEYS"] = Fernet.generate_key().decode()
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "studio.settings")
 os.environ["STUDIO_OUTBOUND_ALLOW"] = "127.0.0.1"
 os.environ["ALLOWED_HOSTS"] = "testserver"
@@ -62,6 +67,7 @@ def median_ms(fn, runs: int) -> float:
 
 def main() -> None:
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 200
+    call_command("collectstatic", "--noinput", verbosity=0)
     call_command("migrate", verbosity=0)
     user = User.objects.create_user("bench", password="bench-pass-1")
     user.groups.add(Group.objects.get(name="Developer"))

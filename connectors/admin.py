@@ -7,11 +7,13 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.http import HttpRequest
+from django.db.models import QuerySet
+from django.http import HttpRequest, QueryDict
 
+from connectors import history, versions
 from connectors.fields import SecretField
 from connectors.forms import AUTH_FORMS, ActionForm, ConnectorForm, auth_form_for
-from connectors.models import Action, Connector, Credential, InputArg, TestRun
+from connectors.models import Action, Connector, Credential, InputArg, Revision, TestRun
 
 
 def _auth_fields() -> dict[str, forms.Field]:
@@ -49,9 +51,10 @@ class ConnectorAdminForm(ConnectorForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         auth_config = cleaned.get("auth_config") or Connector.AuthConfig.NO_AUTH
-        data = {}
+        data = QueryDict(mutable=True)  # lists kept: key/value tables post several values
         for key in self.data:
-            data[f"auth-{key}"] = self.data.get(key)
+            many = hasattr(self.data, "getlist")
+            data.setlist(f"auth-{key}", self.data.getlist(key) if many else [self.data[key]])
         instance = self.instance if self.instance.pk else None
         self.auth_form = auth_form_for(auth_config, data, instance)
         if not self.auth_form.is_valid():
@@ -64,14 +67,21 @@ class ConnectorAdminForm(ConnectorForm):
         connector = super().save(commit=False)
         connector.auth_settings = self.auth_form.auth_settings()
         connector.auth_secrets = self.auth_form.auth_secrets(self.user_name)
+        connector.headers = self.headers_to_store(self.user_name)
         if commit:
             connector.save()
         return connector
 
 
+class ActionInlineForm(versions.VersionedForm, forms.ModelForm):
+    # Declared here too, so the tabular inline's header knows the column is hidden.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+
 class ActionInline(admin.TabularInline):
     model = Action
-    fields = ["name", "method", "path", "description"]
+    form = ActionInlineForm
+    fields = ["name", "method", "path", "description", "version"]
     extra = 0
     show_change_link = True
 
@@ -87,7 +97,7 @@ class ConnectorAdmin(admin.ModelAdmin):
     readonly_fields = ["updated_by", "updated_at"]
 
     def get_fieldsets(self, request: HttpRequest, obj: Connector | None = None) -> list:
-        main = ["name", "display_name", "description", "base_url", "auth_config"]
+        main = ["name", "display_name", "description", "base_url", "auth_config", "version"]
         fieldsets: list = [(None, {"fields": main})]
         shown: set[str] = set()
         for value, label in Connector.AuthConfig.choices:
@@ -107,7 +117,34 @@ class ConnectorAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Connector, form: Any, change: bool) -> None:
         obj.updated_by = request.user
-        super().save_model(request, obj, form, change)
+        versions.save_versioned(obj, form.started_from())
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        event = Revision.Event.CHANGED if change else Revision.Event.CREATED
+        history.record(form.instance, event, request.user)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        """Inline actions: versioned and recorded like the action's own page."""
+        started = {f.instance.pk: f.started_from() for f in formset.forms if f.instance.pk}
+        actions = formset.save(commit=False)
+        for action in formset.deleted_objects:
+            history.record(action, Revision.Event.DELETED, request.user)
+            action.delete()
+        for action in actions:
+            event = Revision.Event.CHANGED if action.pk else Revision.Event.CREATED
+            action.updated_by = request.user
+            versions.save_versioned(action, started.get(action.pk))
+            history.record(action, event, request.user)
+
+    def delete_model(self, request: HttpRequest, obj: Connector) -> None:
+        history.record(obj, Revision.Event.DELETED, request.user)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Connector]) -> None:
+        for connector in queryset:
+            history.record(connector, Revision.Event.DELETED, request.user)
+        super().delete_queryset(request, queryset)
 
 
 _ARG_NAME_KEY = re.compile(r"^input_args-(\d+)-name$")
@@ -157,11 +194,26 @@ class ActionAdmin(admin.ModelAdmin):
         "query_params",
         "headers",
         "body",
+        "version",
     ]
 
     def save_model(self, request: HttpRequest, obj: Action, form: Any, change: bool) -> None:
         obj.updated_by = request.user
-        super().save_model(request, obj, form, change)
+        versions.save_versioned(obj, form.started_from())
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        event = Revision.Event.CHANGED if change else Revision.Event.CREATED
+        history.record(form.instance, event, request.user)
+
+    def delete_model(self, request: HttpRequest, obj: Action) -> None:
+        history.record(obj, Revision.Event.DELETED, request.user)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Action]) -> None:
+        for action in queryset.select_related("connector"):
+            history.record(action, Revision.Event.DELETED, request.user)
+        super().delete_queryset(request, queryset)
 
 
 @admin.register(Credential)
@@ -173,6 +225,19 @@ class CredentialAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # created on the Credentials page, where the value is sealed
+
+    def save_model(self, request: HttpRequest, obj: Credential, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        history.record(obj, Revision.Event.CHANGED, request.user)
+
+    def delete_model(self, request: HttpRequest, obj: Credential) -> None:
+        history.record(obj, Revision.Event.DELETED, request.user)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Credential]) -> None:
+        for credential in queryset:
+            history.record(credential, Revision.Event.DELETED, request.user)
+        super().delete_queryset(request, queryset)
 
 
 @admin.register(TestRun)

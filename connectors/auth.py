@@ -6,10 +6,14 @@ Adding a type is one class here (registered in STRATEGIES) and one form in forms
 from __future__ import annotations
 
 import base64
+import re
 from dataclasses import dataclass, field
 
 from connectors import secrets
 from connectors.models import Connector
+from connectors.oauth import assertion, broker
+from connectors.oauth.client import AuthFailed
+from connectors.oauth.config import JWT_SECRET_FIELDS, OAUTH2_SECRET_FIELDS
 
 HEADER_AUTH = "HEADER"
 PARAM_AUTH = "PARAM"
@@ -24,6 +28,8 @@ class AuthParts:
     secret_values: list[str] = field(default_factory=list)
     # Placeholders for "Copy as cURL": header or param name -> shell variable name.
     placeholders: dict[str, str] = field(default_factory=dict)
+    # Header names that carry credentials (dropped on a redirect to another host).
+    credential_header_names: set[str] = field(default_factory=set)
 
     def placeholders_for(self, items: dict[str, str]) -> dict[str, str]:
         """The same items with each secret-bearing value shown as its placeholder."""
@@ -39,6 +45,21 @@ def secret_value(connector: Connector, field_name: str) -> str:
     return secrets.resolve(raw)
 
 
+def common_secret_headers(connector: Connector) -> AuthParts:
+    """The connector's headers marked secret, resolved; they travel like credentials."""
+    parts = AuthParts()
+    for row in connector.headers:
+        if "secret" not in row:
+            continue
+        raw = secrets.unseal(row["secret"]["sealed"], owner=f"connector {connector.name}")
+        value = secrets.resolve(raw)
+        parts.headers[row["key"]] = value
+        parts.secret_values.append(value)
+        name = secrets.reference_name(row["secret"].get("hint", ""))
+        parts.placeholders[row["key"]] = "$" + (name or re.sub(r"\W", "_", row["key"]).upper())
+    return parts
+
+
 def placeholder_for(connector: Connector, field_name: str) -> str:
     """`$OPENAI_API_KEY` for a reference, else a name made from the field."""
     stored = connector.auth_secrets.get(field_name) or {}
@@ -51,6 +72,10 @@ class AuthStrategy:
 
     def apply(self, connector: Connector) -> AuthParts:
         return AuthParts()
+
+    def reauthorize(self, connector: Connector, refused: AuthParts) -> bool:
+        """The API answered 401 to these parts: True if a new apply() may do better."""
+        return False
 
 
 class NoAuth(AuthStrategy):
@@ -79,13 +104,17 @@ class BasicAuth(AuthStrategy):
     secret_fields = ("password",)
 
     def apply(self, connector: Connector) -> AuthParts:
-        username = connector.setting("username")
+        # A Username may be a {{NAME}} reference: some APIs take the key there (Stripe).
+        raw_username = connector.setting("username")
+        username = secrets.resolve(raw_username)
         password = secret_value(connector, "password")
         # RFC 7617: base64 of "user:pass" in UTF-8.
         token = base64.b64encode(f"{username}:{password}".encode()).decode()
+        hidden = [password] if password else []
+        hidden += [username] if username != raw_username else []
         return AuthParts(
             headers={"Authorization": f"Basic {token}"},
-            secret_values=[password, token] if password else [token],
+            secret_values=[*hidden, token],
             # The shell variable holds base64("username:password").
             placeholders={"Authorization": "Basic $BASIC_AUTH_BASE64"},
         )
@@ -104,11 +133,62 @@ class BearerTokenAuth(AuthStrategy):
         )
 
 
+def _token_parts(connector: Connector, token: str) -> AuthParts:
+    """An access token in the Header Auth Key, by the Header Auth Value Pattern."""
+    name = connector.setting("header_auth_key") or "Authorization"
+    pattern = connector.setting("header_auth_value_pattern") or "Bearer %s"
+    return AuthParts(
+        headers={name: pattern.replace("%s", token, 1)},
+        secret_values=[token],
+        placeholders={name: pattern.replace("%s", "$ACCESS_TOKEN", 1)},
+    )
+
+
+class OAuth2Auth(AuthStrategy):
+    """The token comes from the broker: cached, refreshed, fetched once for many Tests."""
+
+    secret_fields = OAUTH2_SECRET_FIELDS
+
+    def apply(self, connector: Connector) -> AuthParts:
+        return _token_parts(connector, broker.access_token(connector))
+
+    def reauthorize(self, connector: Connector, refused: AuthParts) -> bool:
+        broker.forget_if_current(connector, refused.secret_values)
+        return True
+
+
+class JwtAuth(AuthStrategy):
+    """A signed JWT: traded for a token at the Access Token Request URL, or sent itself."""
+
+    secret_fields = JWT_SECRET_FIELDS
+
+    def apply(self, connector: Connector) -> AuthParts:
+        if connector.setting("access_token_request_url"):
+            return _token_parts(connector, broker.access_token(connector))
+        try:
+            signed = assertion.sign(connector)
+        except assertion.InvalidKey as error:
+            raise AuthFailed(f"Authorization failed: {error} The API was not called.") from None
+        return AuthParts(
+            headers={"Authorization": f"Bearer {signed}"},
+            secret_values=[signed],
+            placeholders={"Authorization": "Bearer $JWT"},
+        )
+
+    def reauthorize(self, connector: Connector, refused: AuthParts) -> bool:
+        if not connector.setting("access_token_request_url"):
+            return False  # a freshly signed JWT would be refused the same way
+        broker.forget_if_current(connector, refused.secret_values)
+        return True
+
+
 STRATEGIES: dict[str, AuthStrategy] = {
     Connector.AuthConfig.NO_AUTH: NoAuth(),
     Connector.AuthConfig.API_KEY: ApiKeyAuth(),
     Connector.AuthConfig.BASIC: BasicAuth(),
     Connector.AuthConfig.BEARER: BearerTokenAuth(),
+    Connector.AuthConfig.OAUTH2: OAuth2Auth(),
+    Connector.AuthConfig.JWT: JwtAuth(),
 }
 
 
@@ -117,5 +197,11 @@ def strategy_for(connector: Connector) -> AuthStrategy:
 
 
 def apply(connector: Connector) -> AuthParts:
-    """Raises secrets.CredentialMissing or secrets.SecretUnreadable when a secret is unusable."""
+    """Raises secrets.CredentialMissing or secrets.SecretUnreadable when a secret is unusable,
+    AuthFailed when no token could be obtained."""
     return strategy_for(connector).apply(connector)
+
+
+def reauthorize(connector: Connector, refused: AuthParts) -> bool:
+    """After a 401: drop the refused token; True when one retry with a new apply() makes sense."""
+    return strategy_for(connector).reauthorize(connector, refused)

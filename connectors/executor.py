@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import connection
 from django.views.decorators.debug import sensitive_variables
 
 from connectors import auth, curl, outbound, rendering, secrets, templating
@@ -80,15 +81,48 @@ def _values(action: Action, inputs: Mapping[str, str]) -> dict[str, object]:
     return {name: value for name, value in inputs.items() if value is not None}
 
 
+class HostOutsideTemplate(Exception):
+    """An input made the Base URL's host something other than the connector's own."""
+
+
+HOST_RE = re.compile(r"^[a-z]+://([^/?#]*)", re.IGNORECASE)
+TEMPLATE_TAG_RE = re.compile(r"\{\{\{?[^}]*\}?\}\}")
+
+
+def _check_rendered_host(template: str, rendered: str) -> None:
+    """Each template in the Base URL's host may fill one DNS label, nothing more.
+
+    So `https://{{instance}}.service-now.com` stays under service-now.com whatever the
+    input, and a connector's secrets never travel to a host an input chose.
+    """
+    host_template = HOST_RE.match(template)
+    host = HOST_RE.match(rendered)
+    if host_template is None or "{{" not in host_template.group(1):
+        return
+    literal_parts = TEMPLATE_TAG_RE.split(host_template.group(1))
+    pattern = "[A-Za-z0-9-]+".join(re.escape(part) for part in literal_parts)
+    if host is None or not re.fullmatch(pattern, host.group(1)):
+        shown = host.group(1) if host else rendered
+        raise HostOutsideTemplate(
+            f"The inputs made the host “{shown}”, which does not fit the Base URL "
+            f"{template}: each {{{{...}}}} in a host fills one name without dots. "
+            "Nothing was sent."
+        )
+
+
 @sensitive_variables("parts")
 def prepare(action: Action, inputs: Mapping[str, str]) -> Prepared:
     connector: Connector = action.connector
     values = _values(action, inputs)
     base = templating.render(connector.base_url, values, escape=templating.escape_path_segment)
+    _check_rendered_host(connector.base_url, base)
     path = templating.render(action.path, values, escape=templating.escape_path_segment)
     params = _render_rows(action.query_params, values)
+    common_plain = [row for row in connector.headers if "secret" not in row]
+    common_secret = auth.common_secret_headers(connector)
+    action_headers = _render_rows(action.headers, values)
     headers = _merge_headers(
-        _render_rows(connector.headers, values), _render_rows(action.headers, values)
+        _render_rows(common_plain, values), common_secret.headers, action_headers
     )
     content_type = next((v for k, v in headers if k.lower() == "content-type"), None)
     body = templating.render(action.body, values, escape=_body_escape(content_type))
@@ -100,7 +134,16 @@ def prepare(action: Action, inputs: Mapping[str, str]) -> Prepared:
     shown_params = {**params, **parts.placeholders_for(parts.params)}
     curl_url = url + ("?" + urlencode(list(shown_params.items()), safe="$") if shown_params else "")
     header_layers = _merge_headers(dict(headers), parts.headers)
-    curl_headers = _merge_headers(dict(headers), parts.placeholders_for(parts.headers))
+    curl_headers = _merge_headers(
+        _render_rows(common_plain, values),
+        common_secret.placeholders_for(common_secret.headers),
+        action_headers,
+        parts.placeholders_for(parts.headers),
+    )
+    # Secret common headers are credentials too: masked, and never sent to another host.
+    parts.secret_values = [*parts.secret_values, *common_secret.secret_values]
+    parts.placeholders = {**common_secret.placeholders, **parts.placeholders}
+    parts.credential_header_names = {*common_secret.headers, *parts.headers}
     return Prepared(
         method=action.method,
         url=full_url,
@@ -123,7 +166,7 @@ def _outbound_request(connector: Connector, prepared: Prepared) -> outbound.Outb
         verify_tls=connector.verify_tls,
         max_bytes=settings.STUDIO_MAX_RESPONSE_BYTES,
         allow=settings.STUDIO_OUTBOUND_ALLOW,
-        credential_headers=frozenset(k.lower() for k in prepared.auth.headers),
+        credential_headers=frozenset(k.lower() for k in prepared.auth.credential_header_names),
         credential_params=frozenset(prepared.auth.params),
     )
 
@@ -143,8 +186,12 @@ def _prepare_or_fail(action: Action, inputs: Mapping[str, str]) -> Prepared:
             f"{error}: ask an Admin to create it, or put the value in the connector's "
             "secret field. Nothing was sent.",
         ) from None
+    except HostOutsideTemplate as error:
+        raise ExecutionError("Blocked", str(error)) from None
     except secrets.SecretUnreadable as error:
         raise ExecutionError("SecretUnreadable", str(error)) from None
+    except auth.AuthFailed as error:
+        raise ExecutionError("AuthFailed", error.message) from None
 
 
 @sensitive_variables("prepared", "inputs")
@@ -164,6 +211,12 @@ def run(
         secret_values = prepared.auth.secret_values
         _record_request(record, prepared)
         response = outbound.send(_outbound_request(action.connector, prepared))
+        if response.status == 401 and auth.reauthorize(action.connector, prepared.auth):
+            # The token was refused (revoked, expired early): one new token, one retry.
+            prepared = _prepare_or_fail(action, inputs)
+            secret_values = [*secret_values, *prepared.auth.secret_values]
+            _record_request(record, prepared)
+            response = outbound.send(_outbound_request(action.connector, prepared))
     except ExecutionError as error:
         record.error_kind, record.error_message = error.kind, error.message
     except outbound.OutboundError as error:
@@ -172,11 +225,19 @@ def run(
     else:
         _record_response(record, response, secret_values)
     record.error_message = secrets.redact(record.error_message, secret_values)
+    _reconnect_if_dropped()
     record.save()
     logger.info(
         "Test %s: %s", action, record.error_kind or f"{record.status} in {record.elapsed_ms} ms"
     )
     return record
+
+
+def _reconnect_if_dropped() -> None:
+    """A Test may wait on an API for its whole timeout, long enough for the database to drop
+    an idle connection (restart, failover): check it again, as at the start of a request."""
+    if not connection.in_atomic_block:
+        connection.close_if_unusable_or_obsolete()
 
 
 def _record_request(record: TestRun, prepared: Prepared) -> None:

@@ -11,27 +11,55 @@ BLANK_ROWS = 2  # spare rows so the table can grow without JavaScript
 
 
 class KeyValueWidget(forms.Widget):
-    """Rows of key/value inputs, posted as parallel lists `<name>_key` / `<name>_value`."""
+    """Rows of key/value inputs, posted as parallel lists `<name>_key` / `<name>_value`.
+
+    With `allow_secret`, each row also has a `<name>_kind` of "plain" or "secret"; a secret
+    row's value is write-only (rendered blank, its stored hint beside it).
+    """
 
     template_name = "connectors/widgets/key_value.html"
 
+    def __init__(self, attrs: dict | None = None, allow_secret: bool = False) -> None:
+        super().__init__(attrs)
+        self.allow_secret = allow_secret
+
     def value_from_datadict(self, data: Any, files: Any, name: str) -> list[dict[str, str]]:
-        keys = data.getlist(f"{name}_key") if hasattr(data, "getlist") else []
-        values = data.getlist(f"{name}_value") if hasattr(data, "getlist") else []
-        rows = [{"key": k.strip(), "value": v} for k, v in zip(keys, values, strict=False)]
-        return [row for row in rows if row["key"] or row["value"]]
+        if not hasattr(data, "getlist"):
+            return []
+        keys = data.getlist(f"{name}_key")
+        values = data.getlist(f"{name}_value")
+        kinds = data.getlist(f"{name}_kind") if self.allow_secret else []
+        rows = []
+        for index, (key, value) in enumerate(zip(keys, values, strict=False)):
+            row = {"key": key.strip(), "value": value}
+            if self.allow_secret:
+                row["kind"] = kinds[index] if index < len(kinds) else "plain"
+            if row["key"] or row["value"]:
+                rows.append(row)
+        return rows
 
     def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
         return False
 
     def get_context(self, name: str, value: Any, attrs: dict | None) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)
-        rows = list(value or [])
-        context["widget"]["rows"] = rows + [{"key": "", "value": ""}] * BLANK_ROWS
+        rows = [_shown_row(row) for row in value or []]
+        blank = {"key": "", "value": "", "kind": "plain"}
+        context["widget"]["rows"] = rows + [blank] * BLANK_ROWS
+        context["widget"]["allow_secret"] = self.allow_secret
         return context
 
     def id_for_label(self, id_: str) -> str:
         return f"{id_}_key_0" if id_ else id_
+
+
+def _shown_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A row as the form shows it: a secret's value never goes back to the browser."""
+    if "secret" in row:  # as stored
+        return {"key": row["key"], "value": "", "kind": "secret", "stored": row["secret"]}
+    if row.get("kind") == "secret":  # as posted
+        return {"key": row["key"], "value": "", "kind": "secret", "stored": row.get("stored")}
+    return {"key": row["key"], "value": row.get("value", ""), "kind": "plain"}
 
 
 class KeyValueField(forms.Field):
@@ -39,8 +67,9 @@ class KeyValueField(forms.Field):
 
     widget = KeyValueWidget
 
-    def __init__(self, *, key_label: str = "Key", **kwargs: Any) -> None:
+    def __init__(self, *, key_label: str = "Key", allow_secret: bool = False, **kwargs: Any):
         kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", KeyValueWidget(allow_secret=allow_secret))
         super().__init__(**kwargs)
         self.key_label = key_label
 
@@ -98,3 +127,9 @@ class SecretField(forms.CharField):
 
     def clean(self, value: Any) -> Any:
         return self.CLEAR if value is self.CLEAR else super().clean(value)
+
+
+class SecretTextarea(SecretInput):
+    """A write-only text area, for secrets with line breaks (a PEM private key)."""
+
+    template_name = "connectors/widgets/secret_textarea.html"

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 IDENTIFIER_RE = r"^[A-Za-z][A-Za-z0-9_]{1,63}$"
 validate_identifier = RegexValidator(
@@ -40,6 +41,8 @@ class Connector(models.Model):
         API_KEY = "API_KEY", "Api Key Auth"
         BASIC = "BASIC", "Basic Auth"
         BEARER = "BEARER", "Bearer Token Auth"
+        OAUTH2 = "OAUTH2", "OAuth 2.0"
+        JWT = "JWT", "JWT Auth"
 
     name = models.CharField("Name", max_length=64, validators=[validate_identifier])
     display_name = models.CharField("Display Name", max_length=200, blank=True)
@@ -60,6 +63,8 @@ class Connector(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(300)],
     )
     verify_tls = models.BooleanField("Verify TLS", default=True)
+    # Optimistic locking: a save must name the version it started from (connectors.versions).
+    version = models.PositiveIntegerField(default=1)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -106,6 +111,7 @@ class Action(models.Model):
     headers = models.JSONField("Headers", default=list, blank=True)
     body = models.TextField("Body", blank=True)
     output_schema = models.JSONField("Output Schema", null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -168,7 +174,7 @@ class Credential(models.Model):
 
     name = models.CharField("Name", max_length=64, validators=[validate_identifier])
     sealed = models.TextField()  # Fernet token of the value
-    hint = models.CharField(max_length=8, blank=True)
+    hint = models.CharField(max_length=80, blank=True)
     set_at = models.DateTimeField(auto_now=True)
     set_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -221,3 +227,44 @@ class TestRun(models.Model):
     @property
     def passed(self) -> bool:
         return not self.error_kind and self.status is not None and 200 <= self.status < 400
+
+
+class Revision(models.Model):
+    """One recorded change of a connector, action or credential (connectors.history)."""
+
+    class Kind(models.TextChoices):
+        CONNECTOR = "connector"
+        ACTION = "action"
+        CREDENTIAL = "credential"
+
+    class Event(models.TextChoices):
+        CREATED = "created"
+        CHANGED = "changed"
+        DELETED = "deleted"
+        RESTORED = "restored"
+
+    kind = models.CharField(max_length=16, choices=Kind)
+    # The object's id: kept after a deletion, and reused when the deletion is undone.
+    object_id = models.PositiveBigIntegerField()
+    object_name = models.CharField(max_length=64)
+    connector_name = models.CharField(max_length=64, blank=True)  # for actions
+    event = models.CharField(max_length=16, choices=Event)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    # The object as stored: sealed secrets stay sealed here, never plaintext.
+    snapshot = models.JSONField(default=dict)
+    version = models.PositiveIntegerField(null=True, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["kind", "object_id", "-at"], name="revision_object_recent")]
+        permissions = [
+            ("restore_revision", "Can restore an earlier version or undo a deletion"),
+            ("import_catalog", "Can import connectors into the catalog"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_name} {self.event} at {self.at:%Y-%m-%d %H:%M:%S}"

@@ -24,6 +24,8 @@ _ADMINISTER = [
     "connectors.delete_credential",
     "connectors.manage_credentials",
     "connectors.delete_testrun",
+    "connectors.restore_revision",
+    "connectors.import_catalog",
 ] + [
     f"auth.{verb}_{model}"
     for model in ("user", "group")

@@ -12,10 +12,12 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
-from connectors.models import Credential
+from connectors.models import Connector, Credential
 
 MASK = "••••"
+MAX_REFERENCE_DEPTH = 3
 REFERENCE_RE = re.compile(r"^\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}$")
 
 
@@ -42,6 +44,7 @@ def _fernet() -> MultiFernet:
     return MultiFernet([Fernet(key.encode()) for key in keys])
 
 
+@sensitive_variables("value")
 def seal(value: str) -> str:
     return _fernet().encrypt(value.encode()).decode()
 
@@ -58,7 +61,10 @@ def unseal(token: str, *, owner: str = "a secret") -> str:
 
 def reseal(token: str) -> str:
     """Re-encrypt a sealed value under the first key."""
-    return _fernet().rotate(token.encode()).decode()
+    try:
+        return _fernet().rotate(token.encode()).decode()
+    except InvalidToken:
+        raise SecretUnreadable("A stored secret cannot be decrypted with any key.") from None
 
 
 def hint(value: str) -> str:
@@ -73,6 +79,7 @@ def mask(value: str) -> str:
     return f"{MASK}{tail}" if tail and not tail.startswith("{{") else MASK
 
 
+@sensitive_variables("value")
 def sealed_field(value: str, user_name: str) -> dict[str, str]:
     """A secret field's stored form: the sealed value, its hint, who set it and when."""
     return {
@@ -88,17 +95,40 @@ def reference_name(value: str) -> str | None:
     return match.group(1) if match else None
 
 
-def resolve(value: str) -> str:
-    """A literal stays as it is; {{NAME}} becomes the team credential or an allowed env var."""
+@sensitive_variables("value", "resolved")
+def resolve(value: str, *, depth: int = 0) -> str:
+    """A literal stays as it is; {{NAME}} becomes the team credential or an allowed env var.
+
+    A credential's own value may be a reference too (to an environment variable, say).
+    """
     name = reference_name(value)
     if name is None:
         return value
     credential = Credential.objects.filter(name=name).first()
-    if credential is not None:
-        return unseal(credential.sealed, owner=f"credential {name}")
+    if credential is not None and depth < MAX_REFERENCE_DEPTH:
+        resolved = unseal(credential.sealed, owner=f"credential {name}")
+        return resolve(resolved, depth=depth + 1)
     if name in settings.STUDIO_ENV_CREDENTIALS and name in os.environ:
         return os.environ[name]
     raise CredentialMissing(name)
+
+
+def references_in(connector: Connector) -> set[str]:
+    """The credential names a connector's secret fields and secret headers refer to."""
+    hints = [stored.get("hint", "") for stored in connector.auth_secrets.values()]
+    hints += [row["secret"].get("hint", "") for row in connector.headers if "secret" in row]
+    return {name for h in hints if (name := reference_name(h))}
+
+
+def connectors_using(names: Iterable[str]) -> dict[str, list[str]]:
+    """Credential name -> names of the connectors that refer to it."""
+    wanted = set(names)
+    users: dict[str, list[str]] = {name: [] for name in wanted}
+    rows = Connector.objects.only("name", "auth_secrets", "headers").order_by("name")
+    for connector in rows.iterator(chunk_size=500):
+        for name in references_in(connector) & wanted:
+            users[name].append(connector.name)
+    return users
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:

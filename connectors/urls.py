@@ -2,12 +2,55 @@ from __future__ import annotations
 
 from django.urls import path
 
-from connectors import views
+from connectors import catalog_io_views, credential_views, history_views, import_views, views
+from connectors.oauth import views as oauth_views
 
 urlpatterns = [
     path("", views.catalog, name="catalog"),
     path("new/", views.connector_form, name="connector_create"),
+    path("export/", catalog_io_views.export_view, name="catalog_export"),
+    path("import/", catalog_io_views.import_view, name="catalog_import"),
+    path("import/apply/", catalog_io_views.import_apply, name="catalog_import_apply"),
+    path("history/deleted/", history_views.deleted_list, name="deleted_list"),
+    path("history/<int:pk>/", history_views.revision_detail, name="revision_detail"),
+    path("history/<int:pk>/restore/", history_views.revision_restore, name="revision_restore"),
+    path(
+        "connectors/<str:name>/history/",
+        history_views.connector_history,
+        name="connector_history",
+    ),
+    path(
+        "connectors/<str:name>/actions/<str:action_name>/history/",
+        history_views.action_history,
+        name="action_history",
+    ),
+    path(
+        "credentials/<str:name>/history/",
+        history_views.credential_history,
+        name="credential_history",
+    ),
+    path("import-curl/", import_views.curl_import, name="curl_import"),
+    path(
+        "connectors/<str:name>/import-curl/",
+        import_views.curl_import,
+        name="connector_curl_import",
+    ),
     path("auth-fields/", views.auth_fields, name="auth_fields"),
+    path("oauth/callback/", oauth_views.oauth_callback, name="oauth_callback"),
+    path("connectors/<str:name>/oauth/authorize/", oauth_views.oauth_start, name="oauth_start"),
+    path("connectors/<str:name>/token/clear/", oauth_views.token_clear, name="token_clear"),
+    path("credentials/", credential_views.credential_list, name="credential_list"),
+    path("credentials/new/", credential_views.credential_form, name="credential_create"),
+    path(
+        "credentials/<str:name>/replace/",
+        credential_views.credential_form,
+        name="credential_replace",
+    ),
+    path(
+        "credentials/<str:name>/delete/",
+        credential_views.credential_delete,
+        name="credential_delete",
+    ),
     path("connectors/<str:name>/", views.connector_detail, name="connector_detail"),
     path("connectors/<str:name>/edit/", views.connector_form, name="connector_edit"),
     path("connectors/<str:name>/delete/", views.connector_delete, name="connector_delete"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from django.contrib import messages
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -10,12 +11,14 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
-from django.http import HttpRequest, HttpResponse
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from connectors import executor, rendering, schema
+from connectors import executor, history, rendering, schema, versions
+from connectors.catalog_filters import CatalogFilters, filter_catalog
 from connectors.forms import (
     ActionForm,
     AuthForm,
@@ -24,7 +27,7 @@ from connectors.forms import (
     TestInputsForm,
     auth_form_for,
 )
-from connectors.models import Action, Connector, TestRun
+from connectors.models import Action, Connector, Revision, TestRun
 
 PAGE_SIZE = 50
 RECENT_RUNS = 20
@@ -59,8 +62,11 @@ def _user_name(user: AbstractBaseUser | AnonymousUser) -> str:
 
 
 def search_connectors(query: str) -> QuerySet[Connector]:
+    # Per-row subqueries, not a GROUP BY over every connector: the database computes them for
+    # the 50 rows of the page only, and the paginator's count stays a plain COUNT(*).
+    actions = Action.objects.filter(connector=OuterRef("pk")).order_by().values("connector")
     connectors = Connector.objects.select_related("updated_by").annotate(
-        action_count=Count("actions", distinct=True)
+        action_count=Coalesce(Subquery(actions.annotate(n=Count("pk")).values("n")), 0)
     )
     if query:
         connectors = connectors.filter(
@@ -80,9 +86,12 @@ def search_connectors(query: str) -> QuerySet[Connector]:
 @require_GET
 def catalog(request: HttpRequest) -> HttpResponse:
     _require(request, "view_connector")
-    query = request.GET.get("q", "").strip()
-    page = Paginator(search_connectors(query), PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "query": query}
+    filters = CatalogFilters(request.GET)
+    chosen = filters.values()
+    query = chosen["q"]
+    connectors = filter_catalog(search_connectors(query), chosen)
+    page = Paginator(connectors, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "query": query, "filters": filters, "chosen": chosen}
     if request.htmx and request.htmx.target == "results":
         return render(request, "connectors/catalog.html#results", context)
     return render(request, "connectors/catalog.html", context)
@@ -99,13 +108,19 @@ def _save_connector(
     connector = form.save(commit=False)
     connector.auth_settings = auth_form.auth_settings()
     connector.auth_secrets = auth_form.auth_secrets(_user_name(request.user))
+    connector.headers = form.headers_to_store(_user_name(request.user))
     connector.updated_by = request.user
+    event = Revision.Event.CREATED if connector.pk is None else Revision.Event.CHANGED
     try:
         with transaction.atomic():
-            connector.save()
+            versions.save_versioned(connector, form.started_from())
+            history.record(connector, event, request.user)
     except IntegrityError:
         # Two people created the same Name at the same moment: the constraint held.
         form.add_error("name", "A connector with this Name already exists.")
+        return None
+    except versions.StaleVersion as stale:
+        form.refuse_stale(stale.expected)
         return None
     return connector
 
@@ -178,7 +193,9 @@ def connector_detail(request: HttpRequest, name: str) -> HttpResponse:
 def connector_delete(request: HttpRequest, name: str) -> HttpResponse:
     connector = _connector_for(request, name, "delete_connector")
     if request.method == "POST":
-        connector.delete()
+        with transaction.atomic():
+            history.record(connector, Revision.Event.DELETED, request.user)
+            connector.delete()
         messages.success(request, f"Deleted connector {name} and its actions.")
         return redirect("catalog")
     return render(
@@ -210,16 +227,22 @@ def action_form(request: HttpRequest, name: str, action_name: str | None = None)
         form = ActionForm(
             request.POST, instance=action, connector=connector, declared_args=formset.declared()
         )
+        event = Revision.Event.CREATED if action.pk is None else Revision.Event.CHANGED
         if form.is_valid() and formset_valid:
-            with transaction.atomic():
-                saved = form.save(commit=False)
-                saved.updated_by = request.user
-                saved.save()
-                formset.instance = saved
-                formset.save()
-                Connector.objects.filter(pk=connector.pk).update(updated_by=request.user)
-            messages.success(request, f"Saved action {saved.name}.")
-            return redirect("action_detail", name=connector.name, action_name=saved.name)
+            try:
+                with transaction.atomic():
+                    saved = form.save(commit=False)
+                    saved.updated_by = request.user
+                    versions.save_versioned(saved, form.started_from())
+                    formset.instance = saved
+                    formset.save()
+                    Connector.objects.filter(pk=connector.pk).update(updated_by=request.user)
+                    history.record(saved, event, request.user)
+            except versions.StaleVersion as stale:
+                form.refuse_stale(stale.expected)
+            else:
+                messages.success(request, f"Saved action {saved.name}.")
+                return redirect("action_detail", name=connector.name, action_name=saved.name)
     else:
         formset = InputArgFormSet(instance=action, prefix="args")
         form = ActionForm(instance=action, connector=connector, declared_args={})
@@ -236,6 +259,8 @@ def action_detail(request: HttpRequest, name: str, action_name: str) -> HttpResp
     runs = action.test_runs.select_related("user")[:RECENT_RUNS]
     run = None
     if run_id := request.GET.get("run"):
+        if not run_id.isdigit():
+            raise Http404("No such run.")
         run = get_object_or_404(TestRun, pk=run_id, action=action)
     context = {
         "action": action,
@@ -250,8 +275,13 @@ def action_detail(request: HttpRequest, name: str, action_name: str) -> HttpResp
     return render(request, "connectors/action_detail.html", context)
 
 
+MISSING_CREDENTIAL_RE = re.compile(r"credential ([A-Za-z_][A-Za-z0-9_]*) is not set")
+
+
 def _result_context(run: TestRun) -> dict[str, object]:
+    missing = MISSING_CREDENTIAL_RE.search(run.error_message)
     return {
+        "missing_credential": missing.group(1) if missing else None,
         "run": run,
         "body": rendering.render_body(run.response_body.encode(), run.content_type)
         if not run.error_kind and not run.is_binary
@@ -307,7 +337,10 @@ def action_schema(request: HttpRequest, name: str, action_name: str) -> HttpResp
         messages.error(request, str(error))
     else:
         action.updated_by = request.user
-        action.save(update_fields=["output_schema", "updated_by", "updated_at"])
+        with transaction.atomic():
+            fields = ["output_schema", "updated_by", "updated_at"]
+            versions.save_versioned(action, None, update_fields=fields)
+            history.record(action, Revision.Event.CHANGED, request.user)
         messages.success(request, done)
     return redirect(action.get_absolute_url() + "#output-schema")
 
@@ -316,7 +349,9 @@ def action_schema(request: HttpRequest, name: str, action_name: str) -> HttpResp
 def action_delete(request: HttpRequest, name: str, action_name: str) -> HttpResponse:
     action = _action_for(request, name, action_name, "delete_action")
     if request.method == "POST":
-        action.delete()
+        with transaction.atomic():
+            history.record(action, Revision.Event.DELETED, request.user)
+            action.delete()
         messages.success(request, f"Deleted action {action_name}.")
         return redirect("connector_detail", name=name)
     return render(

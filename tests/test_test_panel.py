@@ -151,3 +151,8 @@ def test_a_viewer_cannot_run_a_test(carol, upstream) -> None:
     action = make_action(make_connector(base_url=upstream.url))
     assert htmx_post(client_for(carol), f"{action.get_absolute_url()}test/").status_code == 403
     assert upstream.received == []
+
+
+def test_a_malformed_run_id_is_a_404_not_an_error(carol) -> None:
+    action = make_action(make_connector())
+    assert client_for(carol).get(f"{action.get_absolute_url()}?run=abc").status_code == 404

@@ -17,8 +17,9 @@ def create_roles(apps, schema_editor):
         group, _ = Group.objects.get_or_create(name=role)
         for perm in perms:
             app_label, codename = perm.split(".")
+            # roles.py grows with later models; their migrations grant what they add (0005).
             group.permissions.add(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+                *Permission.objects.filter(content_type__app_label=app_label, codename=codename)
             )
 
 

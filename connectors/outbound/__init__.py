@@ -89,7 +89,7 @@ def _follow(
     while True:
         resp = _send_once(request, method, url, headers, body, deadline, via)
         location = resp.headers.get("Location")
-        if resp.status_code not in _REDIRECTS or not location:
+        if resp.status_code not in _REDIRECTS or not location or not request.follow_redirects:
             break
         resp.close()  # unread: closes the connection rather than reading a body we don't need
         status = resp.status_code

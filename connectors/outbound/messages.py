@@ -20,6 +20,8 @@ class OutboundRequest:
     allow: Sequence[str] = ()
     credential_headers: frozenset[str] = frozenset()  # lower-case header names holding credentials
     credential_params: frozenset[str] = frozenset()  # query param names holding credentials
+    # False for token requests: a redirect would carry the client secret in the body elsewhere.
+    follow_redirects: bool = True
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,7 +34,12 @@ def htmx_swap(page: Page) -> Iterator[None]:
                                   {once: true});"""
     )
     yield
-    page.wait_for_function("window.__settled === true")
+    # Polled with evaluate: wait_for_function compiles its predicate in the page, which the
+    # strict CSP (no unsafe-eval) forbids, as it should.
+    deadline = time.monotonic() + 30
+    while not page.evaluate("window.__settled === true"):
+        assert time.monotonic() < deadline, "htmx did not settle within 30 s"
+        page.wait_for_timeout(20)
 
 
 def screenshot(page: Page, name: str) -> None:

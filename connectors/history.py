@@ -1,0 +1,248 @@
+"""History: snapshots of connectors, actions and credentials, recorded as Revisions, and diffs.
+
+A snapshot is the object as stored: sealed secrets stay sealed (a credential keeps only a
+marker that its value changed). A diff never shows a secret: only that it changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any, NamedTuple
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+from connectors.models import Action, Connector, Credential, InputArg, Revision
+
+CONNECTOR_FIELDS = [
+    "name",
+    "display_name",
+    "description",
+    "base_url",
+    "auth_config",
+    "auth_settings",
+    "auth_secrets",
+    "headers",
+    "timeout_seconds",
+    "verify_tls",
+]
+ACTION_FIELDS = [
+    "name",
+    "description",
+    "method",
+    "path",
+    "query_params",
+    "headers",
+    "body",
+    "output_schema",
+]
+ARG_FIELDS = ["name", "data_type", "description", "example_value", "required"]
+LABELS = {
+    "name": "Name",
+    "display_name": "Display Name",
+    "description": "Description",
+    "base_url": "Base URL",
+    "auth_config": "Auth Config",
+    "headers": "Headers",
+    "timeout_seconds": "Timeout (seconds)",
+    "verify_tls": "Verify TLS",
+    "method": "Method",
+    "path": "Path",
+    "query_params": "Query Params",
+    "body": "Body",
+    "output_schema": "Output Schema",
+    "input_args": "Input Args",
+    "value": "Value",
+}
+# Keys of a snapshot that are not fields a person edits.
+NOT_DIFFED = {"version", "actions", "connector"}
+
+Snapshot = dict[str, Any]
+User = AbstractBaseUser | AnonymousUser | None
+
+
+class Change(NamedTuple):
+    field: str
+    old: str
+    new: str
+    secret: bool = False  # old and new then say only "set", "changed" or "not set"
+
+
+# --- snapshots -----------------------------------------------------------------------------------
+
+
+def arg_snapshot(arg: InputArg) -> dict[str, Any]:
+    return {field: getattr(arg, field) for field in ARG_FIELDS}
+
+
+def snapshot(obj: Connector | Action | Credential, *, with_actions: bool = False) -> Snapshot:
+    """The object as stored; a connector about to be deleted takes its actions along."""
+    if isinstance(obj, Connector):
+        data = {field: getattr(obj, field) for field in CONNECTOR_FIELDS}
+        data["version"] = obj.version
+        if with_actions:
+            actions = obj.actions.prefetch_related("input_args")
+            data["actions"] = [snapshot(action) | {"id": action.pk} for action in actions]
+        return data
+    if isinstance(obj, Action):
+        data = {field: getattr(obj, field) for field in ACTION_FIELDS}
+        data["connector"] = obj.connector.name
+        data["input_args"] = [arg_snapshot(arg) for arg in obj.input_args.all()]
+        data["version"] = obj.version
+        return data
+    # A credential's old values are never kept: a digest of the sealed token (random per
+    # sealing, so it says nothing about the value) only tells that the value changed.
+    marker = hashlib.sha256(obj.sealed.encode()).hexdigest()[:16]
+    return {"name": obj.name, "value": marker}
+
+
+def kind_of(obj: Connector | Action | Credential) -> str:
+    if isinstance(obj, Connector):
+        return Revision.Kind.CONNECTOR
+    if isinstance(obj, Action):
+        return Revision.Kind.ACTION
+    return Revision.Kind.CREDENTIAL
+
+
+def record(
+    obj: Connector | Action | Credential,
+    event: str,
+    user: User,
+    *,
+    note: str = "",
+    data: Snapshot | None = None,
+) -> Revision:
+    """Record one change; call it after the save (or just before a delete)."""
+    if data is None:
+        data = snapshot(obj, with_actions=event == Revision.Event.DELETED)
+    return Revision.objects.create(
+        kind=kind_of(obj),
+        object_id=obj.pk,
+        object_name=obj.name,
+        connector_name=obj.connector.name if isinstance(obj, Action) else "",
+        event=event,
+        user=user if user is not None and user.is_authenticated else None,
+        snapshot=data,
+        version=data.get("version"),
+        note=note,
+    )
+
+
+def revision_at(kind: str, object_id: int, version: int) -> Revision | None:
+    """The revision that left the object at this version (the latest one, after a restore)."""
+    found = Revision.objects.filter(kind=kind, object_id=object_id, version=version)
+    return found.exclude(event=Revision.Event.DELETED).first()
+
+
+def with_diffs(revisions: list[Revision]) -> list[tuple[Revision, list[Change]]]:
+    """Newest first, each with what it changed from the revision before it."""
+    result = []
+    for index, revision in enumerate(revisions):
+        older = revisions[index + 1].snapshot if index + 1 < len(revisions) else None
+        changes = diff(older, revision.snapshot) if older is not None else []
+        result.append((revision, changes))
+    return result
+
+
+# --- diffs ---------------------------------------------------------------------------------------
+
+
+def label(field: str) -> str:
+    if field in LABELS:
+        return LABELS[field]
+    from connectors.forms import AUTH_FORMS  # the auth fields' labels live with their forms
+
+    for form_class in AUTH_FORMS.values():
+        if field in form_class.base_fields:
+            return str(form_class.base_fields[field].label)
+    return field.replace("_", " ").capitalize()
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, dict | list):
+        return json.dumps(value, indent=2, sort_keys=True)
+    return str(value)
+
+
+def _rows_text(rows: list[dict[str, Any]]) -> str:
+    """Key/value rows, one a line; a secret row shows its key only."""
+    lines = []
+    for row in rows or []:
+        value = "•••• (secret)" if "secret" in row else row.get("value", "")
+        lines.append(f"{row['key']}: {value}")
+    return "\n".join(lines)
+
+
+def _args_text(args: list[dict[str, Any]]) -> str:
+    lines = []
+    for arg in args or []:
+        line = f"{arg['name']} ({arg['data_type']}{', required' if arg['required'] else ''})"
+        if arg.get("description"):
+            line += f" — {arg['description']}"
+        if arg.get("example_value"):
+            line += f"; example: {arg['example_value']}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _secret_change(field: str, old: dict | None, new: dict | None) -> Change | None:
+    old_sealed = (old or {}).get("sealed")
+    new_sealed = (new or {}).get("sealed")
+    if old_sealed == new_sealed:
+        return None
+    if old_sealed is None:
+        return Change(field, "not set", "set", secret=True)
+    if new_sealed is None:
+        return Change(field, "set", "not set", secret=True)
+    return Change(field, "set", "changed", secret=True)
+
+
+def _secret_rows(rows: list[dict[str, Any]]) -> dict[str, dict]:
+    return {row["key"].lower(): row["secret"] for row in rows or [] if "secret" in row}
+
+
+def diff(old: Snapshot, new: Snapshot) -> list[Change]:
+    """Field by field, old to new; secrets appear only as set, changed or not set."""
+    changes: list[Change] = []
+    for field in list(dict.fromkeys([*old, *new])):
+        if field in NOT_DIFFED:
+            continue
+        before, after = old.get(field), new.get(field)
+        if field == "auth_settings":
+            for key in dict.fromkeys([*(before or {}), *(after or {})]):
+                was, now = (before or {}).get(key), (after or {}).get(key)
+                if was != now:
+                    changes.append(Change(label(key), _text(was), _text(now)))
+        elif field == "auth_secrets":
+            for key in dict.fromkeys([*(before or {}), *(after or {})]):
+                change = _secret_change(label(key), (before or {}).get(key), (after or {}).get(key))
+                if change:
+                    changes.append(change)
+        elif field == "value":  # a credential's value marker
+            if before != after:
+                changes.append(Change("Value", "set", "changed", secret=True))
+        elif field in ("headers", "query_params"):
+            if _rows_text(before) != _rows_text(after):
+                changes.append(Change(label(field), _rows_text(before), _rows_text(after)))
+            was, now = _secret_rows(before), _secret_rows(after)
+            for key in dict.fromkeys([*was, *now]):
+                change = _secret_change(f"Header {key}", was.get(key), now.get(key))
+                if change and key in was and key in now:
+                    changes.append(change)
+        elif field == "input_args":
+            if before != after:
+                changes.append(Change(label(field), _args_text(before), _args_text(after)))
+        elif before != after:
+            changes.append(Change(label(field), _text(before), _text(after)))
+    return changes
+
+
+def shown(data: Snapshot) -> list[Change]:
+    """A snapshot as a list of fields, secrets as set or not set: a diff from nothing."""
+    empty = dict.fromkeys(data)
+    changes = diff(empty, data)
+    return [c._replace(old="") for c in changes if c.new or c.secret]

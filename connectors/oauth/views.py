@@ -1,0 +1,78 @@
+"""Generate New Access Token (Authorization Code), its callback, and Clear token."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from connectors.models import Connector
+from connectors.oauth import broker, flow
+from connectors.oauth.client import AuthFailed
+from connectors.oauth.config import is_authorization_code, uses_broker
+
+
+def _connector_for(request: HttpRequest, name: str, perm: str) -> Connector:
+    if not request.user.has_perm(f"connectors.{perm}"):
+        raise PermissionDenied
+    return get_object_or_404(Connector, name=name)
+
+
+def _local(request: HttpRequest, url: str | None, fallback: str) -> str:
+    safe = url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return url if safe else fallback  # type: ignore[return-value]
+
+
+def callback_url(request: HttpRequest) -> str:
+    """The Redirect URI to register with the provider."""
+    return request.build_absolute_uri(reverse("oauth_callback"))
+
+
+@require_GET
+def oauth_start(request: HttpRequest, name: str) -> HttpResponse:
+    """A link, not a form: CSP form-action 'self' would stop a form's redirect to the provider."""
+    connector = _connector_for(request, name, "run_test")
+    if not is_authorization_code(connector) or not connector.setting("authorization_url"):
+        messages.error(request, f"{connector.name} does not use the Authorization Code grant.")
+        return redirect(connector)
+    next_url = _local(request, request.GET.get("next"), connector.get_absolute_url())
+    return HttpResponseRedirect(flow.start(request, connector, callback_url(request), next_url))
+
+
+@require_GET
+def oauth_callback(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("connectors.run_test"):
+        raise PermissionDenied
+    state = request.GET.get("state", "")
+    back = _local(request, flow.next_url_of(request, state), reverse("catalog"))
+    if error := request.GET.get("error"):
+        detail = request.GET.get("error_description", "")
+        messages.error(request, f"The provider did not authorize: {error}. {detail}".strip())
+        return redirect(back)
+    try:
+        done = flow.finish(request, state, request.GET.get("code", ""))
+    except flow.FlowError as failure:
+        messages.error(request, str(failure))
+        return redirect(back)
+    except AuthFailed as failure:
+        messages.error(request, failure.message.replace(" The API was not called.", ""))
+        return redirect(back)
+    messages.success(
+        request, f"Signed in: {done.connector.name} has a new access token. Press Test."
+    )
+    return redirect(_local(request, done.next_url, done.connector.get_absolute_url()))
+
+
+@require_POST
+def token_clear(request: HttpRequest, name: str) -> HttpResponse:
+    connector = _connector_for(request, name, "change_connector")
+    if uses_broker(connector):
+        broker.clear(connector)
+        messages.success(request, f"Cleared the tokens of {connector.name}.")
+    return redirect(connector)
