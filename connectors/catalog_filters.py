@@ -12,6 +12,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.urls import reverse
+from django.utils.http import urlencode
 
 from connectors.models import Connector
 
@@ -67,6 +68,14 @@ class CatalogFilters(forms.Form):
         self.is_valid()
         cleaned = getattr(self, "cleaned_data", {})
         return {name: cleaned.get(name) or "" for name in self.fields}
+
+
+def shareable_url(chosen: dict[str, str], page: str | None = None) -> str:
+    """The catalog's URL with only the choices that differ from the defaults."""
+    params = {k: v for k, v in chosen.items() if v and not (k == "sort" and v == "name")}
+    if page and page != "1":
+        params["page"] = page
+    return reverse("catalog") + (f"?{urlencode(params)}" if params else "")
 
 
 def filter_catalog(connectors: QuerySet[Connector], chosen: dict[str, str]) -> QuerySet:

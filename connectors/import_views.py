@@ -29,10 +29,10 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods
 
-from connectors import secrets
+from connectors import history, secrets
 from connectors.curl import CurlParseError, ParsedCurl, Secret, parse_curl
 from connectors.forms import ActionForm, AuthForm, ConnectorForm, auth_form_for
-from connectors.models import Action, Connector, Credential, InputArg
+from connectors.models import Action, Connector, Credential, InputArg, Revision
 
 TEMPLATE = "connectors/curl_import.html"
 _SHOWN_AUTH_FIELDS = {
@@ -471,6 +471,9 @@ def _facts(data: QueryDict) -> list[tuple[str, list[str]]]:
     return sorted(data.lists())
 
 
+IMPORT_NOTE = "Imported from a cURL command."
+
+
 @sensitive_variables("plan")
 def _create(request: HttpRequest, form: CurlImportForm, plan: Plan) -> Action | None:
     """Everything the preview showed, in one transaction, or nothing."""
@@ -486,16 +489,18 @@ def _create(request: HttpRequest, form: CurlImportForm, plan: Plan) -> Action | 
                     connector.headers = plan.connector_form.headers_to_store(user_name)
                 connector.updated_by = request.user
                 connector.save()
+                history.record(connector, Revision.Event.CREATED, request.user, note=IMPORT_NOTE)
             else:
                 Connector.objects.filter(pk=connector.pk).update(updated_by=request.user)
             for credential in plan.credentials:
                 if not credential.reused:
-                    Credential.objects.create(
+                    created = Credential.objects.create(
                         name=credential.name,
                         sealed=secrets.seal(credential.value),
                         hint=secrets.hint(credential.value),
                         set_by=request.user,
                     )
+                    history.record(created, Revision.Event.CREATED, request.user, note=IMPORT_NOTE)
             assert plan.action_form is not None
             action = plan.action_form.save(commit=False)
             action.connector = connector
@@ -508,6 +513,7 @@ def _create(request: HttpRequest, form: CurlImportForm, plan: Plan) -> Action | 
                     description="From the imported cURL command.",
                     required=True,
                 )
+            history.record(action, Revision.Event.CREATED, request.user, note=IMPORT_NOTE)
     except IntegrityError:
         form.add_error(
             None,

@@ -16,9 +16,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import push_url
 
 from connectors import executor, history, rendering, schema, versions
-from connectors.catalog_filters import CatalogFilters, filter_catalog
+from connectors.catalog_filters import CatalogFilters, filter_catalog, shareable_url
 from connectors.forms import (
     ActionForm,
     AuthForm,
@@ -93,7 +94,9 @@ def catalog(request: HttpRequest) -> HttpResponse:
     page = Paginator(connectors, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"page": page, "query": query, "filters": filters, "chosen": chosen}
     if request.htmx and request.htmx.target == "results":
-        return render(request, "connectors/catalog.html#results", context)
+        response = render(request, "connectors/catalog.html#results", context)
+        # The address bar gets the choices that matter, not every empty select.
+        return push_url(response, shareable_url(chosen, request.GET.get("page")))
     return render(request, "connectors/catalog.html", context)
 
 

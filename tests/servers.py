@@ -171,7 +171,7 @@ class Server:
 
     def stop(self) -> None:
         if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
+            os.killpg(self.process.pid, signal.SIGINT)  # gunicorn's quick shutdown
             try:
                 self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:

@@ -15,7 +15,7 @@ from django.db import connection
 from connectors import versions
 from connectors.models import Action, Connector, Revision
 from tests.conftest import client_for
-from tests.factories import action_post, connector_post, make_action, make_connector
+from tests.factories import action_post, connector_post, make_connector
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +65,9 @@ def test_saving_again_after_the_refusal_keeps_both_changes(alice, bob) -> None:
         "/connectors/OpenAI/edit/", connector_post(display_name="alice's", version="1")
     )
     merged = connector_post(
-        display_name="alice's", description="bob's", version=hidden_version(refused.content.decode())
+        display_name="alice's",
+        description="bob's",
+        version=hidden_version(refused.content.decode()),
     )
     assert alice_client.post("/connectors/OpenAI/edit/", merged).status_code == 302
     connector = Connector.objects.get()
@@ -127,7 +129,7 @@ def test_the_admin_refuses_a_stale_save_too(alice, bob) -> None:
 
     from tests.test_admin import admin_post
 
-    post = admin_post(description="bob's", api_key="", version="1")
+    post = admin_post(description="bob's", version="1")
     assert client_for(bob).post(url, post).status_code == 302
     refused = client_for(alice).post(url, admin_post(description="alice's", version="1"))
     assert refused.status_code == 200

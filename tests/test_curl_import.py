@@ -14,7 +14,7 @@ from django.test import Client
 
 from connectors import executor, secrets
 from connectors.curl import CurlParseError, Secret, parse_curl
-from connectors.models import Action, Connector, Credential, InputArg
+from connectors.models import Action, Connector, Credential, InputArg, Revision
 from tests.conftest import client_for
 from tests.factories import api_key_connector, make_action, make_connector
 
@@ -988,3 +988,11 @@ def test_the_catalog_and_connector_pages_offer_import_to_developers(bob, carol) 
     assert "Import cURL" in client_for(bob).get("/").content.decode()
     assert "Import cURL" in client_for(bob).get(connector.get_absolute_url()).content.decode()
     assert "Import cURL" not in client_for(carol).get("/").content.decode()
+
+
+
+def test_an_import_is_recorded_in_history(bob) -> None:
+    client = client_for(bob)
+    create(client, preview(client, OPENAI_LITERAL))
+    recorded = set(Revision.objects.values_list("kind", "event"))
+    assert recorded == {("connector", "created"), ("action", "created"), ("credential", "created")}

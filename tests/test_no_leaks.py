@@ -13,8 +13,8 @@ from django.db import connection
 from django.test import RequestFactory
 from django.views.debug import ExceptionReporter
 
-from connectors import executor, secrets, views
-from connectors.models import Action, Connector, Credential, TestRun
+from connectors import executor, history, secrets, views
+from connectors.models import Action, Connector, Credential, Revision, TestRun
 from tests.conftest import client_for
 from tests.factories import api_key_connector, connector_post, make_action, make_connector
 from tests.upstream import Reply
@@ -116,6 +116,42 @@ def test_no_page_partial_or_admin_page_shows_the_canary(canary_catalog, alice) -
         assert_clean(response.content.decode(), f"the Test partial of {action}")
 
 
+def test_no_history_page_diff_restore_or_export_shows_the_canary(canary_catalog, alice) -> None:
+    client = client_for(alice)
+    for obj in [*canary_catalog, *Action.objects.all(), Credential.objects.get()]:
+        history.record(obj, Revision.Event.CREATED, alice)
+    # Changes through the pages, so History holds the canary sealed more than once, and a diff.
+    bearer = connector_post(name="Bearer", base_url=canary_catalog[0].base_url,
+                            auth_config="BEARER", **{"auth-token": CANARY})
+    assert client.post("/connectors/Bearer/edit/", bearer).status_code == 302
+    client.post("/credentials/CANARY/replace/", {"name": "CANARY", "value": CANARY})
+    client.post("/connectors/SecretHeader/delete/")
+    first = Revision.objects.filter(kind="connector", object_name="Bearer").last()
+    client.post(f"/history/{first.pk}/restore/", {"with_secrets": "on"})
+
+    urls = ["/history/deleted/", "/credentials/CANARY/history/", "/export/?scope=all",
+            "/export/?scope=selected&name=HeaderAuth&name=Basic"]
+    for connector in Connector.objects.all():
+        urls.append(f"/connectors/{connector.name}/history/")
+    for action in Action.objects.all():
+        urls.append(f"{action.get_absolute_url()}history/")
+    urls += [f"/history/{revision.pk}/" for revision in Revision.objects.all()]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert_clean(response.content.decode(), url)
+    exported = client.get("/export/?scope=all").content.decode()
+    assert "sealed" not in exported and "{{CANARY}}" in exported  # references only
+    preview = client.post("/import/", {"text": exported})
+    assert_clean(preview.content.decode(), "the import preview")
+    out = io.StringIO()
+    call_command("export_catalog", stdout=out)
+    assert_clean(out.getvalue(), "export_catalog")
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM {connection.ops.quote_name(Revision._meta.db_table)}")
+        assert_clean(repr(cursor.fetchall()), "the revision table")
+
+
 def test_stored_runs_hold_no_canary(canary_catalog) -> None:
     for run in TestRun.objects.all():
         fields = {f.name: getattr(run, f.name) for f in TestRun._meta.fields}
@@ -123,7 +159,9 @@ def test_stored_runs_hold_no_canary(canary_catalog) -> None:
 
 
 def test_raw_database_rows_hold_no_canary(canary_catalog) -> None:
-    tables = [model._meta.db_table for model in (Connector, Action, Credential, TestRun)]
+    tables = [
+        model._meta.db_table for model in (Connector, Action, Credential, TestRun, Revision)
+    ]
     with connection.cursor() as cursor:
         for table in tables + ["django_admin_log", "django_session"]:
             cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")

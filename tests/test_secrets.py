@@ -11,8 +11,8 @@ import pytest
 from cryptography.fernet import Fernet
 from django.core.management import call_command
 
-from connectors import executor, secrets
-from connectors.models import Connector, Credential
+from connectors import executor, history, restore, secrets
+from connectors.models import Connector, Credential, Revision
 from tests.conftest import client_for
 from tests.factories import api_key_connector, connector_post, make_action, make_connector
 
@@ -232,10 +232,20 @@ def test_rotation_re_encrypts_everything_and_the_old_key_can_go(upstream, settin
     header_connector.headers = [{"key": "X-Key", "secret": secrets.sealed_field(VALUE, "t")}]
     header_connector.save()
     connectors.append(header_connector)
+    # History keeps sealed secrets too (a restore may bring them back): rotation covers them.
+    revisions = [history.record(c, Revision.Event.CREATED, None) for c in connectors]
 
     settings.STUDIO_ENCRYPTION_KEYS = [new, old]
     call_command("rotate_encryption_keys", verbosity=0)
     settings.STUDIO_ENCRYPTION_KEYS = [new]
+
+    for revision in revisions:
+        revision.refresh_from_db()
+        stored = [*revision.snapshot["auth_secrets"].values()]
+        stored += [row["secret"] for row in revision.snapshot["headers"] if "secret" in row]
+        assert stored and all(secrets.unseal(s["sealed"]) for s in stored), revision
+    Connector.objects.filter(name="Literal").update(auth_secrets={})
+    restore.restore(revisions[1], None, with_secrets=True)  # the old secret, readable again
 
     for connector in connectors:
         connector.refresh_from_db()

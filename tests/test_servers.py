@@ -65,8 +65,10 @@ def test_a_log_out_on_one_server_ends_the_session_on_the_other(site: Site) -> No
         redis.Redis.from_url(REDIS_URL).ping()
     except redis.ConnectionError:
         pytest.fail(f"This test needs Redis at {REDIS_URL} (.ci/run starts it).")
-    cache_url = f"{REDIS_URL}?key_prefix=t{secrets.token_hex(4)}"
-    with Server(site, CACHE_URL=cache_url) as one, Server(site, CACHE_URL=cache_url) as two:
+    shared = {"CACHE_URL": f"{REDIS_URL}?key_prefix=t{secrets.token_hex(4)}"}
+    # One worker each, so server one surely holds the session it cached at login.
+    one_worker = {"WEB_CONCURRENCY": "1"}
+    with Server(site, **shared, **one_worker) as one, Server(site, **shared, **one_worker) as two:
         session = log_in(one.url, "bob")
         assert session.get(f"{two.url}/", allow_redirects=False).status_code == 200
         cookie = session.cookies["sessionid"]

@@ -27,7 +27,6 @@ from connectors.models import Connector
 from connectors.oauth import grants
 from connectors.oauth.client import AuthFailed, Token
 from connectors.oauth.config import (
-    GRANT_AUTHORIZATION_CODE,
     GRANT_REFRESH_TOKEN,
     OBTAINED_REFRESH_TOKEN,
     fingerprint,
@@ -242,14 +241,3 @@ def state(connector: Connector) -> TokenState:
 
 def _when(epoch: float | None) -> datetime | None:
     return None if epoch is None else datetime.fromtimestamp(epoch, tz=UTC)
-
-
-__all__ = [
-    "GRANT_AUTHORIZATION_CODE",
-    "TokenState",
-    "access_token",
-    "clear",
-    "forget_if_current",
-    "state",
-    "store",
-]

@@ -19,7 +19,6 @@ from django.views.decorators.debug import sensitive_variables
 from connectors import secrets
 from connectors.models import Connector
 from connectors.oauth import broker, grants
-from connectors.oauth.client import AuthFailed
 
 SESSION_KEY = "oauth_flows"
 FLOW_SECONDS = 15 * 60  # time allowed to sign in and consent
@@ -101,6 +100,3 @@ def next_url_of(request: HttpRequest, state: str) -> str | None:
     """Where a sign-in that failed at the provider should go back to."""
     flow = request.session.get(SESSION_KEY, {}).get(state)
     return flow["next"] if flow else None
-
-
-__all__ = ["AuthFailed", "FlowError", "finish", "next_url_of", "start"]
