@@ -38,16 +38,7 @@ CONNECTOR_KEYS = [
     "timeout_seconds",
     "verify_tls",
 ]
-ACTION_KEYS = [
-    "name",
-    "description",
-    "method",
-    "path",
-    "query_params",
-    "headers",
-    "body",
-    "output_schema",
-]
+ACTION_KEYS = history.ACTION_FIELDS  # an action travels whole
 SKIP, OVERWRITE = "skip", "overwrite"
 
 

@@ -37,3 +37,27 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     DEVELOPER: _BROWSE + _EDIT,
     ADMIN: _BROWSE + _EDIT + _ADMINISTER,
 }
+
+
+def grant_role_permissions(apps) -> None:
+    """Create the role groups and grant them every permission above that exists yet.
+
+    For migrations (`apps` is the migration state): roles grow with later models, and each
+    migration that adds permissions calls this again.
+    """
+    from django.contrib.auth.management import create_permissions
+
+    # Permissions are normally created after migrate; the groups need them now.
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        for perm in perms:
+            app_label, codename = perm.split(".")
+            group.permissions.add(
+                *Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+            )

@@ -3,26 +3,14 @@
 import django.db.models.deletion
 import django.utils.timezone
 from django.conf import settings
-from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
 
 
 def grant_new_permissions(apps, schema_editor):
-    """Give the roles the permissions this migration adds (restore, import) as roles.py says."""
-    from connectors.roles import ROLE_PERMISSIONS
+    """Give the roles the permissions this migration adds (restore, import)."""
+    from connectors.roles import grant_role_permissions
 
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for role, perms in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=role)
-        for perm in perms:
-            app_label, codename = perm.split(".")
-            found = Permission.objects.filter(content_type__app_label=app_label, codename=codename)
-            group.permissions.add(*found)
+    grant_role_permissions(apps)
 
 
 class Migration(migrations.Migration):
