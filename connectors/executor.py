@@ -236,8 +236,12 @@ def run(
 def _reconnect_if_dropped() -> None:
     """A Test may wait on an API for its whole timeout, long enough for the database to drop
     an idle connection (restart, failover): check it again, as at the start of a request."""
-    if not connection.in_atomic_block:
-        connection.close_if_unusable_or_obsolete()
+    # Not close_if_unusable_or_obsolete(): with CONN_MAX_AGE=0 it always closes, and the
+    # save would pay for a new connection on every Test.
+    if connection.in_atomic_block or connection.connection is None:
+        return
+    if not connection.is_usable():
+        connection.close()
 
 
 def _record_request(record: TestRun, prepared: Prepared) -> None:
