@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 
 import pytest
@@ -156,3 +157,19 @@ def test_a_viewer_cannot_run_a_test(carol, upstream) -> None:
 def test_a_malformed_run_id_is_a_404_not_an_error(carol) -> None:
     action = make_action(make_connector())
     assert client_for(carol).get(f"{action.get_absolute_url()}?run=abc").status_code == 404
+
+
+def test_a_generated_schema_shown_in_the_form_saves_back_unchanged(upstream, bob) -> None:
+    upstream.reply = Reply(body=b'{"ok": true, "items": [{"id": 1}]}')
+    action = make_action(make_connector(base_url=upstream.url))
+    client = client_for(bob)
+    htmx_post(client, f"{action.get_absolute_url()}test/")
+    client.post(f"{action.get_absolute_url()}schema/", {"generate": "1"})
+    action.refresh_from_db()
+    generated = action.output_schema
+    page = client.get(action.get_absolute_url())
+    shown = page.content.decode().split('id="id_output_schema"')[1].split(">", 1)[1]
+    shown = html.unescape(shown.split("</textarea>")[0])
+    client.post(f"{action.get_absolute_url()}schema/", {"output_schema": shown})
+    action.refresh_from_db()
+    assert action.output_schema == generated
