@@ -1,6 +1,6 @@
 """One strategy per Auth Config type: what a connector's auth adds to a request.
 
-Adding a type is one class here (registered in STRATEGIES) and one form in forms.py.
+Adding a type is one class here (registered in STRATEGIES) and one form in forms/auth_forms.py.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
@@ -53,12 +54,19 @@ def credential_form(request: HttpRequest, name: str | None = None) -> HttpRespon
         if form.is_valid():
             saved = form.save(commit=False)
             saved.set_by = request.user
-            saved.save()
             event = Revision.Event.CHANGED if credential else Revision.Event.CREATED
-            history.record(saved, event, request.user)
-            verb = "Replaced" if credential else "Created"
-            messages.success(request, f"{verb} credential {saved.name}.")
-            return redirect("credential_list")
+            try:
+                with transaction.atomic():  # the credential and its history, or neither
+                    saved.save()
+                    history.record(saved, event, request.user)
+            except IntegrityError:
+                # Someone created the same Name at the same moment: the constraint held.
+                saved.pk = credential.pk if credential else None
+                form.add_error("name", "A credential with this Name already exists.")
+            else:
+                verb = "Replaced" if credential else "Created"
+                messages.success(request, f"{verb} credential {saved.name}.")
+                return redirect("credential_list")
     else:
         form = CredentialForm(instance=credential, initial={"name": request.GET.get("name", "")})
     return render(
@@ -70,8 +78,9 @@ def credential_form(request: HttpRequest, name: str | None = None) -> HttpRespon
 def credential_delete(request: HttpRequest, name: str) -> HttpResponse:
     credential = _credential_for(request, name)
     if request.method == "POST":
-        history.record(credential, Revision.Event.DELETED, request.user)
-        credential.delete()
+        with transaction.atomic():
+            history.record(credential, Revision.Event.DELETED, request.user)
+            credential.delete()
         messages.success(request, f"Deleted credential {name}.")
         return redirect("credential_list")
     used_by = secrets.connectors_using([name])[name]

@@ -61,3 +61,18 @@ def grant_role_permissions(apps) -> None:
             group.permissions.add(
                 *Permission.objects.filter(content_type__app_label=app_label, codename=codename)
             )
+
+
+def ensure_roles(using: str = "default") -> None:
+    """The same groups and grants, with the live models (after a migration has made them)."""
+    from django.contrib.auth.models import Group, Permission
+
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.using(using).get_or_create(name=role)
+        for perm in perms:
+            app_label, codename = perm.split(".")
+            group.permissions.add(
+                *Permission.objects.using(using).filter(
+                    content_type__app_label=app_label, codename=codename
+                )
+            )

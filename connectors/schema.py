@@ -34,6 +34,20 @@ def infer_schema_from_bytes(body: bytes) -> dict:
         raise ValueError("The last response is nested too deeply to infer a schema.") from None
 
 
+def contains_nul(value: object) -> bool:
+    """Whether a parsed JSON value holds a NUL ("\\u0000"), which PostgreSQL cannot store.
+
+    RecursionError for a value nested deeper than the interpreter allows.
+    """
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(contains_nul(key) or contains_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(contains_nul(item) for item in value)
+    return False
+
+
 def _type_of(value: object) -> str:
     if value is None:
         return "null"

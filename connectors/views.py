@@ -243,6 +243,12 @@ def action_form(request: HttpRequest, name: str, action_name: str | None = None)
                     history.record(saved, event, request.user)
             except versions.StaleVersion as stale:
                 form.refuse_stale(stale.expected)
+            except IntegrityError:
+                # Someone took this Name at the same moment: the constraint held.
+                if event == Revision.Event.CREATED:
+                    action.pk = None  # rolled back: still a new action
+                name_taken = form.cleaned_data["name"]
+                form.add_error("name", f"This connector already has an action named {name_taken}.")
             else:
                 messages.success(request, f"Saved action {saved.name}.")
                 return redirect("action_detail", name=connector.name, action_name=saved.name)
@@ -334,8 +340,12 @@ def action_schema(request: HttpRequest, name: str, action_name: str) -> HttpResp
             text = request.POST.get("output_schema", "").strip()
             action.output_schema = json.loads(text) if text else None
             done = "Saved the output schema."
+        if schema.contains_nul(action.output_schema):
+            raise ValueError("The output schema cannot hold a NUL character (\\u0000).")
     except json.JSONDecodeError as error:
         messages.error(request, f"The output schema is not valid JSON: {error.msg}.")
+    except RecursionError:
+        messages.error(request, "The output schema is nested too deeply to save.")
     except ValueError as error:
         messages.error(request, str(error))
     else:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from django.core.exceptions import BadRequest
 from django.db import InterfaceError, OperationalError, connections
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 
 logger = logging.getLogger(__name__)
 
@@ -47,3 +48,28 @@ class RetryReadsOnLostConnection:
         )
         request._studio_retry = request._studio_retried = True
         return HttpResponse(status=503)  # replaced by the retry's response
+
+
+class RejectNulCharacters:
+    """A NUL (\\x00) in a URL's name or a query parameter: 404 or 400, not a database error.
+
+    PostgreSQL cannot hold NUL in text, not even to compare it (SQLite can), so a lookup by
+    such a name fails in the database. No name can contain one (names are identifiers), and
+    forms already refuse one in a field; this covers the path and the query string.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: object, view_args: tuple, view_kwargs: dict
+    ) -> HttpResponse | None:
+        if any("\x00" in str(value) for value in [*view_args, *view_kwargs.values()]):
+            raise Http404("No such name.")
+        for key, values in request.GET.lists():
+            if "\x00" in key or any("\x00" in value for value in values):
+                raise BadRequest("A query parameter holds a NUL character.")
+        return None

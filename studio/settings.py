@@ -49,6 +49,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "studio.middleware.RejectNulCharacters",  # after LoginRequired: anonymous go to log in
 ]
 
 ROOT_URLCONF = "studio.urls"

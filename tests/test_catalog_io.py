@@ -169,7 +169,7 @@ def test_import_applies_all_or_nothing(alice, monkeypatch) -> None:
     def fail(*args, **kwargs):
         raise RuntimeError("the disk is full")
 
-    monkeypatch.setattr(catalog_io, "_save_action", fail)
+    monkeypatch.setattr(catalog_io.applying, "_save_action", fail)
     with pytest.raises(RuntimeError):
         catalog_io.apply(catalog_io.parse(json.dumps(document)), {}, alice)
     assert not Connector.objects.filter(name__endswith="Copy").exists()

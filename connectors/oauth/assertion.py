@@ -58,7 +58,7 @@ def claim_value(text: str) -> Any:
     """An additional claim as typed: JSON numbers, booleans, lists and objects; else text."""
     try:
         value = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return text
     return value if not isinstance(value, str) else text
 

@@ -170,6 +170,8 @@ def _read(response: outbound.OutboundResponse, keys: ResponseKeys, hide: list[st
 def _parse(text: str, content_type: str) -> dict[str, Any]:
     try:
         data = json.loads(text)
+    except RecursionError:  # nested too deeply to be a token answer
+        data = {}
     except ValueError:
         # Some endpoints (GitHub's, for one) answer with form data.
         data = dict(parse_qsl(text)) if FORM in content_type.lower() else {}

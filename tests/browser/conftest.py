@@ -11,10 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Group, Permission, User
+from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
-
-from connectors.roles import ROLE_PERMISSIONS
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM would refuse to run here.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -40,22 +38,6 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
     return {**browser_context_args, "viewport": VIEWPORT}
-
-
-@pytest.fixture(autouse=True)
-def roles(transactional_db) -> None:
-    """The role groups, as migration 0002 makes them.
-
-    A transactional test flushes the database after it, the groups with it. serialized_rollback
-    cannot put them back here: while Playwright's loop runs, Django hands this thread another
-    connection object, one without the serialized contents.
-    """
-    for role, perms in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=role)
-        group.permissions.set(
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            for app_label, codename in (perm.split(".") for perm in perms)
-        )
 
 
 @pytest.fixture

@@ -1,0 +1,84 @@
+"""The import plan: what a parsed catalog would create, update or conflict with; writes nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from connectors import history, secrets
+from connectors.catalog_io.document import CONNECTOR_KEYS
+from connectors.catalog_io.export import export_connector
+from connectors.models import Connector, Credential
+
+
+@dataclass
+class Item:
+    """What importing one connector would do."""
+
+    name: str
+    status: str  # create, update (only adds actions), conflict, unchanged
+    data: dict[str, Any]
+    changed_fields: list[str] = field(default_factory=list)
+    added_actions: list[str] = field(default_factory=list)
+    changed_actions: list[str] = field(default_factory=list)
+    removed_actions: list[str] = field(default_factory=list)  # on overwrite
+    unset_secrets: list[str] = field(default_factory=list)  # literals dropped at export
+
+
+@dataclass
+class Plan:
+    items: list[Item]
+    missing_credentials: list[str]
+
+    def count(self, status: str) -> int:
+        return sum(1 for item in self.items if item.status == status)
+
+
+def plan(document: dict[str, Any]) -> Plan:
+    """Compare the file with the catalog; writes nothing."""
+    names = [data["name"] for data in document["connectors"]]
+    existing = {
+        c.name: c
+        for c in Connector.objects.filter(name__in=names).prefetch_related("actions__input_args")
+    }
+    items = []
+    for data in document["connectors"]:
+        connector = existing.get(data["name"])
+        item = Item(data["name"], "create", data, unset_secrets=_unset_secrets(data))
+        if connector is not None:
+            _compare(item, export_connector(connector, list(connector.actions.all())))
+        items.append(item)
+    referenced = set(document["credentials"])
+    for data in document["connectors"]:
+        referenced |= _references(data)
+    known = set(Credential.objects.filter(name__in=referenced).values_list("name", flat=True))
+    return Plan(items, sorted(referenced - known))
+
+
+def _references(data: dict[str, Any]) -> set[str]:
+    found = [r for r in data["secret_references"].values() if r]
+    found += [row["secret_reference"] for row in data["headers"] if "secret_reference" in row]
+    return {name for r in found if (name := secrets.reference_name(r))}
+
+
+def _unset_secrets(data: dict[str, Any]) -> list[str]:
+    unset = [history.label(n) for n, r in data["secret_references"].items() if r is None]
+    return unset + [f"header {row['key']}" for row in data["headers"] if "secret" in row]
+
+
+def _compare(item: Item, current: dict[str, Any]) -> None:
+    wanted = item.data
+    item.changed_fields = [
+        history.label(key) for key in CONNECTOR_KEYS if wanted[key] != current[key]
+    ]
+    now = {a["name"]: a for a in current["actions"]}
+    then = {a["name"]: a for a in wanted["actions"]}
+    item.added_actions = [name for name in then if name not in now]
+    item.changed_actions = [name for name in then if name in now and then[name] != now[name]]
+    item.removed_actions = [name for name in now if name not in then]
+    if item.changed_fields or item.changed_actions or item.removed_actions:
+        item.status = "conflict"
+    elif item.added_actions:
+        item.status = "update"
+    else:
+        item.status = "unchanged"

@@ -1,0 +1,63 @@
+"""Names for what an import makes: the connector a URL is under, fresh names, credentials."""
+
+from __future__ import annotations
+
+from django.views.decorators.debug import sensitive_variables
+
+from connectors import secrets
+from connectors.curl import Secret
+from connectors.curl_import.plan import NewCredential
+from connectors.models import Connector, Credential
+
+
+def matching_connector(url: str) -> Connector | None:
+    """The connector whose Base URL the command's URL is under; the longest wins."""
+    best: Connector | None = None
+    for connector in Connector.objects.only("name", "base_url"):
+        base = connector.base_url.rstrip("/")
+        if relative_path(url, base) is not None and (
+            best is None or len(base) > len(best.base_url.rstrip("/"))
+        ):
+            best = connector
+    return best
+
+
+def relative_path(url: str, base: str) -> str | None:
+    if url.lower() == base.lower():
+        return "/"
+    if url.lower().startswith(base.lower() + "/"):
+        return url[len(base) :]
+    return None
+
+
+def unique_name(base: str, taken: set[str]) -> str:
+    base = base[:60]
+    name, n = base, 1
+    while name.lower() in taken:
+        n += 1
+        name = f"{base}_{n}"
+    return name
+
+
+@sensitive_variables("secret")
+def credential_for(secret: Secret, planned: list[NewCredential]) -> NewCredential:
+    """A fresh credential name for a literal, or an existing credential with that value."""
+    assert secret.value is not None
+    base, n = secret.credential[:60], 1
+    while True:
+        name = base if n == 1 else f"{base}_{n}"
+        n += 1
+        mine = next((c for c in planned if c.name == name), None)
+        if mine is not None:
+            if mine.value == secret.value:
+                return mine
+            continue
+        existing = Credential.objects.filter(name=name).first()
+        if existing is None:
+            return NewCredential(name, secret.value)
+        try:
+            same = secrets.unseal(existing.sealed) == secret.value
+        except secrets.SecretUnreadable:
+            same = False
+        if same:
+            return NewCredential(name, secret.value, reused=True)

@@ -1,0 +1,91 @@
+"""What an import makes: the connector, credentials and action a preview shows and Create saves."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.crypto import salted_hmac
+from django.views.decorators.debug import sensitive_variables
+
+from connectors import secrets
+from connectors.curl import ParsedCurl
+from connectors.forms import ActionForm, AuthForm, ConnectorForm
+from connectors.models import Connector
+
+_SHOWN_AUTH_FIELDS = {
+    "header_auth_key",
+    "header_auth_value_pattern",
+    "param_auth_param_name",
+    "api_key",
+    "username",
+    "password",
+}
+
+
+@dataclass
+class NewCredential:
+    name: str
+    value: str = field(repr=False)
+    reused: bool = False  # an existing credential already holds this value
+
+    @property
+    def masked(self) -> str:
+        return secrets.mask(self.value)
+
+
+@dataclass
+class Reference:
+    name: str
+    state: str  # "credential", "environment" or "missing"
+
+
+@dataclass
+class Plan:
+    parsed: ParsedCurl
+    connector: Connector
+    is_new: bool
+    action_form: ActionForm | None = None
+    connector_form: ConnectorForm | None = None
+    auth_form: AuthForm | None = None
+    credentials: list[NewCredential] = field(default_factory=list)
+    references: list[Reference] = field(default_factory=list)
+    input_args: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    facts: list[Any] = field(default_factory=list, repr=False)  # what the digest covers
+
+    @property
+    def action(self) -> dict[str, Any]:
+        assert self.action_form is not None
+        return self.action_form.cleaned_data
+
+    @property
+    def new_connector(self) -> dict[str, Any]:
+        assert self.connector_form is not None
+        return self.connector_form.cleaned_data
+
+    @property
+    def auth_fields(self) -> list[tuple[str, str]]:
+        """The Auth Config's fields as they will be stored: secrets as their references."""
+        if self.auth_form is None:
+            return []
+        shown = []
+        for bound in self.auth_form:
+            value = self.auth_form.cleaned_data.get(bound.name)
+            if value and bound.name in _SHOWN_AUTH_FIELDS:
+                shown.append((bound.label, str(value)))
+        return shown
+
+    @property
+    def saves(self) -> str:
+        """What Create saves, as a phrase: "the connector, the credential X and the action"."""
+        parts = ["the connector"] if self.is_new else []
+        parts += [f"the credential {c.name}" for c in self.credentials if not c.reused]
+        return " and ".join([", ".join(parts), "the action"]) if parts else "the action"
+
+    @sensitive_variables()
+    def digest(self) -> str:
+        secret_facts = [(c.name, c.value, c.reused) for c in self.credentials]
+        text = json.dumps([self.facts, secret_facts], sort_keys=True, default=str)
+        return salted_hmac("connectors.curl_import", text, algorithm="sha256").hexdigest()

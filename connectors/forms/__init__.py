@@ -1,0 +1,57 @@
+"""The catalog's forms: a connector with its Auth Config form, an action with its input args."""
+
+from __future__ import annotations
+
+from connectors.forms.action import (
+    SAMPLE_VALUES,
+    ActionForm,
+    BaseInputArgFormSet,
+    InputArgForm,
+    InputArgFormSet,
+    TestInputsForm,
+    is_json_content_type,
+)
+from connectors.forms.auth_base import AuthForm
+from connectors.forms.auth_forms import (
+    AUTH_FORMS,
+    ApiKeyAuthForm,
+    BasicAuthForm,
+    BearerTokenAuthForm,
+    NoAuthForm,
+    auth_form_for,
+)
+from connectors.forms.connector import ConnectorForm
+from connectors.forms.credential import CredentialForm
+from connectors.forms.oauth_forms import (
+    SECRET_HELP,
+    GroupedAuthForm,
+    JwtAuthForm,
+    OAuth2Form,
+    check_header_pattern,
+    validate_http_url,
+)
+
+__all__ = [
+    "AUTH_FORMS",
+    "SAMPLE_VALUES",
+    "SECRET_HELP",
+    "ActionForm",
+    "ApiKeyAuthForm",
+    "AuthForm",
+    "BaseInputArgFormSet",
+    "BasicAuthForm",
+    "BearerTokenAuthForm",
+    "ConnectorForm",
+    "CredentialForm",
+    "GroupedAuthForm",
+    "InputArgForm",
+    "InputArgFormSet",
+    "JwtAuthForm",
+    "NoAuthForm",
+    "OAuth2Form",
+    "TestInputsForm",
+    "auth_form_for",
+    "check_header_pattern",
+    "is_json_content_type",
+    "validate_http_url",
+]

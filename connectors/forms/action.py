@@ -1,0 +1,158 @@
+"""The action form (templates checked against its Input Args), the args formset, Test inputs."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from connectors import templating
+from connectors.fields import KeyValueField
+from connectors.models import Action, Connector, InputArg
+from connectors.versions import VersionedForm
+
+SAMPLE_VALUES: dict[str, object] = {
+    InputArg.DataType.STRING: "x",
+    InputArg.DataType.NUMBER: 0,
+    InputArg.DataType.BOOLEAN: True,
+    InputArg.DataType.OBJECT: {},
+    InputArg.DataType.ARRAY: [],
+}
+
+
+def is_json_content_type(value: str | None) -> bool:
+    media = (value or "").split(";")[0].strip().lower()
+    return media == "application/json" or media.endswith("+json")
+
+
+class ActionForm(VersionedForm, forms.ModelForm):
+    query_params = KeyValueField(label="Query Params", key_label="Param")
+    headers = KeyValueField(label="Headers", key_label="Header")
+
+    class Meta:
+        model = Action
+        fields = ["name", "description", "method", "path", "query_params", "headers", "body"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 2}),
+            "body": forms.Textarea(attrs={"rows": 8, "class": "mono", "spellcheck": "false"}),
+            "path": forms.TextInput(attrs={"placeholder": "/v1/models", "class": "mono"}),
+        }
+        help_texts = {
+            "path": "Appended to the Base URL. May use {{arg}}; no query string.",
+            "body": "JSON or form data; may use {{arg}}, {{{arg}}} and {{#arg}}…{{/arg}}.",
+        }
+
+    def __init__(self, *args: Any, connector: Connector, declared_args: dict[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.connector = connector
+        self.declared_args = declared_args  # name -> data type
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"]
+        clash = Action.objects.filter(connector=self.connector, name=name)
+        if self.instance.pk:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise ValidationError(f"This connector already has an action named {name}.")
+        return name
+
+    def _check_template(self, field: str, text: str) -> None:
+        try:
+            used = templating.variables(text)
+        except templating.TemplateError as error:
+            self.add_error(field, str(error))
+            return
+        undeclared = sorted(used - set(self.declared_args))
+        if undeclared:
+            names = ", ".join(f"{{{{{n}}}}}" for n in undeclared)
+            self.add_error(field, f"{names} is used but not declared as an Input Arg.")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        for field in ("path", "body"):
+            if cleaned.get(field):
+                self._check_template(field, cleaned[field])
+        for field in ("query_params", "headers"):
+            for row in cleaned.get(field) or []:
+                self._check_template(field, row["key"] + row["value"])
+        self._check_json_body(cleaned)
+        return cleaned
+
+    def _check_json_body(self, cleaned: dict[str, Any]) -> None:
+        body = cleaned.get("body") or ""
+        headers = cleaned.get("headers") or []
+        content_type = next(
+            (row["value"] for row in headers if row["key"].lower() == "content-type"), None
+        )
+        if not body.strip() or not is_json_content_type(content_type) or self.has_error("body"):
+            return
+        samples = {name: SAMPLE_VALUES[kind] for name, kind in self.declared_args.items()}
+        try:
+            rendered = templating.render(body, samples, escape=templating.escape_json_string)
+            json.loads(rendered)
+        except templating.ConstructError:
+            return
+        except json.JSONDecodeError as error:
+            self.add_error(
+                "body",
+                f"The body is not valid JSON (Content-Type is {content_type}): "
+                f"{error.msg} at line {error.lineno}, column {error.colno}.",
+            )
+        except RecursionError:
+            self.add_error("body", "The body is not valid JSON: it is nested too deeply.")
+
+
+class InputArgForm(forms.ModelForm):
+    class Meta:
+        model = InputArg
+        fields = ["name", "data_type", "description", "example_value", "required"]
+        widgets = {"example_value": forms.TextInput()}
+
+
+class BaseInputArgFormSet(forms.BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        seen: set[str] = set()
+        for form in self.forms:
+            name = form.cleaned_data.get("name") if form.cleaned_data else None
+            if not name or form.cleaned_data.get("DELETE"):
+                continue
+            if name in seen:
+                form.add_error("name", f"Input Arg {name} is declared twice.")
+            seen.add(name)
+
+    def declared(self) -> dict[str, str]:
+        """name -> data type of the args that will be kept (valid rows only)."""
+        result: dict[str, str] = {}
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            if data.get("name") and not data.get("DELETE"):
+                result[data["name"]] = data.get("data_type") or InputArg.DataType.STRING
+        return result
+
+
+InputArgFormSet = forms.inlineformset_factory(
+    Action,
+    InputArg,
+    form=InputArgForm,
+    formset=BaseInputArgFormSet,
+    extra=1,
+    can_delete=True,
+)
+
+
+class TestInputsForm(forms.Form):
+    """One input per Input Arg, pre-filled with its example value."""
+
+    def __init__(self, *args: Any, action: Action, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for arg in action.input_args.all():
+            self.fields[arg.name] = forms.CharField(
+                label=arg.name,
+                required=arg.required,
+                initial=arg.example_value,
+                help_text=arg.description,
+                strip=False,
+            )

@@ -1,0 +1,89 @@
+"""The Auth Config forms by type (AUTH_FORMS): No Auth, Api Key, Basic, Bearer, OAuth 2.0, JWT."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from connectors import auth
+from connectors.fields import SecretField
+from connectors.forms.auth_base import AuthForm
+from connectors.forms.oauth_forms import JwtAuthForm, OAuth2Form
+from connectors.models import Connector
+
+
+class NoAuthForm(AuthForm):
+    pass
+
+
+class ApiKeyAuthForm(AuthForm):
+    api_key_auth_type = forms.ChoiceField(
+        label="Api Key Auth Auth Type",
+        choices=[(auth.HEADER_AUTH, "Header Auth"), (auth.PARAM_AUTH, "Param Auth")],
+        initial=auth.HEADER_AUTH,
+    )
+    header_auth_key = forms.CharField(
+        label="Header Auth Key", initial="Authorization", required=False, max_length=200
+    )
+    header_auth_value_pattern = forms.CharField(
+        label="Header Auth Value Pattern",
+        initial="Bearer %s",
+        required=False,
+        max_length=500,
+        help_text="%s is replaced by the Api Key.",
+    )
+    param_auth_param_name = forms.CharField(
+        label="Param Auth Param Name", required=False, max_length=200
+    )
+    api_key = SecretField(label="Api Key", help_text="A value, or {{NAME}} for a team credential.")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("api_key_auth_type") == auth.PARAM_AUTH:
+            if not cleaned.get("param_auth_param_name"):
+                self.add_error("param_auth_param_name", "Enter the query parameter's name.")
+            cleaned["header_auth_key"] = cleaned["header_auth_value_pattern"] = ""
+        else:
+            if not cleaned.get("header_auth_key"):
+                self.add_error("header_auth_key", "Enter the header's name.")
+            pattern = cleaned.get("header_auth_value_pattern", "")
+            if pattern.count("%s") != 1:
+                self.add_error(
+                    "header_auth_value_pattern",
+                    "The pattern needs exactly one %s, where the Api Key goes.",
+                )
+            cleaned["param_auth_param_name"] = ""
+        return cleaned
+
+
+class BasicAuthForm(AuthForm):
+    username = forms.CharField(label="Username", max_length=500)
+    password = SecretField(
+        label="Password", help_text="Some APIs take the key as Username and no password."
+    )
+
+    def secret_required(self, name: str) -> bool:
+        return False
+
+
+class BearerTokenAuthForm(AuthForm):
+    token = SecretField(label="Token", help_text="Sent as Authorization: Bearer <token>.")
+
+
+AUTH_FORMS: dict[str, type[AuthForm]] = {
+    Connector.AuthConfig.NO_AUTH: NoAuthForm,
+    Connector.AuthConfig.API_KEY: ApiKeyAuthForm,
+    Connector.AuthConfig.BASIC: BasicAuthForm,
+    Connector.AuthConfig.BEARER: BearerTokenAuthForm,
+    Connector.AuthConfig.OAUTH2: OAuth2Form,
+    Connector.AuthConfig.JWT: JwtAuthForm,
+}
+
+
+def auth_form_for(
+    auth_config: str, data: Any = None, connector: Connector | None = None
+) -> AuthForm:
+    form_class = AUTH_FORMS.get(auth_config, NoAuthForm)
+    same_type = connector is not None and connector.auth_config == auth_config
+    return form_class(data, connector=connector if same_type else None)
