@@ -6,17 +6,10 @@ from connectors import history
 
 FORMAT = "connector-studio-catalog"
 FORMAT_VERSION = 1
+# A connector travels as history knows it, but with references in place of sealed secrets.
 CONNECTOR_KEYS = [
-    "name",
-    "display_name",
-    "description",
-    "base_url",
-    "auth_config",
-    "auth_settings",
-    "secret_references",
-    "headers",
-    "timeout_seconds",
-    "verify_tls",
+    "secret_references" if field == "auth_secrets" else field
+    for field in history.CONNECTOR_FIELDS
 ]
 ACTION_KEYS = history.ACTION_FIELDS  # an action travels whole
 SKIP, OVERWRITE = "skip", "overwrite"
