@@ -73,6 +73,34 @@ class ConnectorAdminForm(ConnectorForm):
         return connector
 
 
+class RecordedDeletionsAdmin(admin.ModelAdmin):
+    """Deletions from the admin are recorded in history, so they can be undone."""
+
+    recorded_with: list[str] = []  # select_related for what a revision names
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        history.record(obj, Revision.Event.DELETED, request.user)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for obj in queryset.select_related(*self.recorded_with):
+            history.record(obj, Revision.Event.DELETED, request.user)
+        super().delete_queryset(request, queryset)
+
+
+class VersionedAdmin(RecordedDeletionsAdmin):
+    """Saves refuse a stale version, as the pages do, and every save is recorded."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        obj.updated_by = request.user
+        versions.save_versioned(obj, form.started_from())
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        event = Revision.Event.CHANGED if change else Revision.Event.CREATED
+        history.record(form.instance, event, request.user)
+
+
 class ActionInlineForm(versions.VersionedForm, forms.ModelForm):
     # Declared here too, so the tabular inline's header knows the column is hidden.
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
@@ -87,7 +115,7 @@ class ActionInline(admin.TabularInline):
 
 
 @admin.register(Connector)
-class ConnectorAdmin(admin.ModelAdmin):
+class ConnectorAdmin(VersionedAdmin):
     form = ConnectorAdminForm
     inlines = [ActionInline]
     list_display = ["name", "display_name", "base_url", "auth_config", "updated_by", "updated_at"]
@@ -115,15 +143,6 @@ class ConnectorAdmin(admin.ModelAdmin):
         form_class.user_name = request.user.get_username()
         return form_class
 
-    def save_model(self, request: HttpRequest, obj: Connector, form: Any, change: bool) -> None:
-        obj.updated_by = request.user
-        versions.save_versioned(obj, form.started_from())
-
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        super().save_related(request, form, formsets, change)
-        event = Revision.Event.CHANGED if change else Revision.Event.CREATED
-        history.record(form.instance, event, request.user)
-
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         """Inline actions: versioned and recorded like the action's own page."""
         started = {f.instance.pk: f.started_from() for f in formset.forms if f.instance.pk}
@@ -136,15 +155,6 @@ class ConnectorAdmin(admin.ModelAdmin):
             action.updated_by = request.user
             versions.save_versioned(action, started.get(action.pk))
             history.record(action, event, request.user)
-
-    def delete_model(self, request: HttpRequest, obj: Connector) -> None:
-        history.record(obj, Revision.Event.DELETED, request.user)
-        super().delete_model(request, obj)
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Connector]) -> None:
-        for connector in queryset:
-            history.record(connector, Revision.Event.DELETED, request.user)
-        super().delete_queryset(request, queryset)
 
 
 _ARG_NAME_KEY = re.compile(r"^input_args-(\d+)-name$")
@@ -178,7 +188,7 @@ class InputArgInline(admin.TabularInline):
 
 
 @admin.register(Action)
-class ActionAdmin(admin.ModelAdmin):
+class ActionAdmin(VersionedAdmin):
     form = ActionAdminForm
     inlines = [InputArgInline]
     list_display = ["name", "connector", "method", "path", "updated_by", "updated_at"]
@@ -197,27 +207,11 @@ class ActionAdmin(admin.ModelAdmin):
         "version",
     ]
 
-    def save_model(self, request: HttpRequest, obj: Action, form: Any, change: bool) -> None:
-        obj.updated_by = request.user
-        versions.save_versioned(obj, form.started_from())
-
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        super().save_related(request, form, formsets, change)
-        event = Revision.Event.CHANGED if change else Revision.Event.CREATED
-        history.record(form.instance, event, request.user)
-
-    def delete_model(self, request: HttpRequest, obj: Action) -> None:
-        history.record(obj, Revision.Event.DELETED, request.user)
-        super().delete_model(request, obj)
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Action]) -> None:
-        for action in queryset.select_related("connector"):
-            history.record(action, Revision.Event.DELETED, request.user)
-        super().delete_queryset(request, queryset)
+    recorded_with = ["connector"]  # an action's revision names its connector
 
 
 @admin.register(Credential)
-class CredentialAdmin(admin.ModelAdmin):
+class CredentialAdmin(RecordedDeletionsAdmin):
     list_display = ["name", "hint", "set_by", "set_at"]
     fields = ["name", "hint", "set_by", "set_at"]
     readonly_fields = ["hint", "set_by", "set_at"]
@@ -229,15 +223,6 @@ class CredentialAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Credential, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         history.record(obj, Revision.Event.CHANGED, request.user)
-
-    def delete_model(self, request: HttpRequest, obj: Credential) -> None:
-        history.record(obj, Revision.Event.DELETED, request.user)
-        super().delete_model(request, obj)
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Credential]) -> None:
-        for credential in queryset:
-            history.record(credential, Revision.Event.DELETED, request.user)
-        super().delete_queryset(request, queryset)
 
 
 @admin.register(TestRun)
