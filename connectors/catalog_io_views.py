@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,19 +18,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from connectors import catalog_io
 from connectors.catalog_filters import CatalogFilters, filter_catalog
 from connectors.models import Connector
+from connectors.permissions import require
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
-
-
-def _require(request: HttpRequest, perm: str) -> None:
-    if not request.user.has_perm(f"connectors.{perm}"):
-        raise PermissionDenied
 
 
 @require_GET
 def export_view(request: HttpRequest) -> HttpResponse:
     """The chosen connectors (`name`), or all matching the catalog's filters (scope=all)."""
-    _require(request, "view_connector")
+    require(request, "view_connector")
     if request.GET.get("scope") == "selected":
         names = request.GET.getlist("name")
         if not names:
@@ -62,7 +57,7 @@ def _read_upload(request: HttpRequest) -> str:
 @require_http_methods(["GET", "POST"])
 def import_view(request: HttpRequest) -> HttpResponse:
     """A file or pasted JSON in; the preview of what it would do out. Nothing is written."""
-    _require(request, "import_catalog")
+    require(request, "import_catalog")
     if request.method == "GET":
         return render(request, "connectors/catalog_import.html", {})
     text = _read_upload(request) if request.FILES or "text" in request.POST else ""
@@ -81,7 +76,7 @@ def import_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 def import_apply(request: HttpRequest) -> HttpResponse:
     """Apply the previewed file, re-planned against the catalog as it is now, in one go."""
-    _require(request, "import_catalog")
+    require(request, "import_catalog")
     try:
         document = catalog_io.parse(request.POST.get("document", ""))
     except catalog_io.FormatError as error:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,21 +12,17 @@ from django.views.decorators.http import require_GET, require_http_methods
 from connectors import history, secrets
 from connectors.forms import CredentialForm
 from connectors.models import Credential, Revision
-
-
-def _require(request: HttpRequest, perm: str) -> None:
-    if not request.user.has_perm(f"connectors.{perm}"):
-        raise PermissionDenied
+from connectors.permissions import require
 
 
 def _credential_for(request: HttpRequest, name: str) -> Credential:
-    _require(request, "manage_credentials")
+    require(request, "manage_credentials")
     return get_object_or_404(Credential.objects.select_related("set_by"), name=name)
 
 
 @require_GET
 def credential_list(request: HttpRequest) -> HttpResponse:
-    _require(request, "view_credential")
+    require(request, "view_credential")
     credentials = list(Credential.objects.select_related("set_by"))
     # Viewers see names only; hints, authors and usage are for those who build connectors.
     details = request.user.has_perm("connectors.change_connector")
@@ -48,7 +43,7 @@ def credential_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def credential_form(request: HttpRequest, name: str | None = None) -> HttpResponse:
     credential = _credential_for(request, name) if name else None
-    _require(request, "manage_credentials")
+    require(request, "manage_credentials")
     if request.method == "POST":
         form = CredentialForm(request.POST, instance=credential)
         if form.is_valid():

@@ -7,7 +7,6 @@ restoring and undoing deletions is for Admins (`restore_revision`).
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from connectors import history, restore
 from connectors.models import Action, Connector, Credential, Revision
+from connectors.permissions import require
 
 PAGE = 100
 VIEW_PERM = {
@@ -24,14 +24,9 @@ VIEW_PERM = {
 }
 
 
-def _require(request: HttpRequest, perm: str) -> None:
-    if not request.user.has_perm(f"connectors.{perm}"):
-        raise PermissionDenied
-
-
 def _revision_for(request: HttpRequest, pk: int, perm: str | None = None) -> Revision:
     revision = get_object_or_404(Revision.objects.select_related("user"), pk=pk)
-    _require(request, perm or VIEW_PERM[revision.kind])
+    require(request, perm or VIEW_PERM[revision.kind])
     return revision
 
 
@@ -52,7 +47,7 @@ def _history_page(
 
 @require_GET
 def connector_history(request: HttpRequest, name: str) -> HttpResponse:
-    _require(request, "view_connector")
+    require(request, "view_connector")
     connector = get_object_or_404(Connector, name=name)
     revisions = Revision.objects.filter(kind=Revision.Kind.CONNECTOR, object_id=connector.pk)
     return _history_page(
@@ -65,7 +60,7 @@ def connector_history(request: HttpRequest, name: str) -> HttpResponse:
 
 @require_GET
 def action_history(request: HttpRequest, name: str, action_name: str) -> HttpResponse:
-    _require(request, "view_action")
+    require(request, "view_action")
     action = get_object_or_404(
         Action.objects.select_related("connector"), connector__name=name, name=action_name
     )
@@ -80,7 +75,7 @@ def action_history(request: HttpRequest, name: str, action_name: str) -> HttpRes
 
 @require_GET
 def credential_history(request: HttpRequest, name: str) -> HttpResponse:
-    _require(request, "view_credential")
+    require(request, "view_credential")
     # By name: references point at the name, through deletions and re-creations.
     revisions = Revision.objects.filter(kind=Revision.Kind.CREDENTIAL, object_name=name)
     if not revisions.exists() and not Credential.objects.filter(name=name).exists():
@@ -148,7 +143,7 @@ def revision_restore(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def deleted_list(request: HttpRequest) -> HttpResponse:
     """Deleted connectors and actions that are still gone, newest first."""
-    _require(request, "view_connector")
+    require(request, "view_connector")
     still_gone = Q(kind=Revision.Kind.CONNECTOR, connector_exists=False) | Q(
         kind=Revision.Kind.ACTION, action_exists=False
     )

@@ -14,7 +14,6 @@ secret left in a plain field, is what the import exists to prevent.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.crypto import constant_time_compare
@@ -25,6 +24,7 @@ from connectors.curl_import.create import create
 from connectors.curl_import.form import CurlImportForm
 from connectors.curl_import.preview import preview
 from connectors.models import Connector
+from connectors.permissions import require
 
 TEMPLATE = "connectors/curl_import.html"
 
@@ -32,8 +32,7 @@ TEMPLATE = "connectors/curl_import.html"
 @sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 def curl_import(request: HttpRequest, name: str | None = None) -> HttpResponse:
-    if not request.user.has_perm("connectors.add_action"):
-        raise PermissionDenied
+    require(request, "add_action")
     target = get_object_or_404(Connector, name=name) if name else None
     if request.method == "GET":
         initial = {"connector": name or "", "chosen": "1" if name else ""}

@@ -29,25 +29,21 @@ from connectors.forms import (
     auth_form_for,
 )
 from connectors.models import Action, Connector, Revision, TestRun
+from connectors.permissions import require
 
 PAGE_SIZE = 50
 RECENT_RUNS = 20
 
 
-def _require(request: HttpRequest, perm: str) -> None:
-    if not request.user.has_perm(f"connectors.{perm}"):
-        raise PermissionDenied
-
-
 def _connector_for(request: HttpRequest, name: str, perm: str = "view_connector") -> Connector:
-    _require(request, perm)
+    require(request, perm)
     return get_object_or_404(Connector, name=name)
 
 
 def _action_for(
     request: HttpRequest, name: str, action_name: str, perm: str = "view_action"
 ) -> Action:
-    _require(request, perm)
+    require(request, perm)
     return get_object_or_404(
         Action.objects.select_related("connector", "updated_by"),
         connector__name=name,
@@ -60,6 +56,16 @@ def _user_name(user: AbstractBaseUser | AnonymousUser) -> str:
 
 
 # --- catalog -------------------------------------------------------------------------------------
+
+
+def last_run_annotations(owner: str) -> dict[str, Subquery]:
+    """The newest TestRun's time, status and error kind, for the badges; `owner` is the lookup
+    from TestRun to the annotated rows ("action" or "action__connector")."""
+    last = TestRun.objects.filter(**{owner: OuterRef("pk")}).order_by("-created_at", "-id")
+    return {
+        f"last_run_{name}": Subquery(last.values(field)[:1])
+        for name, field in [("at", "created_at"), ("status", "status"), ("error", "error_kind")]
+    }
 
 
 def search_connectors(query: str) -> QuerySet[Connector]:
@@ -76,17 +82,12 @@ def search_connectors(query: str) -> QuerySet[Connector]:
             | Q(description__icontains=query)
             | Q(base_url__icontains=query)
         )
-    last = TestRun.objects.filter(action__connector=OuterRef("pk")).order_by("-created_at", "-id")
-    return connectors.annotate(
-        last_run_at=Subquery(last.values("created_at")[:1]),
-        last_run_status=Subquery(last.values("status")[:1]),
-        last_run_error=Subquery(last.values("error_kind")[:1]),
-    ).order_by("name")
+    return connectors.annotate(**last_run_annotations("action__connector")).order_by("name")
 
 
 @require_GET
 def catalog(request: HttpRequest) -> HttpResponse:
-    _require(request, "view_connector")
+    require(request, "view_connector")
     filters = CatalogFilters(request.GET)
     chosen = filters.values()
     query = chosen["q"]
@@ -133,7 +134,7 @@ def _save_connector(
 def connector_form(request: HttpRequest, name: str | None = None) -> HttpResponse:
     connector = _connector_for(request, name, "change_connector") if name else None
     if connector is None:
-        _require(request, "add_connector")
+        require(request, "add_connector")
     if request.method == "POST":
         form = ConnectorForm(request.POST, instance=connector)
         auth_config = request.POST.get("auth_config", Connector.AuthConfig.NO_AUTH)
@@ -178,12 +179,8 @@ def auth_fields(request: HttpRequest) -> HttpResponse:
 @require_GET
 def connector_detail(request: HttpRequest, name: str) -> HttpResponse:
     connector = _connector_for(request, name)
-    last = TestRun.objects.filter(action=OuterRef("pk")).order_by("-created_at", "-id")
     actions = connector.actions.annotate(
-        arg_count=Count("input_args"),
-        last_run_at=Subquery(last.values("created_at")[:1]),
-        last_run_status=Subquery(last.values("status")[:1]),
-        last_run_error=Subquery(last.values("error_kind")[:1]),
+        arg_count=Count("input_args"), **last_run_annotations("action")
     )
     return render(
         request,

@@ -8,8 +8,7 @@ FORMAT = "connector-studio-catalog"
 FORMAT_VERSION = 1
 # A connector travels as history knows it, but with references in place of sealed secrets.
 CONNECTOR_KEYS = [
-    "secret_references" if field == "auth_secrets" else field
-    for field in history.CONNECTOR_FIELDS
+    "secret_references" if field == "auth_secrets" else field for field in history.CONNECTOR_FIELDS
 ]
 ACTION_KEYS = history.ACTION_FIELDS  # an action travels whole
 SKIP, OVERWRITE = "skip", "overwrite"

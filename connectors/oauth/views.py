@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -14,11 +13,11 @@ from connectors.models import Connector
 from connectors.oauth import broker, flow
 from connectors.oauth.client import AuthFailed
 from connectors.oauth.config import is_authorization_code, uses_broker
+from connectors.permissions import require
 
 
 def _connector_for(request: HttpRequest, name: str, perm: str) -> Connector:
-    if not request.user.has_perm(f"connectors.{perm}"):
-        raise PermissionDenied
+    require(request, perm)
     return get_object_or_404(Connector, name=name)
 
 
@@ -47,8 +46,7 @@ def oauth_start(request: HttpRequest, name: str) -> HttpResponse:
 
 @require_GET
 def oauth_callback(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_perm("connectors.run_test"):
-        raise PermissionDenied
+    require(request, "run_test")
     state = request.GET.get("state", "")
     back = _local(request, flow.next_url_of(request, state), reverse("catalog"))
     if error := request.GET.get("error"):
