@@ -57,6 +57,8 @@ class Connector(models.Model):
     auth_secrets = models.JSONField(default=dict, blank=True)
     # Headers sent with every action: [{"key": ..., "value": ...}].
     headers = models.JSONField("Headers", default=list, blank=True)
+    # Named, non-secret values usable as {{name}} everywhere: [{"key": ..., "value": ...}].
+    variables = models.JSONField("Connector Variables", default=list, blank=True)
     timeout_seconds = models.PositiveIntegerField(
         "Timeout (seconds)",
         default=30,
