@@ -5,11 +5,10 @@ Adding a type is one class here (registered in STRATEGIES) and one form in forms
 
 from __future__ import annotations
 
-import base64
 import re
 from dataclasses import dataclass, field
 
-from connectors import secrets
+from connectors import redaction, secrets
 from connectors.models import Connector
 from connectors.oauth import assertion, broker
 from connectors.oauth.client import AuthFailed
@@ -109,7 +108,7 @@ class BasicAuth(AuthStrategy):
         username = secrets.resolve(raw_username)
         password = secret_value(connector, "password")
         # RFC 7617: base64 of "user:pass" in UTF-8.
-        token = base64.b64encode(f"{username}:{password}".encode()).decode()
+        token = redaction.basic_credentials(username, password)
         hidden = [password] if password else []
         hidden += [username] if username != raw_username else []
         return AuthParts(

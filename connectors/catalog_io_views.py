@@ -60,8 +60,8 @@ def import_view(request: HttpRequest) -> HttpResponse:
     require(request, "import_catalog")
     if request.method == "GET":
         return render(request, "connectors/catalog_import.html", {})
-    text = _read_upload(request) if request.FILES or "text" in request.POST else ""
     try:
+        text = _read_upload(request) if request.FILES or "text" in request.POST else ""
         if not text.strip():
             raise catalog_io.FormatError("Choose a file or paste a catalog.")
         document = catalog_io.parse(text)

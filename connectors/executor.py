@@ -17,7 +17,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection
 from django.views.decorators.debug import sensitive_variables
 
-from connectors import auth, curl, outbound, rendering, secrets, templating
+from connectors import auth, curl, header_rules, outbound, rendering, secrets, templating
 from connectors.forms import is_json_content_type
 from connectors.models import Action, Connector, TestRun
 
@@ -64,11 +64,16 @@ def _body_escape(content_type: str | None) -> Callable[[str], str]:
     return templating.escape_none
 
 
+def _limit() -> int:
+    """No rendered part of a request may pass this; rendering stops as soon as one does."""
+    return settings.STUDIO_MAX_REQUEST_BYTES
+
+
 def _render_rows(rows: list[dict[str, str]], values: Mapping[str, object]) -> dict[str, str]:
     rendered: dict[str, str] = {}
     for row in rows:
-        key = templating.render(row["key"], values)
-        value = templating.render(row["value"], values)
+        key = templating.render(row["key"], values, limit=_limit())
+        value = templating.render(row["value"], values, limit=_limit())
         # A section that rendered to nothing drops the whole row (an optional param).
         if not value and "{{#" in row["value"]:
             continue
@@ -114,9 +119,10 @@ def _check_rendered_host(template: str, rendered: str) -> None:
 def prepare(action: Action, inputs: Mapping[str, str]) -> Prepared:
     connector: Connector = action.connector
     values = _values(action, inputs)
-    base = templating.render(connector.base_url, values, escape=templating.escape_path_segment)
+    in_path = templating.escape_path_segment
+    base = templating.render(connector.base_url, values, escape=in_path, limit=_limit())
     _check_rendered_host(connector.base_url, base)
-    path = templating.render(action.path, values, escape=templating.escape_path_segment)
+    path = templating.render(action.path, values, escape=in_path, limit=_limit())
     params = _render_rows(action.query_params, values)
     common_plain = [row for row in connector.headers if "secret" not in row]
     common_secret = auth.common_secret_headers(connector)
@@ -125,8 +131,12 @@ def prepare(action: Action, inputs: Mapping[str, str]) -> Prepared:
         _render_rows(common_plain, values), common_secret.headers, action_headers
     )
     content_type = next((v for k, v in headers if k.lower() == "content-type"), None)
-    body = templating.render(action.body, values, escape=_body_escape(content_type))
+    body = templating.render(action.body, values, escape=_body_escape(content_type), limit=_limit())
+    if len(body.encode()) > _limit():
+        raise templating.RenderTooLarge(_limit())
 
+    # Before auth.apply(): a bad header stops the Test before even a token request.
+    header_rules.check(headers, common_secret.headers)
     parts = auth.apply(connector)
     all_params = {**params, **parts.params}
     url = base.rstrip("/") + path
@@ -144,6 +154,7 @@ def prepare(action: Action, inputs: Mapping[str, str]) -> Prepared:
     parts.secret_values = [*parts.secret_values, *common_secret.secret_values]
     parts.placeholders = {**common_secret.placeholders, **parts.placeholders}
     parts.credential_header_names = {*common_secret.headers, *parts.headers}
+    header_rules.check(parts.headers.items(), parts.headers)
     return Prepared(
         method=action.method,
         url=full_url,
@@ -186,6 +197,15 @@ def _prepare_or_fail(action: Action, inputs: Mapping[str, str]) -> Prepared:
             f"{error}: ask an Admin to create it, or put the value in the connector's "
             "secret field. Nothing was sent.",
         ) from None
+    except templating.RenderTooLarge:
+        raise ExecutionError(
+            "TooLarge",
+            f"The request would be larger than {_size(_limit())} "
+            "(STUDIO_MAX_REQUEST_BYTES): the inputs make the body, path or a header too "
+            "long. Nothing was sent.",
+        ) from None
+    except header_rules.InvalidHeader as error:
+        raise ExecutionError("InvalidHeader", f"{error} Nothing was sent.") from None
     except HostOutsideTemplate as error:
         raise ExecutionError("Blocked", str(error)) from None
     except secrets.SecretUnreadable as error:
@@ -244,16 +264,35 @@ def _reconnect_if_dropped() -> None:
         connection.close()
 
 
+def _size(count: int) -> str:
+    """1 MB, 256 KB, 900 bytes: sizes as a sentence says them."""
+    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
+        if count >= scale:
+            return f"{count / scale:.3g} {unit}"
+    return f"{count} bytes"
+
+
+def _stored_body(body: str) -> str:
+    """The request body as stored and shown: capped like a response body, and saying so."""
+    cap = settings.STUDIO_DISPLAY_BYTES
+    if len(body) <= cap:
+        return body
+    sent = _size(len(body.encode()))
+    return f"{body[:cap]}\n[… truncated: the body sent was {sent}; the first {_size(cap)} shown]"
+
+
 def _record_request(record: TestRun, prepared: Prepared) -> None:
     hide = prepared.auth.secret_values
+    # Redacted whole, then capped: a secret cut at the cap would otherwise show its start.
+    body = _stored_body(secrets.redact(prepared.body, hide))
     record.request_url = secrets.redact(prepared.url, hide)
     record.request_headers = [(k, secrets.redact(v, hide)) for k, v in prepared.headers]
-    record.request_body = secrets.redact(prepared.body, hide)
+    record.request_body = body
     record.request_curl = curl.to_curl(
         prepared.method,
         secrets.redact(prepared.curl_url, hide),
         [(k, secrets.redact(v, hide)) for k, v in prepared.curl_headers],
-        secrets.redact(prepared.body, hide) or None,
+        body or None,
         placeholders=set(PLACEHOLDER_RE.findall(" ".join(prepared.auth.placeholders.values()))),
     )
 

@@ -7,6 +7,8 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from connectors import header_rules
+
 BLANK_ROWS = 2  # spare rows so the table can grow without JavaScript
 
 
@@ -67,11 +69,19 @@ class KeyValueField(forms.Field):
 
     widget = KeyValueWidget
 
-    def __init__(self, *, key_label: str = "Key", allow_secret: bool = False, **kwargs: Any):
+    def __init__(
+        self,
+        *,
+        key_label: str = "Key",
+        allow_secret: bool = False,
+        http_headers: bool = False,
+        **kwargs: Any,
+    ):
         kwargs.setdefault("required", False)
         kwargs.setdefault("widget", KeyValueWidget(allow_secret=allow_secret))
         super().__init__(**kwargs)
         self.key_label = key_label
+        self.http_headers = http_headers  # rows are HTTP headers: names and values checked
 
     def to_python(self, value: Any) -> list[dict[str, str]]:
         return list(value or [])
@@ -86,6 +96,14 @@ class KeyValueField(forms.Field):
             if folded in seen:
                 raise ValidationError(f"{self.key_label} “{row['key']}” appears twice.")
             seen.add(folded)
+            if self.http_headers:
+                secret = row.get("kind") == "secret"
+                problem = header_rules.name_problem(row["key"], templated=True)
+                problem = problem or header_rules.value_problem(
+                    row["key"], row["value"], secret=secret
+                )
+                if problem:
+                    raise ValidationError(problem)
 
     def has_changed(self, initial: Any, data: Any) -> bool:
         return list(initial or []) != list(data or [])

@@ -6,7 +6,9 @@ import base64
 import hashlib
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
@@ -14,11 +16,36 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
+from connectors import redaction
 from connectors.models import Connector, Credential
 
 MASK = "••••"
 MAX_REFERENCE_DEPTH = 3
 REFERENCE_RE = re.compile(r"^\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}$")
+
+
+# The secrets this request has decrypted, so an error report can mask them (see studio.errors).
+_in_play: ContextVar[set[str] | None] = ContextVar("secrets_in_play", default=None)
+
+
+@contextmanager
+def collecting_in_play() -> Iterator[None]:
+    """Within the block, every secret decrypted or resolved is remembered by in_play()."""
+    token = _in_play.set(set())
+    try:
+        yield
+    finally:
+        _in_play.reset(token)
+
+
+def in_play() -> list[str]:
+    return list(_in_play.get() or ())
+
+
+def _note(value: str) -> str:
+    if (seen := _in_play.get()) is not None:
+        seen.add(value)
+    return value
 
 
 class SecretUnreadable(Exception):
@@ -46,12 +73,12 @@ def _fernet() -> MultiFernet:
 
 @sensitive_variables("value")
 def seal(value: str) -> str:
-    return _fernet().encrypt(value.encode()).decode()
+    return _fernet().encrypt(_note(value).encode()).decode()
 
 
 def unseal(token: str, *, owner: str = "a secret") -> str:
     try:
-        return _fernet().decrypt(token.encode()).decode()
+        return _note(_fernet().decrypt(token.encode()).decode())
     except InvalidToken:
         raise SecretUnreadable(
             f"The stored value of {owner} cannot be decrypted with the configured "
@@ -109,7 +136,7 @@ def resolve(value: str, *, depth: int = 0) -> str:
         resolved = unseal(credential.sealed, owner=f"credential {name}")
         return resolve(resolved, depth=depth + 1)
     if name in settings.STUDIO_ENV_CREDENTIALS and name in os.environ:
-        return os.environ[name]
+        return _note(os.environ[name])
     raise CredentialMissing(name)
 
 
@@ -132,10 +159,6 @@ def connectors_using(names: Iterable[str]) -> dict[str, list[str]]:
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
-    """Replace every known secret value (and its base64 form) in text with a mask."""
-    for secret in sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True):
-        text = text.replace(secret, mask(secret))
-        encoded = base64.b64encode(secret.encode()).decode().rstrip("=")
-        if len(encoded) >= 8:
-            text = text.replace(encoded, MASK)
-    return text
+    """Replace every known secret value in text with a mask, in every encoding an API might
+    echo it back in (percent, base64 at any alignment, hex, JSON-escaped)."""
+    return redaction.redact(text, secrets, mask_raw=mask, mask=MASK)

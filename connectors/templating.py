@@ -16,7 +16,9 @@ from functools import lru_cache
 from urllib.parse import quote, quote_plus
 
 __all__ = [
+    "MAX_SECTION_DEPTH",
     "ConstructError",
+    "RenderTooLarge",
     "TemplateError",
     "escape_form",
     "escape_json_string",
@@ -30,10 +32,20 @@ __all__ = [
 # One tag: triple braces first, so `{{{x}}}` is not read as `{{` + `{x}}}`. No newlines inside.
 _TAG_RE = re.compile(r"\{\{\{(?P<raw>[^\n]*?)\}\}\}|\{\{(?P<tag>[^\n]*?)\}\}")
 _NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
+# Sections exist to drop optional params: a few levels are plenty, and rendering recurses.
+MAX_SECTION_DEPTH = 20
 
 
 class TemplateError(ValueError):
     """The template itself is malformed (unclosed or mismatched section, bad tag)."""
+
+
+class RenderTooLarge(Exception):
+    """The filled template would pass the size it may have; rendering stopped there."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"the rendered text would be longer than {limit} characters")
+        self.limit = limit
 
 
 class ConstructError(Exception):
@@ -91,6 +103,11 @@ def _parse(template: str) -> tuple[_Node, ...]:
         inner = match.group("tag").strip()
         sigil, rest = inner[:1], inner[1:]
         if sigil in ("#", "^"):
+            if len(stack) > MAX_SECTION_DEPTH:
+                raise TemplateError(
+                    f"Sections are nested more than {MAX_SECTION_DEPTH} deep at `{tag}`: "
+                    "close some before opening more."
+                )
             stack.append((_name(tag, rest), sigil == "^", []))
         elif sigil == "/":
             name = _name(tag, rest)
@@ -149,14 +166,25 @@ def render(
     template: str,
     values: Mapping[str, object],
     escape: Callable[[str], str] = escape_none,
+    *,
+    limit: int | None = None,
 ) -> str:
-    """Fill the template; raises TemplateError on bad syntax, ConstructError on a missing value."""
+    """Fill the template; raises TemplateError on bad syntax, ConstructError on a missing value,
+    RenderTooLarge as soon as the text passes `limit` characters (before building it whole)."""
     out: list[str] = []
+    length = 0
+
+    def add(text: str) -> None:
+        nonlocal length
+        length += len(text)
+        if limit is not None and length > limit:
+            raise RenderTooLarge(limit)
+        out.append(text)
 
     def walk(nodes: tuple[_Node, ...], enclosing: frozenset[str]) -> None:
         for node in nodes:
             if isinstance(node, str):
-                out.append(node)
+                add(node)
             elif isinstance(node, _Var):
                 value = values.get(node.name)
                 if value is None:
@@ -165,7 +193,7 @@ def render(
                         raise ConstructError(node.name)
                     continue
                 text = to_text(value)
-                out.append(text if node.raw else escape(text))
+                add(text if node.raw else escape(text))
             else:
                 value = values.get(node.name)
                 if bool(value) != node.inverted:

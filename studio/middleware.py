@@ -73,3 +73,16 @@ class RejectNulCharacters:
             if "\x00" in key or any("\x00" in value for value in values):
                 raise BadRequest("A query parameter holds a NUL character.")
         return None
+
+
+class CollectSecretsInPlay:
+    """Remember the secrets a request decrypts, so its error report can mask them."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from connectors import secrets  # the app registry is ready by the first request
+
+        with secrets.collecting_in_play():
+            return self.get_response(request)

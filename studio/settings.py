@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -34,9 +35,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.forms",
     "django_htmx",
+    "axes",
 ]
 
 MIDDLEWARE = [
+    "studio.middleware.CollectSecretsInPlay",  # first: its error reports mask them
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -50,7 +53,12 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "studio.middleware.RejectNulCharacters",  # after LoginRequired: anonymous go to log in
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks: shows the lockout page
 ]
+
+# Error reports (the DEBUG page too) never show a secret: see studio/errors.py.
+DEFAULT_EXCEPTION_REPORTER = "studio.errors.SecretSafeReporter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "studio.errors.SecretSafeFilter"
 
 ROOT_URLCONF = "studio.urls"
 WSGI_APPLICATION = "studio.wsgi.application"
@@ -88,10 +96,36 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The default, local memory, is per process: fine for one server, not for several.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
+_VALIDATION = "django.contrib.auth.password_validation"
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": f"{_VALIDATION}.UserAttributeSimilarityValidator"},
+    {"NAME": f"{_VALIDATION}.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": f"{_VALIDATION}.CommonPasswordValidator"},
+    {"NAME": f"{_VALIDATION}.NumericPasswordValidator"},
 ]
+# Failed logins (this site's and the admin's) are counted per username and address by
+# django-axes: after AXES_FAILURE_LIMIT failures that pair is locked out for the cool-off.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+
+# Email: EMAIL_URL (e.g. smtp+tls://user:password@smtp.example.com:587) or EMAIL_BACKEND
+# (e.g. django.core.mail.backends.console.EmailBackend) turns on the password reset pages;
+# without either they do not exist and the login page offers no reset link.
+if _email_url := env.str("EMAIL_URL", default=""):
+    globals().update(environ.Env.email_url_config(_email_url))
+if _email_backend := env.str("EMAIL_BACKEND", default=""):
+    EMAIL_BACKEND = _email_backend
+PASSWORD_RESET_ENABLED = bool(_email_url or _email_backend)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="webmaster@localhost")
 # Sessions read from the cache first (shared by every app server when the cache is).
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
@@ -174,6 +208,8 @@ for _position, _key in enumerate(STUDIO_ENCRYPTION_KEYS, start=1):
 # Bytes read from an upstream at most (after decompression), and bytes of body shown/stored.
 STUDIO_MAX_RESPONSE_BYTES = env.int("STUDIO_MAX_RESPONSE_BYTES", default=10 * 1024 * 1024)
 STUDIO_DISPLAY_BYTES = env.int("STUDIO_DISPLAY_BYTES", default=256 * 1024)
+# Bytes a rendered request body (or path, or header) may have: larger is refused before sending.
+STUDIO_MAX_REQUEST_BYTES = env.int("STUDIO_MAX_REQUEST_BYTES", default=1024 * 1024)
 
 LOGGING = {
     "version": 1,

@@ -629,15 +629,28 @@ def test_the_callback_refuses_a_state_from_another_session(server, bob) -> None:
 def test_the_callback_shows_a_providers_refusal(server, bob) -> None:
     connector = auth_code_connector(server)
     client = client_for(bob)
-    client.get(reverse("oauth_start", args=[connector.name]))
+    start = client.get(reverse("oauth_start", args=[connector.name]))
+    state = dict(parse_qsl(urlsplit(start["Location"]).query))["state"]
     response = client.get(
         reverse("oauth_callback"),
-        {"error": "access_denied", "error_description": "The user said no."},
+        {"error": "access_denied", "error_description": "The user said no.", "state": state},
         follow=True,
     )
     assert "The provider did not authorize: access_denied. The user said no." in (
         response.content.decode()
     )
+
+
+@pytest.mark.parametrize("state", ["", "made-up-state"])
+def test_a_callback_without_a_valid_state_shows_a_fixed_message(server, bob, state) -> None:
+    connector = auth_code_connector(server)
+    client = client_for(bob)
+    client.get(reverse("oauth_start", args=[connector.name]))
+    words = "Your session expired: log in again at https://evil.example/login"
+    query = {"error": "access_denied", "error_description": words, "state": state}
+    page = client.get(reverse("oauth_callback"), query, follow=True).content.decode()
+    assert "does not belong to a sign-in started in this browser" in page
+    assert "evil.example" not in page and "access_denied" not in page
 
 
 def test_a_viewer_cannot_start_a_sign_in(server, carol) -> None:

@@ -37,7 +37,7 @@ class Route:
 
 def _is_djangos(resolver: URLResolver) -> bool:
     module = getattr(resolver.urlconf_module, "__name__", "")
-    return resolver.app_name == "admin" or module.startswith("django.")
+    return resolver.app_name == "admin" or module.startswith(("django.", "studio.accounts_urls"))
 
 
 def _routes(patterns: list[Any] | None = None, prefix: str = "") -> list[Route]:

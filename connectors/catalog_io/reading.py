@@ -22,6 +22,10 @@ def parse(text: str | bytes) -> dict[str, Any]:
         raise FormatError(f"This is not JSON: {error}.") from None
     except RecursionError:
         raise FormatError("This is not a catalog: it is nested too deeply.") from None
+    except ValueError:  # Python's limit on int digits (sys.get_int_max_str_digits)
+        raise FormatError(
+            "This is not a catalog: it holds a number with thousands of digits."
+        ) from None
     try:
         if contains_nul(document):
             raise FormatError("This catalog holds a NUL character (\\u0000), which no field can.")

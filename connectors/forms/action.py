@@ -29,7 +29,7 @@ def is_json_content_type(value: str | None) -> bool:
 
 class ActionForm(VersionedForm, forms.ModelForm):
     query_params = KeyValueField(label="Query Params", key_label="Param")
-    headers = KeyValueField(label="Headers", key_label="Header")
+    headers = KeyValueField(label="Headers", key_label="Header", http_headers=True)
 
     class Meta:
         model = Action

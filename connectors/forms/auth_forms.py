@@ -6,11 +6,16 @@ from typing import Any
 
 from django import forms
 
-from connectors import auth
+from connectors import auth, header_rules
 from connectors.fields import SecretField
 from connectors.forms.auth_base import AuthForm
 from connectors.forms.oauth_forms import JwtAuthForm, OAuth2Form
 from connectors.models import Connector
+
+HEADER_SECRET_PROBLEM = (
+    "This value goes in a header, and it has a character HTTP headers cannot carry "
+    "(a line break, a control character or one beyond Latin-1, such as €)."
+)
 
 
 class NoAuthForm(AuthForm):
@@ -54,7 +59,19 @@ class ApiKeyAuthForm(AuthForm):
                     "The pattern needs exactly one %s, where the Api Key goes.",
                 )
             cleaned["param_auth_param_name"] = ""
+            self._check_header(cleaned)
         return cleaned
+
+    def _check_header(self, cleaned: dict[str, Any]) -> None:
+        name = cleaned.get("header_auth_key") or ""
+        if name and (problem := header_rules.name_problem(name)):
+            self.add_error("header_auth_key", problem)
+        pattern = cleaned.get("header_auth_value_pattern") or ""
+        if problem := header_rules.value_problem(name, pattern):
+            self.add_error("header_auth_value_pattern", problem)
+        key = cleaned.get("api_key")
+        if isinstance(key, str) and header_rules.value_problem(name, key, secret=True):
+            self.add_error("api_key", HEADER_SECRET_PROBLEM)
 
 
 class BasicAuthForm(AuthForm):
@@ -69,6 +86,13 @@ class BasicAuthForm(AuthForm):
 
 class BearerTokenAuthForm(AuthForm):
     token = SecretField(label="Token", help_text="Sent as Authorization: Bearer <token>.")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        token = cleaned.get("token")
+        if isinstance(token, str) and header_rules.value_problem("Authorization", token):
+            self.add_error("token", HEADER_SECRET_PROBLEM)
+        return cleaned
 
 
 AUTH_FORMS: dict[str, type[AuthForm]] = {

@@ -15,7 +15,9 @@ from connectors.versions import VersionedForm
 
 
 class ConnectorForm(VersionedForm, forms.ModelForm):
-    headers = KeyValueField(label="Headers", key_label="Header", allow_secret=True)
+    headers = KeyValueField(
+        label="Headers", key_label="Header", http_headers=True, allow_secret=True
+    )
 
     class Meta:
         model = Connector

@@ -5,7 +5,6 @@ Failures are AuthFailed with a plain sentence and the endpoint's answer, secrets
 
 from __future__ import annotations
 
-import base64
 import json
 import time
 from dataclasses import dataclass
@@ -15,7 +14,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from django.conf import settings
 from django.views.decorators.debug import sensitive_variables
 
-from connectors import outbound, secrets
+from connectors import outbound, redaction, secrets
 from connectors.models import Connector
 from connectors.oauth.config import CLIENT_AUTH_BASIC, CLIENT_AUTH_BODY, EXPIRES_UNITS
 
@@ -111,8 +110,9 @@ def _send(
     body = list(fields)
     headers = [("Accept", "application/json"), ("Content-Type", FORM), *extra_headers]
     if client.client_id and method == CLIENT_AUTH_BASIC:
-        pair = f"{client.client_id}:{client.client_secret}".encode()
-        headers.append(("Authorization", "Basic " + base64.b64encode(pair).decode()))
+        basic = redaction.basic_credentials(client.client_id, client.client_secret)
+        headers.append(("Authorization", "Basic " + basic))
+        hide = [*hide, basic]
     elif client.client_id:
         body = [("client_id", client.client_id), *body]
         if client.client_secret:

@@ -96,6 +96,12 @@ def finish(request: HttpRequest, state: str, code: str) -> Finished:
     return Finished(connector, flow["next"])
 
 
+def is_pending(request: HttpRequest, state: str) -> bool:
+    """True when `state` names a sign-in this browser session started and has not finished."""
+    flow = request.session.get(SESSION_KEY, {}).get(state) if state else None
+    return flow is not None and time.time() - flow["at"] < FLOW_SECONDS
+
+
 def next_url_of(request: HttpRequest, state: str) -> str | None:
     """Where a sign-in that failed at the provider should go back to."""
     flow = request.session.get(SESSION_KEY, {}).get(state)

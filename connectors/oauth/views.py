@@ -15,6 +15,12 @@ from connectors.oauth.client import AuthFailed
 from connectors.oauth.config import is_authorization_code, uses_broker
 from connectors.permissions import require
 
+UNTRUSTED_CALLBACK = (
+    "The sign-in did not complete, and this answer does not belong to a sign-in started in "
+    "this browser: press Generate New Access Token again."
+)
+MAX_DETAIL_CHARS = 300
+
 
 def _connector_for(request: HttpRequest, name: str, perm: str) -> Connector:
     require(request, perm)
@@ -50,8 +56,13 @@ def oauth_callback(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state", "")
     back = _local(request, flow.next_url_of(request, state), reverse("catalog"))
     if error := request.GET.get("error"):
-        detail = request.GET.get("error_description", "")
-        messages.error(request, f"The provider did not authorize: {error}. {detail}".strip())
+        if not flow.is_pending(request, state):
+            # Anyone can send a link to this page: its words are not shown unless it answers
+            # a sign-in this browser started.
+            messages.error(request, UNTRUSTED_CALLBACK)
+            return redirect(back)
+        detail = request.GET.get("error_description", "")[:MAX_DETAIL_CHARS]
+        messages.error(request, f"The provider did not authorize: {error[:100]}. {detail}".strip())
         return redirect(back)
     try:
         done = flow.finish(request, state, request.GET.get("code", ""))
