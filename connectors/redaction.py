@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterable
 from functools import lru_cache
 from urllib.parse import quote, quote_plus
 
+from ahocorasick_rs import AhoCorasick, MatchKind
+
 MIN_SECRET_CHARS = 4  # shorter values are too common to mask
 MIN_FORM_CHARS = 6  # an encoded form shorter than this would mask ordinary text
 
@@ -64,15 +66,29 @@ def forms_of(secret: str) -> set[str]:
 
 @lru_cache(maxsize=64)
 def _masker(secrets: tuple[str, ...], mask_raw: Callable[[str], str], mask: str) -> Callable:
-    """One compiled alternation over every form of every secret, longest first."""
+    """One Aho-Corasick automaton over every form of every secret: a single pass over the
+    text finds them all, leftmost and longest first (a regex alternation of dozens of forms
+    without a common prefix is some 30 times slower)."""
     replacement: dict[str, str] = {}
     for secret in secrets:
         for form in forms_of(secret):
             replacement.setdefault(form, mask)
     for secret in secrets:  # the raw value may show its hint
         replacement[secret] = mask_raw(secret)
-    pattern = re.compile("|".join(re.escape(f) for f in sorted(replacement, key=len, reverse=True)))
-    return lambda text: pattern.sub(lambda m: replacement[m.group(0)], text)
+    forms = list(replacement)
+    automaton = AhoCorasick(forms, matchkind=MatchKind.LeftmostLongest)
+
+    def masked(text: str) -> str:
+        out, pos = [], 0
+        for index, start, end in automaton.find_matches_as_indexes(text):
+            out += [text[pos:start], replacement[forms[index]]]
+            pos = end
+        if not out:
+            return text
+        out.append(text[pos:])
+        return "".join(out)
+
+    return masked
 
 
 def redact(text: str, secrets: Iterable[str], *, mask_raw: Callable[[str], str], mask: str) -> str:

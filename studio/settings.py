@@ -118,13 +118,27 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 
 # Email: EMAIL_URL (e.g. smtp+tls://user:password@smtp.example.com:587) or EMAIL_BACKEND
-# (e.g. django.core.mail.backends.console.EmailBackend) turns on the password reset pages;
-# without either they do not exist and the login page offers no reset link.
+# (e.g. django.core.mail.backends.console.EmailBackend) gives the site a mailer and turns on
+# the password reset pages; without either they do not exist and login offers no reset link.
+MAILERS: dict[str, dict[str, object]] = {}
 if _email_url := env.str("EMAIL_URL", default=""):
-    globals().update(environ.Env.email_url_config(_email_url))
-if _email_backend := env.str("EMAIL_BACKEND", default=""):
-    EMAIL_BACKEND = _email_backend
-PASSWORD_RESET_ENABLED = bool(_email_url or _email_backend)
+    _email = environ.Env.email_url_config(_email_url)
+    MAILERS["default"] = {
+        "BACKEND": _email["EMAIL_BACKEND"],
+        "OPTIONS": {
+            "host": _email.get("EMAIL_HOST", ""),
+            "port": _email.get("EMAIL_PORT"),
+            "username": _email.get("EMAIL_HOST_USER", ""),
+            "password": _email.get("EMAIL_HOST_PASSWORD", ""),
+            "use_tls": bool(_email.get("EMAIL_USE_TLS")),
+            "use_ssl": bool(_email.get("EMAIL_USE_SSL")),
+        }
+        if _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend")
+        else {},
+    }
+elif _email_backend := env.str("EMAIL_BACKEND", default=""):
+    MAILERS["default"] = {"BACKEND": _email_backend}
+PASSWORD_RESET_ENABLED = "default" in MAILERS
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="webmaster@localhost")
 # Sessions read from the cache first (shared by every app server when the cache is).
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

@@ -6,6 +6,7 @@ import base64
 import io
 import json
 import logging
+from urllib.parse import quote, quote_plus
 
 import pytest
 from django.core.management import call_command
@@ -203,3 +204,166 @@ def test_an_error_report_from_a_connector_save_holds_no_canary(bob, monkeypatch)
     report = ExceptionReporter(request, caught.type, caught.value, caught.tb)
     assert_clean(report.get_traceback_text(), "the error report")
     assert_clean(report.get_traceback_html(), "the HTML error report")
+
+
+# --- a secret echoed back in every encoding ------------------------------------------------------
+
+# Characters that every encoding writes differently: / + = space and a non-ASCII letter.
+ENCODED_CANARY = "sk-canary/7f+3a 9c=1eé5b2d40868d1f"
+
+
+def _base64_streams(data: bytes, alphabet) -> list[str]:
+    """The secret inside longer base64 streams, starting at byte 0, 1 and 2 of a group."""
+    return [alphabet(b"xy"[:k] + data + b"!tail").decode() for k in range(3)]
+
+
+def echoes(secret: str) -> dict[str, str]:
+    """What an API may send back: the secret in each encoding, inside other text."""
+    data = secret.encode()
+    forms = {
+        "raw": secret,
+        "percent": quote(secret, safe=""),
+        "percent-slash": quote(secret),
+        "plus": quote_plus(secret),
+        "hex": data.hex(),
+        "HEX": data.hex().upper(),
+        "json": json.dumps(secret)[1:-1],
+        "json-utf8": json.dumps(secret, ensure_ascii=False)[1:-1],
+        "basic": "Basic " + base64.b64encode(b"me:" + data).decode(),
+    }
+    for k, stream in enumerate(_base64_streams(data, base64.b64encode)):
+        forms[f"b64-{k}"] = stream
+    for k, stream in enumerate(_base64_streams(data, base64.urlsafe_b64encode)):
+        forms[f"b64url-{k}"] = stream
+    return {name: f"before {text} after" for name, text in forms.items()}
+
+
+def leaked_forms(secret: str) -> list[str]:
+    """Text that shows the secret was not masked: the middle of each echoed form."""
+    data, found = secret.encode(), []
+    for name, echoed in echoes(secret).items():
+        text = echoed.removeprefix("before ").removesuffix(" after")
+        if name.startswith("b64"):
+            k = int(name[-1])
+            # Only the characters made of the secret's bits alone, one in from each edge.
+            text = text[-(-8 * k // 6) + 1 : 8 * (k + len(data)) // 6 - 1]
+        elif name == "basic":
+            text = text[len("Basic ") + 5 : -5]
+        else:
+            text = text[2:-2]
+        found.append(text)
+    return found
+
+
+def assert_no_form(text: str, where: str, secret: str = ENCODED_CANARY) -> None:
+    for form in leaked_forms(secret):
+        assert form not in text, f"the canary leaked into {where} as {form!r}"
+
+
+def test_the_leak_check_would_see_every_unmasked_echo() -> None:
+    for name, echoed in echoes(ENCODED_CANARY).items():
+        with pytest.raises(AssertionError):
+            assert_no_form(echoed, name)
+
+
+@pytest.fixture
+def echoing_upstream(upstream):
+    """An API that answers with the secret in every encoding, in headers and body."""
+    forms = echoes(ENCODED_CANARY)
+    headers = {"Content-Type": "application/json"}
+    headers |= {f"X-Echo-{name}": text for name, text in forms.items()}
+    upstream.handler = lambda got: Reply(
+        headers=headers, body=json.dumps({"forms": forms, "path": got.path}).encode()
+    )
+    return upstream
+
+
+def test_a_secret_echoed_in_any_encoding_is_masked_everywhere(echoing_upstream, alice) -> None:
+    connector = api_key_connector(echoing_upstream.url, ENCODED_CANARY, name="Echo")
+    connector.auth_settings.update(api_key_auth_type="PARAM", param_auth_param_name="key")
+    connector.save()
+    action = make_action(connector)
+    run = executor.run(action, {}, alice)
+    assert run.status == 200, run.error_message
+    # The key went out percent-encoded in the query: "Request sent" must mask that form too.
+    assert quote_plus(ENCODED_CANARY) in echoing_upstream.last.path
+    assert "key=" + secrets.MASK in run.request_url
+    fields = {f.name: getattr(run, f.name) for f in TestRun._meta.fields}
+    assert_no_form(json.dumps(fields, default=str, ensure_ascii=False), "the stored run")
+    assert_no_form(json.dumps(fields, default=str), "the stored run (ASCII)")
+    page = client_for(alice).get(f"{action.get_absolute_url()}?run={run.pk}")
+    assert_no_form(page.content.decode(), "the action page")
+    assert secrets.MASK in run.response_body
+
+
+def test_a_failing_token_endpoint_that_echoes_the_request_shows_no_client_secret(
+    upstream, alice
+) -> None:
+    client_secret = "client-secret/9f+00 aa=é7c3b1d2"
+    upstream.handler = lambda got: Reply(
+        status=401,
+        body=json.dumps(
+            {"error": "invalid_client", "headers": got.headers, "body": got.body.decode()}
+        ).encode(),
+    )
+    connector = make_connector(
+        "Oauth",
+        base_url=upstream.url,
+        auth_config=Connector.AuthConfig.OAUTH2,
+        auth_settings={
+            "oauth2_grant_type": "client_credentials",
+            "client_id": "studio-client",
+            "oauth2_token_url": f"{upstream.url}/token",
+            "oauth2_client_authentication": "",
+        },
+        secrets={"client_secret": client_secret},
+    )
+    action = make_action(connector)
+    run = executor.run(action, {}, alice)
+    assert run.error_kind == "AuthFailed"
+    # It really was sent both ways: Basic first, then in the body.
+    sent = [r.headers.get("authorization", "") + r.body.decode() for r in upstream.received]
+    basic = base64.b64encode(f"studio-client:{client_secret}".encode()).decode()
+    assert any(basic in s for s in sent) and any(quote_plus(client_secret) in s for s in sent)
+    client = client_for(alice)
+    shown = [
+        run.error_message,
+        client.get(connector.get_absolute_url()).content.decode(),
+        client.get(f"{action.get_absolute_url()}?run={run.pk}").content.decode(),
+    ]
+    for text in shown:
+        assert basic not in text and "invalid_client" in text
+        assert_no_form(text, "the token failure", secret=client_secret)
+    # What is left of the Basic value decodes to no part of the secret.
+    assert "Authorization" in run.error_message
+
+
+def test_the_debug_error_page_of_a_failing_test_shows_no_secret(
+    echoing_upstream, alice, settings, monkeypatch
+) -> None:
+    settings.DEBUG = True
+    connector = api_key_connector(echoing_upstream.url, ENCODED_CANARY, name="Echo")
+    action = make_action(connector)
+
+    def broken(record, response, hide) -> None:
+        # A bug while reading the answer, with the echoed secret in locals and the message.
+        body = response.body.decode()
+        raise RuntimeError(f"could not read {body}")
+
+    monkeypatch.setattr(executor, "_record_response", broken)
+    client = client_for(alice)
+    client.raise_request_exception = False
+    response = client.post(
+        f"{action.get_absolute_url()}test/",
+        {"note": ENCODED_CANARY},
+        HTTP_AUTHORIZATION=f"Bearer {ENCODED_CANARY}",
+        HTTP_X_API_KEY=ENCODED_CANARY,
+    )
+    assert response.status_code == 500
+    page = response.content.decode()
+    assert "Traceback" in page and "RuntimeError" in page  # the technical page, cleansed
+    assert_no_form(page, "the DEBUG error page")
+    assert_clean(page, "the DEBUG error page")
+    assert settings.SECRET_KEY not in page
+    for key in settings.STUDIO_ENCRYPTION_KEYS:
+        assert key not in page

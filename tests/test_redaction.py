@@ -1,0 +1,84 @@
+"""Masking a secret in every form an API may echo it back in."""
+
+from __future__ import annotations
+
+import base64
+import json
+from urllib.parse import quote, quote_plus
+
+import pytest
+
+from connectors import redaction, secrets
+
+SECRET = "sk-live/0a+9 z=éx41f7"
+
+
+def _stream(data: bytes, offset: int, encode=base64.b64encode) -> str:
+    return encode(b"ab"[:offset] + data + b"--rest of it").decode()
+
+
+def _secret_part(stream: str, offset: int, size: int) -> str:
+    """The characters of a base64 stream made of the secret's bits alone, one in from each edge."""
+    return stream[-(-8 * offset // 6) + 1 : 8 * (offset + size) // 6 - 1]
+
+
+DATA = SECRET.encode()
+ECHOES = [
+    (echo, echo)
+    for echo in [
+        SECRET,
+        quote(SECRET, safe=""),
+        quote(SECRET),
+        quote_plus(SECRET),
+        DATA.hex(),
+        DATA.hex().upper(),
+        json.dumps(SECRET)[1:-1],
+        json.dumps(SECRET, ensure_ascii=False)[1:-1],
+    ]
+] + [
+    (stream, _secret_part(stream, k, len(DATA)))
+    for encode in (base64.b64encode, base64.urlsafe_b64encode)
+    for k in range(3)
+    if (stream := _stream(DATA, k, encode))
+]
+
+
+@pytest.mark.parametrize(("echo", "core"), ECHOES)
+def test_it_masks_the_secret_in_each_encoding(echo: str, core: str) -> None:
+    text = f'{{"echo": "{echo}", "other": "kept"}}'
+    masked = secrets.redact(text, [SECRET])
+    assert secrets.MASK in masked and '"other": "kept"' in masked
+    assert core not in masked
+    # Nothing longer than a few characters of the encoded secret is left.
+    assert not any(core[i : i + 6] in masked for i in range(len(core) - 6))
+
+
+def test_it_masks_the_stable_middle_of_base64_at_every_alignment() -> None:
+    for offset in range(3):
+        stream = _stream(SECRET.encode(), offset)
+        for form in redaction.base64_forms(SECRET.encode()):
+            if form in stream:
+                break
+        else:
+            pytest.fail(f"no stable form found at offset {offset}")
+
+
+def test_it_masks_a_basic_value_made_of_user_and_password() -> None:
+    basic = redaction.basic_credentials("studio-client", SECRET)
+    assert base64.b64decode(basic) == f"studio-client:{SECRET}".encode()
+    masked = secrets.redact(f"Authorization: Basic {basic}", [SECRET, basic])
+    assert masked.startswith(f"Authorization: Basic {secrets.MASK}") and basic not in masked
+
+
+def test_the_raw_value_keeps_its_hint_and_short_values_are_left_alone() -> None:
+    long_secret = "sk-0123456789abcdef"
+    assert secrets.redact(f"key={long_secret}", [long_secret]) == "key=••••cdef"
+    assert secrets.redact("abc and abc", ["abc"]) == "abc and abc"
+
+
+def test_it_masks_several_secrets_in_one_pass_longest_first() -> None:
+    inner, outer = "inner-secret-1", "outer-inner-secret-1-x"
+    text = f"{outer} {inner} {base64.b64encode(inner.encode()).decode()}"
+    masked = secrets.redact(text, [inner, outer])
+    assert inner not in masked and "outer" not in masked
+    assert masked.count(secrets.MASK) == 3
