@@ -134,6 +134,30 @@ def test_a_catalog_file_over_the_size_limit_says_so(alice) -> None:
     assert "larger than 5 MB" in response.content.decode()
 
 
+def test_a_json_body_with_a_number_of_thousands_of_digits_is_a_field_error(bob) -> None:
+    connector = api_key_connector("https://api.example.com", "sk-test-key-000001")
+    action = make_action(connector)
+    before = _unchanged(Action, action.pk)
+    data = action_post(
+        body='{"n": ' + "9" * 5000 + "}",
+        headers_key=["Content-Type"],
+        headers_value=["application/json"],
+    )
+    response = client_for(bob).post(f"{action.get_absolute_url()}edit/", data)
+    assert response.status_code == 200
+    assert "a number with thousands of digits" in response.content.decode()
+    assert _unchanged(Action, action.pk) == before
+
+
+@pytest.mark.parametrize("port", ["99999999999", "65536"])
+def test_a_curl_command_whose_port_is_out_of_range_is_a_field_error(bob, port) -> None:
+    command = f"curl 'https://api.example.com:{port}/v1/models'"
+    response = client_for(bob).post(reverse("curl_import"), {"command": command})
+    assert response.status_code == 200
+    assert "its port is not a number from 1 to 65535" in response.content.decode()
+    assert not Connector.objects.exists() and not Action.objects.exists()
+
+
 # --- bounded requests ----------------------------------------------------------------------------
 
 

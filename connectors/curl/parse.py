@@ -257,7 +257,12 @@ class _Reader(AuthDetection):
         if "@" in parts.netloc and self.user is None:
             self.user = parts.netloc.rpartition("@")[0]
         host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
-        port = f":{parts.port}" if parts.port else ""
+        try:
+            port = f":{parts.port}" if parts.port else ""
+        except ValueError:  # not a number, or past 65535
+            raise CurlParseError(
+                f"Could not read the URL `{shown(url)}`: its port is not a number from 1 to 65535."
+            ) from None
         self.parsed.base_url = f"{scheme}://{host}{port}"
         self.parsed.path = parts.path or "/"
         self.parsed.query = parse_qsl(parts.query, keep_blank_values=True)

@@ -102,6 +102,8 @@ class ActionForm(VersionedForm, forms.ModelForm):
             )
         except RecursionError:
             self.add_error("body", "The body is not valid JSON: it is nested too deeply.")
+        except ValueError:  # Python's limit on int digits (sys.get_int_max_str_digits)
+            self.add_error("body", "The body holds a number with thousands of digits.")
 
 
 class InputArgForm(forms.ModelForm):
