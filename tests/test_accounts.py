@@ -21,6 +21,7 @@ from tests.servers import ROOT
 
 pytestmark = pytest.mark.django_db
 
+
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings) -> None:
     # Dozens of log-in attempts: PBKDF2 would take most of the time.
