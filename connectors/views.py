@@ -140,7 +140,10 @@ def connector_form(request: HttpRequest, name: str | None = None) -> HttpRespons
         auth_config = request.POST.get("auth_config", Connector.AuthConfig.NO_AUTH)
         auth_form = auth_form_for(auth_config, request.POST, connector)
         refresh_only = "_refresh" in request.POST  # the no-JavaScript "Show fields" button
-        if not refresh_only and form.is_valid() and auth_form.is_valid():
+        valid = not refresh_only and form.is_valid() and auth_form.is_valid()
+        if valid:
+            form.check_auth(auth_form)
+        if valid and not auth_form.errors:
             saved = _save_connector(request, form, auth_form)
             if saved is not None:
                 messages.success(request, f"Saved connector {saved.name}.")
