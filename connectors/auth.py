@@ -9,7 +9,7 @@ import base64
 import re
 from dataclasses import dataclass, field
 
-from connectors import secrets
+from connectors import outbound, secrets
 from connectors.models import Connector
 from connectors.oauth import assertion, broker
 from connectors.oauth.client import AuthFailed
@@ -30,6 +30,8 @@ class AuthParts:
     placeholders: dict[str, str] = field(default_factory=dict)
     # Header names that carry credentials (dropped on a redirect to another host).
     credential_header_names: set[str] = field(default_factory=set)
+    # Digest Auth: the outbound door answers the server's challenge with these.
+    digest: outbound.DigestCredentials | None = field(default=None, repr=False)
 
     def placeholders_for(self, items: dict[str, str]) -> dict[str, str]:
         """The same items with each secret-bearing value shown as its placeholder."""
@@ -120,6 +122,24 @@ class BasicAuth(AuthStrategy):
         )
 
 
+class DigestAuth(AuthStrategy):
+    """RFC 7616: the password stays here; the server's 401 challenge is answered with a hash."""
+
+    secret_fields = ("password",)
+
+    def apply(self, connector: Connector) -> AuthParts:
+        raw_username = connector.setting("username")
+        username = secrets.resolve(raw_username)
+        password = secret_value(connector, "password")
+        hidden = [password] if password else []
+        hidden += [username] if username != raw_username else []
+        return AuthParts(
+            secret_values=hidden,
+            placeholders={"digest": f"{username}:$DIGEST_PASSWORD"},
+            digest=outbound.DigestCredentials(username, password),
+        )
+
+
 class BearerTokenAuth(AuthStrategy):
     secret_fields = ("token",)
 
@@ -186,6 +206,7 @@ STRATEGIES: dict[str, AuthStrategy] = {
     Connector.AuthConfig.NO_AUTH: NoAuth(),
     Connector.AuthConfig.API_KEY: ApiKeyAuth(),
     Connector.AuthConfig.BASIC: BasicAuth(),
+    Connector.AuthConfig.DIGEST: DigestAuth(),
     Connector.AuthConfig.BEARER: BearerTokenAuth(),
     Connector.AuthConfig.OAUTH2: OAuth2Auth(),
     Connector.AuthConfig.JWT: JwtAuth(),

@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 
 from connectors import templating
-from connectors.models import InputArg
+from connectors.models import Action, Connector, InputArg
 
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
@@ -93,3 +93,19 @@ def note(body: str, content_type: str | None, arg_types: Mapping[str, str]) -> s
             "key=value pairs; inputs are form-escaped."
         )
     return "Sent as it is, with no Content-Type header: add one if the API needs it."
+
+
+def header_content_type(connector: Connector | None, rows: list[dict[str, str]]) -> str | None:
+    """The Content-Type the action's headers set, else the connector's plain headers."""
+    for layer in (rows, [r for r in (connector.headers if connector else []) if "value" in r]):
+        for row in layer:
+            if row["key"].lower() == "content-type":
+                return row["value"]
+    return None
+
+
+def action_note(action: Action) -> str:
+    """How a saved action's body is sent, for its page."""
+    arg_types = {arg.name: arg.data_type for arg in action.input_args.all()}
+    content_type = header_content_type(action.connector, action.headers)
+    return note(action.body, content_type, arg_types)

@@ -162,6 +162,7 @@ def _outbound_request(connector: Connector, prepared: Prepared) -> outbound.Outb
         allow=settings.STUDIO_OUTBOUND_ALLOW,
         credential_headers=frozenset(k.lower() for k in prepared.auth.credential_header_names),
         credential_params=frozenset(prepared.auth.params),
+        digest=prepared.auth.digest,
     )
 
 
@@ -252,6 +253,9 @@ def _record_request(record: TestRun, prepared: Prepared) -> None:
         secrets.redact(prepared.body, hide) or None,
         placeholders=set(PLACEHOLDER_RE.findall(" ".join(prepared.auth.placeholders.values()))),
     )
+    if prepared.auth.digest is not None:  # curl answers the challenge itself, as Test does
+        user = secrets.redact(prepared.auth.placeholders["digest"], hide)
+        record.request_curl += " \\\n  --digest -u " + curl.shell_quote(user, {"DIGEST_PASSWORD"})
 
 
 def _record_response(record: TestRun, response: outbound.OutboundResponse, hide: list[str]) -> None:

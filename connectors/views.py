@@ -18,7 +18,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import push_url
 
-from connectors import executor, history, rendering, schema, versions
+from connectors import bodies, executor, history, rendering, schema, versions
 from connectors.catalog_filters import CatalogFilters, filter_catalog, shareable_url
 from connectors.forms import (
     ActionForm,
@@ -275,6 +275,7 @@ def action_detail(request: HttpRequest, name: str, action_name: str) -> HttpResp
         "action": action,
         "connector": action.connector,
         "inputs_form": TestInputsForm(action=action),
+        "body_note": bodies.action_note(action),
         "runs": runs,
         "run": run,
         "result": _result_context(run) if run else None,

@@ -17,6 +17,7 @@ from connectors.forms.auth_forms import (
     ApiKeyAuthForm,
     BasicAuthForm,
     BearerTokenAuthForm,
+    DigestAuthForm,
     NoAuthForm,
     auth_form_for,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "BasicAuthForm",
     "BearerTokenAuthForm",
     "ConnectorForm",
+    "DigestAuthForm",
     "CredentialForm",
     "GroupedAuthForm",
     "InputArgForm",

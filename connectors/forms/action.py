@@ -98,7 +98,7 @@ class ActionForm(VersionedForm, forms.ModelForm):
             )
 
     def _content_type(self, headers: list[dict[str, str]]) -> str | None:
-        return next((row["value"] for row in headers if row["key"].lower() == "content-type"), None)
+        return bodies.header_content_type(self.connector, headers)
 
     def body_note(self) -> str:
         """How the body will be sent, from what was posted or else what is saved."""
