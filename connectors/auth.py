@@ -102,18 +102,24 @@ class ApiKeyAuth(AuthStrategy):
         )
 
 
+def _username_and_password(connector: Connector) -> tuple[str, str, list[str]]:
+    """Username and Password, and which of them to mask (a resolved Username is a secret)."""
+    # A Username may be a {{NAME}} reference: some APIs take the key there (Stripe).
+    raw_username = connector.setting("username")
+    username = secrets.resolve(raw_username)
+    password = secret_value(connector, "password")
+    hidden = [password] if password else []
+    hidden += [username] if username != raw_username else []
+    return username, password, hidden
+
+
 class BasicAuth(AuthStrategy):
     secret_fields = ("password",)
 
     def apply(self, connector: Connector) -> AuthParts:
-        # A Username may be a {{NAME}} reference: some APIs take the key there (Stripe).
-        raw_username = connector.setting("username")
-        username = secrets.resolve(raw_username)
-        password = secret_value(connector, "password")
+        username, password, hidden = _username_and_password(connector)
         # RFC 7617: base64 of "user:pass" in UTF-8.
         token = base64.b64encode(f"{username}:{password}".encode()).decode()
-        hidden = [password] if password else []
-        hidden += [username] if username != raw_username else []
         return AuthParts(
             headers={"Authorization": f"Basic {token}"},
             secret_values=[*hidden, token],
@@ -128,11 +134,7 @@ class DigestAuth(AuthStrategy):
     secret_fields = ("password",)
 
     def apply(self, connector: Connector) -> AuthParts:
-        raw_username = connector.setting("username")
-        username = secrets.resolve(raw_username)
-        password = secret_value(connector, "password")
-        hidden = [password] if password else []
-        hidden += [username] if username != raw_username else []
+        username, password, hidden = _username_and_password(connector)
         return AuthParts(
             secret_values=hidden,
             placeholders={"digest": f"{username}:$DIGEST_PASSWORD"},

@@ -5,7 +5,6 @@ auth. Only the vendor's origin is swapped for the stand-in's."""
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,10 +16,11 @@ from connectors.models import Connector, Credential
 from tests.conftest import client_for
 from tests.factories import action_post, connector_post
 from tests.oauth_server import AuthServer
+from tests.test_oauth import local  # noqa: F401  (the fixture: 127.0.0.1 and an own cache)
 from tests.test_test_panel import htmx_post
 from tests.upstream import Received, Reply, Upstream
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("local")]
 
 GUIDES = Path("/work/shared/reference/agent-studio-guides.json")
 GRANTS = {"Client Credentials Grant": "client_credentials", "Password Grant": "password"}
@@ -37,17 +37,6 @@ def configuration(config_id: str) -> dict[str, Any]:
             if config["id"] == config_id:
                 return config
     raise LookupError(config_id)
-
-
-@pytest.fixture
-def local(settings) -> None:
-    settings.STUDIO_OUTBOUND_ALLOW = ["127.0.0.1", "localhost"]
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": f"guides-{uuid.uuid4().hex}",
-        }
-    }
 
 
 def credential(name: str, value: str) -> None:
@@ -114,7 +103,7 @@ NEXTHINK_ORIGIN = "https://{{nexthink_instance}}.api.{{region}}.nexthink.cloud"
 
 
 @pytest.fixture
-def nexthink(local) -> Iterator[AuthServer]:
+def nexthink() -> Iterator[AuthServer]:
     with AuthServer(client_id="nexthink-client", token_path="/api/v1/token") as server:
         server.accept = ("basic",)
         yield server
@@ -188,7 +177,7 @@ def test_a_variable_cannot_move_the_token_request_to_another_host(nexthink, bob)
 # --- Salesforce: Password Grant Password {{salesforce_password}}{{salesforce_security_token}} ---
 
 
-def test_salesforce_password_grant_as_written(local, bob) -> None:
+def test_salesforce_password_grant_as_written(bob) -> None:
     config = configuration("salesforce-oauth2-password")
     fields = config["auth_fields"]
     assert (
@@ -230,7 +219,7 @@ def test_salesforce_password_grant_as_written(local, bob) -> None:
         assert "hunter2" not in html and "SECTOKEN123" not in html
 
 
-def test_an_unknown_reference_in_a_combined_secret_fails_the_test_naming_it(local, bob) -> None:
+def test_an_unknown_reference_in_a_combined_secret_fails_the_test_naming_it(bob) -> None:
     with AuthServer() as server:
         credential("salesforce_password", "hunter2-pass")
         Connector.objects.create(
@@ -259,7 +248,7 @@ def test_an_unknown_reference_in_a_combined_secret_fails_the_test_naming_it(loca
 # --- Workato: a JSON body and no Content-Type row ----------------------------------------------
 
 
-def test_workato_as_written_sends_json_without_a_content_type_row(local, bob) -> None:
+def test_workato_as_written_sends_json_without_a_content_type_row(bob) -> None:
     config = configuration("workato-api-key")
     fields = config["auth_fields"]
     assert config["actions"][0]["headers"] == []

@@ -24,7 +24,9 @@ AUTH_URL_FIELDS = ("oauth2_token_url", "authorization_url", "access_token_reques
 
 
 class ConnectorForm(VersionedForm, forms.ModelForm):
-    variables = KeyValueField(label="Connector Variables", key_label="Variable", required=False)
+    variables = KeyValueField(
+        label="Connector Variables", key_label="Variable", help_text=VARIABLES_HELP
+    )
     headers = KeyValueField(label="Headers", key_label="Header", allow_secret=True)
 
     class Meta:
@@ -45,7 +47,6 @@ class ConnectorForm(VersionedForm, forms.ModelForm):
             "base_url": forms.TextInput(attrs={"placeholder": "https://api.example.com"}),
         }
         help_texts = {
-            "variables": VARIABLES_HELP,
             "name": "A letter, then letters, digits or _ (2 to 64 characters).",
             "headers": "Sent with every action. An action header of the same name wins; "
             "the auth header wins over both.",
