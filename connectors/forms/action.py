@@ -101,12 +101,8 @@ class ActionForm(VersionedForm, forms.ModelForm):
         return bodies.header_content_type(self.connector, headers)
 
     def body_note(self) -> str:
-        """How the body will be sent, from what was posted or else what is saved."""
-        data = getattr(self, "cleaned_data", None)
-        if data is not None and "body" in data:
-            body, headers = data.get("body") or "", data.get("headers") or []
-        else:
-            body, headers = self.instance.body, self.instance.headers
+        """How the body will be sent: what was posted, or else what is saved."""
+        body, headers = self["body"].value() or "", self["headers"].value() or []
         return bodies.note(body, self._content_type(headers), self.declared_args)
 
     def _check_json_body(self, cleaned: dict[str, Any]) -> None:
