@@ -57,7 +57,9 @@ class ConnectorAdminForm(ConnectorForm):
             data.setlist(f"auth-{key}", self.data.getlist(key) if many else [self.data[key]])
         instance = self.instance if self.instance.pk else None
         self.auth_form = auth_form_for(auth_config, data, instance)
-        if not self.auth_form.is_valid():
+        if self.auth_form.is_valid():
+            self.check_auth(self.auth_form)
+        if self.auth_form.errors:
             for name, errors in self.auth_form.errors.items():
                 for error in errors:
                     self.add_error(name if name in self.fields else None, error)
@@ -133,7 +135,14 @@ class ConnectorAdmin(VersionedAdmin):
             shown.update(names)
             if names:
                 fieldsets.append((f"{label} fields", {"fields": names, "classes": ["collapse"]}))
-        request_fields = ["headers", "timeout_seconds", "verify_tls", "updated_by", "updated_at"]
+        request_fields = [
+            "variables",
+            "headers",
+            "timeout_seconds",
+            "verify_tls",
+            "updated_by",
+            "updated_at",
+        ]
         fieldsets.append(("Request defaults", {"fields": request_fields}))
         return fieldsets
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from connectors import redaction, secrets
+from connectors import outbound, redaction, secrets
 from connectors.models import Connector
 from connectors.oauth import assertion, broker
 from connectors.oauth.client import AuthFailed
@@ -29,6 +29,8 @@ class AuthParts:
     placeholders: dict[str, str] = field(default_factory=dict)
     # Header names that carry credentials (dropped on a redirect to another host).
     credential_header_names: set[str] = field(default_factory=set)
+    # Digest Auth: the outbound door answers the server's challenge with these.
+    digest: outbound.DigestCredentials | None = field(default=None, repr=False)
 
     def placeholders_for(self, items: dict[str, str]) -> dict[str, str]:
         """The same items with each secret-bearing value shown as its placeholder."""
@@ -99,23 +101,43 @@ class ApiKeyAuth(AuthStrategy):
         )
 
 
+def _username_and_password(connector: Connector) -> tuple[str, str, list[str]]:
+    """Username and Password, and which of them to mask (a resolved Username is a secret)."""
+    # A Username may be a {{NAME}} reference: some APIs take the key there (Stripe).
+    raw_username = connector.setting("username")
+    username = secrets.resolve(raw_username)
+    password = secret_value(connector, "password")
+    hidden = [password] if password else []
+    hidden += [username] if username != raw_username else []
+    return username, password, hidden
+
+
 class BasicAuth(AuthStrategy):
     secret_fields = ("password",)
 
     def apply(self, connector: Connector) -> AuthParts:
-        # A Username may be a {{NAME}} reference: some APIs take the key there (Stripe).
-        raw_username = connector.setting("username")
-        username = secrets.resolve(raw_username)
-        password = secret_value(connector, "password")
+        username, password, hidden = _username_and_password(connector)
         # RFC 7617: base64 of "user:pass" in UTF-8.
         token = redaction.basic_credentials(username, password)
-        hidden = [password] if password else []
-        hidden += [username] if username != raw_username else []
         return AuthParts(
             headers={"Authorization": f"Basic {token}"},
             secret_values=[*hidden, token],
             # The shell variable holds base64("username:password").
             placeholders={"Authorization": "Basic $BASIC_AUTH_BASE64"},
+        )
+
+
+class DigestAuth(AuthStrategy):
+    """RFC 7616: the password stays here; the server's 401 challenge is answered with a hash."""
+
+    secret_fields = ("password",)
+
+    def apply(self, connector: Connector) -> AuthParts:
+        username, password, hidden = _username_and_password(connector)
+        return AuthParts(
+            secret_values=hidden,
+            placeholders={"digest": f"{username}:$DIGEST_PASSWORD"},
+            digest=outbound.DigestCredentials(username, password),
         )
 
 
@@ -185,6 +207,7 @@ STRATEGIES: dict[str, AuthStrategy] = {
     Connector.AuthConfig.NO_AUTH: NoAuth(),
     Connector.AuthConfig.API_KEY: ApiKeyAuth(),
     Connector.AuthConfig.BASIC: BasicAuth(),
+    Connector.AuthConfig.DIGEST: DigestAuth(),
     Connector.AuthConfig.BEARER: BearerTokenAuth(),
     Connector.AuthConfig.OAUTH2: OAuth2Auth(),
     Connector.AuthConfig.JWT: JwtAuth(),

@@ -17,13 +17,21 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection
 from django.views.decorators.debug import sensitive_variables
 
-from connectors import auth, curl, header_rules, outbound, rendering, secrets, templating
-from connectors.forms import is_json_content_type
+from connectors import (
+    auth,
+    bodies,
+    curl,
+    header_rules,
+    outbound,
+    rendering,
+    secrets,
+    templating,
+    variables,
+)
 from connectors.models import Action, Connector, TestRun
 
 logger = logging.getLogger(__name__)
 
-FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 PLACEHOLDER_RE = re.compile(r"\$([A-Za-z_]\w*)")
 
 
@@ -57,9 +65,9 @@ def _merge_headers(*layers: Mapping[str, str]) -> list[tuple[str, str]]:
 
 
 def _body_escape(content_type: str | None) -> Callable[[str], str]:
-    if is_json_content_type(content_type):
+    if bodies.is_json_content_type(content_type):
         return templating.escape_json_string
-    if (content_type or "").split(";")[0].strip().lower() == FORM_CONTENT_TYPE:
+    if bodies.is_form_content_type(content_type):
         return templating.escape_form
     return templating.escape_none
 
@@ -69,61 +77,50 @@ def _limit() -> int:
     return settings.STUDIO_MAX_REQUEST_BYTES
 
 
-def _render_rows(rows: list[dict[str, str]], values: Mapping[str, object]) -> dict[str, str]:
-    rendered: dict[str, str] = {}
+def _render_pairs(
+    rows: list[dict[str, str]], values: Mapping[str, object]
+) -> list[tuple[str, str]]:
+    """Rows rendered in order; a key may repeat (`tag=a&tag=b`)."""
+    rendered: list[tuple[str, str]] = []
     for row in rows:
         key = templating.render(row["key"], values, limit=_limit())
         value = templating.render(row["value"], values, limit=_limit())
         # A section that rendered to nothing drops the whole row (an optional param).
         if not value and "{{#" in row["value"]:
             continue
-        rendered[key] = value
+        rendered.append((key, value))
     return rendered
 
 
-def _values(action: Action, inputs: Mapping[str, str]) -> dict[str, object]:
-    """Inputs as given; an optional arg left empty counts as absent for sections."""
-    return {name: value for name, value in inputs.items() if value is not None}
+def _render_rows(rows: list[dict[str, str]], values: Mapping[str, object]) -> dict[str, str]:
+    return dict(_render_pairs(rows, values))
 
 
-class HostOutsideTemplate(Exception):
-    """An input made the Base URL's host something other than the connector's own."""
+# Kept here by name: the host rule is the executor's as much as the token requests'.
+HostOutsideTemplate = variables.HostOutsideTemplate
+_check_rendered_host = variables.check_rendered_host
 
 
-HOST_RE = re.compile(r"^[a-z]+://([^/?#]*)", re.IGNORECASE)
-TEMPLATE_TAG_RE = re.compile(r"\{\{\{?[^}]*\}?\}\}")
+class ParamCollision(Exception):
+    """An action query param has the name the Param Auth sends the Api Key under."""
 
 
-def _check_rendered_host(template: str, rendered: str) -> None:
-    """Each template in the Base URL's host may fill one DNS label, nothing more.
-
-    So `https://{{instance}}.service-now.com` stays under service-now.com whatever the
-    input, and a connector's secrets never travel to a host an input chose.
-    """
-    host_template = HOST_RE.match(template)
-    host = HOST_RE.match(rendered)
-    if host_template is None or "{{" not in host_template.group(1):
-        return
-    literal_parts = TEMPLATE_TAG_RE.split(host_template.group(1))
-    pattern = "[A-Za-z0-9-]+".join(re.escape(part) for part in literal_parts)
-    if host is None or not re.fullmatch(pattern, host.group(1)):
-        shown = host.group(1) if host else rendered
-        raise HostOutsideTemplate(
-            f"The inputs made the host “{shown}”, which does not fit the Base URL "
-            f"{template}: each {{{{...}}}} in a host fills one name without dots. "
-            "Nothing was sent."
+def _check_param_collision(params: list[tuple[str, str]], auth_params: dict[str, str]) -> None:
+    if clash := sorted({key for key, _ in params} & set(auth_params)):
+        raise ParamCollision(
+            f"The query param {clash[0]} is also the connector's Param Auth Param Name: "
+            "rename one of them. Nothing was sent."
         )
 
 
 @sensitive_variables("parts")
 def prepare(action: Action, inputs: Mapping[str, str]) -> Prepared:
     connector: Connector = action.connector
-    values = _values(action, inputs)
+    values = variables.with_inputs(connector, inputs)
     in_path = templating.escape_path_segment
-    base = templating.render(connector.base_url, values, escape=in_path, limit=_limit())
-    _check_rendered_host(connector.base_url, base)
+    base = variables.render_url(connector.base_url, values, limit=_limit())
     path = templating.render(action.path, values, escape=in_path, limit=_limit())
-    params = _render_rows(action.query_params, values)
+    params = _render_pairs(action.query_params, values)
     common_plain = [row for row in connector.headers if "secret" not in row]
     common_secret = auth.common_secret_headers(connector)
     action_headers = _render_rows(action.headers, values)
@@ -131,6 +128,11 @@ def prepare(action: Action, inputs: Mapping[str, str]) -> Prepared:
         _render_rows(common_plain, values), common_secret.headers, action_headers
     )
     content_type = next((v for k, v in headers if k.lower() == "content-type"), None)
+    inferred: dict[str, str] = {}
+    if content_type is None:
+        arg_types = {arg.name: arg.data_type for arg in action.input_args.all()}
+        if found := bodies.inferred_type(action.body, arg_types):
+            content_type = inferred["Content-Type"] = found
     body = templating.render(action.body, values, escape=_body_escape(content_type), limit=_limit())
     if len(body.encode()) > _limit():
         raise templating.RenderTooLarge(_limit())
@@ -138,16 +140,18 @@ def prepare(action: Action, inputs: Mapping[str, str]) -> Prepared:
     # Before auth.apply(): a bad header stops the Test before even a token request.
     header_rules.check(headers, common_secret.headers)
     parts = auth.apply(connector)
-    all_params = {**params, **parts.params}
+    _check_param_collision(params, parts.params)
+    all_params = [*params, *parts.params.items()]
     url = base.rstrip("/") + path
-    full_url = url + ("?" + urlencode(list(all_params.items())) if all_params else "")
-    shown_params = {**params, **parts.placeholders_for(parts.params)}
-    curl_url = url + ("?" + urlencode(list(shown_params.items()), safe="$") if shown_params else "")
-    header_layers = _merge_headers(dict(headers), parts.headers)
+    full_url = url + ("?" + urlencode(all_params) if all_params else "")
+    shown_params = [*params, *parts.placeholders_for(parts.params).items()]
+    curl_url = url + ("?" + urlencode(shown_params, safe="$") if shown_params else "")
+    header_layers = _merge_headers(dict(headers), inferred, parts.headers)
     curl_headers = _merge_headers(
         _render_rows(common_plain, values),
         common_secret.placeholders_for(common_secret.headers),
         action_headers,
+        inferred,
         parts.placeholders_for(parts.headers),
     )
     # Secret common headers are credentials too: masked, and never sent to another host.
@@ -179,6 +183,7 @@ def _outbound_request(connector: Connector, prepared: Prepared) -> outbound.Outb
         allow=settings.STUDIO_OUTBOUND_ALLOW,
         credential_headers=frozenset(k.lower() for k in prepared.auth.credential_header_names),
         credential_params=frozenset(prepared.auth.params),
+        digest=prepared.auth.digest,
     )
 
 
@@ -208,6 +213,8 @@ def _prepare_or_fail(action: Action, inputs: Mapping[str, str]) -> Prepared:
         raise ExecutionError("InvalidHeader", f"{error} Nothing was sent.") from None
     except HostOutsideTemplate as error:
         raise ExecutionError("Blocked", str(error)) from None
+    except ParamCollision as error:
+        raise ExecutionError("ConstructError", str(error)) from None
     except secrets.SecretUnreadable as error:
         raise ExecutionError("SecretUnreadable", str(error)) from None
     except auth.AuthFailed as error:
@@ -295,6 +302,9 @@ def _record_request(record: TestRun, prepared: Prepared) -> None:
         body or None,
         placeholders=set(PLACEHOLDER_RE.findall(" ".join(prepared.auth.placeholders.values()))),
     )
+    if prepared.auth.digest is not None:  # curl answers the challenge itself, as Test does
+        user = secrets.redact(prepared.auth.placeholders["digest"], hide)
+        record.request_curl += " \\\n  --digest -u " + curl.shell_quote(user, {"DIGEST_PASSWORD"})
 
 
 def _record_response(record: TestRun, response: outbound.OutboundResponse, hide: list[str]) -> None:

@@ -65,7 +65,9 @@ def _shown_row(row: dict[str, Any]) -> dict[str, Any]:
 
 
 class KeyValueField(forms.Field):
-    """A table of unique keys with values, kept in the order given."""
+    """A table of unique keys with values, kept in the order given.
+
+    With `allow_repeats` a key may come back (query params: `tag=a&tag=b`)."""
 
     widget = KeyValueWidget
 
@@ -75,6 +77,7 @@ class KeyValueField(forms.Field):
         key_label: str = "Key",
         allow_secret: bool = False,
         http_headers: bool = False,
+        allow_repeats: bool = False,
         **kwargs: Any,
     ):
         kwargs.setdefault("required", False)
@@ -82,6 +85,7 @@ class KeyValueField(forms.Field):
         super().__init__(**kwargs)
         self.key_label = key_label
         self.http_headers = http_headers  # rows are HTTP headers: names and values checked
+        self.allow_repeats = allow_repeats
 
     def to_python(self, value: Any) -> list[dict[str, str]]:
         return list(value or [])
@@ -93,7 +97,7 @@ class KeyValueField(forms.Field):
             if not row["key"]:
                 raise ValidationError(f"A row has a value but no {self.key_label.lower()}.")
             folded = row["key"].lower()
-            if folded in seen:
+            if folded in seen and not self.allow_repeats:
                 raise ValidationError(f"{self.key_label} “{row['key']}” appears twice.")
             seen.add(folded)
             if self.http_headers:

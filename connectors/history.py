@@ -19,6 +19,7 @@ CONNECTOR_FIELDS = [
     "display_name",
     "description",
     "base_url",
+    "variables",
     "auth_config",
     "auth_settings",
     "auth_secrets",
@@ -42,6 +43,7 @@ LABELS = {
     "display_name": "Display Name",
     "description": "Description",
     "base_url": "Base URL",
+    "variables": "Connector Variables",
     "auth_config": "Auth Config",
     "headers": "Headers",
     "timeout_seconds": "Timeout (seconds)",
@@ -225,7 +227,7 @@ def diff(old: Snapshot, new: Snapshot) -> list[Change]:
         elif field == "value":  # a credential's value marker
             if before != after:
                 changes.append(Change("Value", "set", "changed", secret=True))
-        elif field in ("headers", "query_params"):
+        elif field in ("headers", "query_params", "variables"):
             if _rows_text(before) != _rows_text(after):
                 changes.append(Change(label(field), _rows_text(before), _rows_text(after)))
             was, now = _secret_rows(before), _secret_rows(after)

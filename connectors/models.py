@@ -40,6 +40,7 @@ class Connector(models.Model):
         NO_AUTH = "NO_AUTH", "No Auth"
         API_KEY = "API_KEY", "Api Key Auth"
         BASIC = "BASIC", "Basic Auth"
+        DIGEST = "DIGEST", "Digest Auth"
         BEARER = "BEARER", "Bearer Token Auth"
         OAUTH2 = "OAUTH2", "OAuth 2.0"
         JWT = "JWT", "JWT Auth"

@@ -60,7 +60,7 @@ def _restore_connector(revision: Revision, user: Any, with_secrets: bool) -> Res
             "(Recently deleted)."
         )
     for field in PLAIN_CONNECTOR_FIELDS:
-        setattr(connector, field, data[field])
+        setattr(connector, field, _snapshot_value(data, field))
     unset: list[str] = []
     if with_secrets:
         connector.auth_secrets = data["auth_secrets"]
@@ -79,6 +79,13 @@ def _restore_connector(revision: Revision, user: Any, with_secrets: bool) -> Res
         note=f"Restored version {revision.version} ({kept})",
     )
     return Restored(connector, unset)
+
+
+def _snapshot_value(data: dict[str, Any], field: str) -> Any:
+    """A field of a snapshot; one older than the field has its default."""
+    if field in data:
+        return data[field]
+    return Connector._meta.get_field(field).get_default()
 
 
 def _current_secrets(connector: Connector, wanted: dict[str, Any]) -> tuple[dict, list[str]]:
@@ -107,7 +114,7 @@ def _undo_connector_deletion(revision: Revision, user: Any) -> Restored:
     data = revision.snapshot
     connector = Connector(pk=revision.object_id, updated_by=user)
     for field in CONNECTOR_FIELDS:
-        setattr(connector, field, data[field])
+        setattr(connector, field, _snapshot_value(data, field))
     connector.version = (data.get("version") or 0) + 1
     connector.save(force_insert=True)
     history.record(connector, Revision.Event.RESTORED, user, note="Undid the deletion")

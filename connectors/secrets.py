@@ -22,6 +22,8 @@ from connectors.models import Connector, Credential
 MASK = "••••"
 MAX_REFERENCE_DEPTH = 3
 REFERENCE_RE = re.compile(r"^\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}$")
+# One {{NAME}} anywhere in a secret field: `{{A}}{{B}}` and `prefix-{{A}}` combine them.
+REFERENCE_TAG_RE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 
 
 # The secrets this request has decrypted, so an error report can mask them (see studio.errors).
@@ -94,16 +96,33 @@ def reseal(token: str) -> str:
         raise SecretUnreadable("A stored secret cannot be decrypted with any key.") from None
 
 
+def is_reference(value: str) -> bool:
+    """True when the value is only {{NAME}} references (`{{A}}` or `{{A}}{{B}}`), no text."""
+    return bool(REFERENCE_TAG_RE.search(value)) and not REFERENCE_TAG_RE.sub("", value).strip()
+
+
+def reference_names(value: str) -> list[str]:
+    """Every {{NAME}} the value refers to, in order, each once."""
+    return list(dict.fromkeys(REFERENCE_TAG_RE.findall(value)))
+
+
 def hint(value: str) -> str:
-    """What a page may show of a secret: a reference whole, else the last 4 characters."""
-    if REFERENCE_RE.match(value):
+    """What a page may show of a secret: references whole (the text around them masked),
+    else the last 4 characters."""
+    if is_reference(value):
         return value.strip()
+    if REFERENCE_TAG_RE.search(value):
+        pieces = REFERENCE_TAG_RE.split(value)  # text, name, text, name, ...
+        return "".join(
+            "{{" + piece + "}}" if index % 2 else (MASK if piece else "")
+            for index, piece in enumerate(pieces)
+        )
     return value[-4:] if len(value) >= 12 else ""
 
 
 def mask(value: str) -> str:
     tail = hint(value)
-    return f"{MASK}{tail}" if tail and not tail.startswith("{{") else MASK
+    return f"{MASK}{tail}" if tail and "{{" not in tail else MASK
 
 
 @sensitive_variables("value")
@@ -122,15 +141,21 @@ def reference_name(value: str) -> str | None:
     return match.group(1) if match else None
 
 
-@sensitive_variables("value", "resolved")
+@sensitive_variables("value")
 def resolve(value: str, *, depth: int = 0) -> str:
-    """A literal stays as it is; {{NAME}} becomes the team credential or an allowed env var.
+    """A literal stays as it is; each {{NAME}} in it becomes the team credential or an
+    allowed env var, the text around it kept (`{{PASSWORD}}{{TOKEN}}`, `Key {{KEY}}`).
 
     A credential's own value may be a reference too (to an environment variable, say).
+    Raises CredentialMissing naming the first reference that cannot be resolved.
     """
-    name = reference_name(value)
-    if name is None:
+    if "{{" not in value:
         return value
+    return REFERENCE_TAG_RE.sub(lambda match: _resolve_name(match.group(1), depth), value)
+
+
+@sensitive_variables("resolved")
+def _resolve_name(name: str, depth: int) -> str:
     credential = Credential.objects.filter(name=name).first()
     if credential is not None and depth < MAX_REFERENCE_DEPTH:
         resolved = unseal(credential.sealed, owner=f"credential {name}")
@@ -144,7 +169,7 @@ def references_in(connector: Connector) -> set[str]:
     """The credential names a connector's secret fields and secret headers refer to."""
     hints = [stored.get("hint", "") for stored in connector.auth_secrets.values()]
     hints += [row["secret"].get("hint", "") for row in connector.headers if "secret" in row]
-    return {name for h in hints if (name := reference_name(h))}
+    return {name for h in hints for name in reference_names(h)}
 
 
 def connectors_using(names: Iterable[str]) -> dict[str, list[str]]:

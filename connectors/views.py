@@ -18,7 +18,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import push_url
 
-from connectors import executor, history, rendering, schema, versions
+from connectors import bodies, executor, history, rendering, schema, versions
 from connectors.catalog_filters import CatalogFilters, filter_catalog, shareable_url
 from connectors.forms import (
     ActionForm,
@@ -140,7 +140,10 @@ def connector_form(request: HttpRequest, name: str | None = None) -> HttpRespons
         auth_config = request.POST.get("auth_config", Connector.AuthConfig.NO_AUTH)
         auth_form = auth_form_for(auth_config, request.POST, connector)
         refresh_only = "_refresh" in request.POST  # the no-JavaScript "Show fields" button
-        if not refresh_only and form.is_valid() and auth_form.is_valid():
+        valid = not refresh_only and form.is_valid() and auth_form.is_valid()
+        if valid:
+            form.check_auth(auth_form)
+        if valid and not auth_form.errors:
             saved = _save_connector(request, form, auth_form)
             if saved is not None:
                 messages.success(request, f"Saved connector {saved.name}.")
@@ -272,6 +275,7 @@ def action_detail(request: HttpRequest, name: str, action_name: str) -> HttpResp
         "action": action,
         "connector": action.connector,
         "inputs_form": TestInputsForm(action=action),
+        "body_note": bodies.action_note(action),
         "runs": runs,
         "run": run,
         "result": _result_context(run) if run else None,

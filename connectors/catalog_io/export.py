@@ -15,7 +15,7 @@ from connectors.models import Action, Connector, Credential
 def exported_reference(stored: dict[str, Any] | None) -> str | None:
     """A stored secret as exported: its {{NAME}} reference, or None for a literal."""
     hint = (stored or {}).get("hint", "")
-    return hint if secrets.reference_name(hint) else None
+    return hint if secrets.is_reference(hint) else None
 
 
 def _secret_fields(auth_config: str) -> list[str]:
@@ -47,6 +47,7 @@ def export_connector(connector: Connector, actions: list[Action] | None = None) 
             for name in _secret_fields(connector.auth_config)
             if name in connector.auth_secrets
         },
+        "variables": [{"key": row["key"], "value": row["value"]} for row in connector.variables],
         "headers": [_export_header(row) for row in connector.headers],
         "timeout_seconds": connector.timeout_seconds,
         "verify_tls": connector.verify_tls,

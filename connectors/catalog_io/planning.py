@@ -58,7 +58,7 @@ def plan(document: dict[str, Any]) -> Plan:
 def _references(data: dict[str, Any]) -> set[str]:
     found = [r for r in data["secret_references"].values() if r]
     found += [row["secret_reference"] for row in data["headers"] if "secret_reference" in row]
-    return {name for r in found if (name := secrets.reference_name(r))}
+    return {name for r in found for name in secrets.reference_names(r)}
 
 
 def _unset_secrets(data: dict[str, Any]) -> list[str]:

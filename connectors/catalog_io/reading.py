@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -10,7 +11,7 @@ from django.core.exceptions import ValidationError
 from connectors import secrets
 from connectors.catalog_io.document import ACTION_KEYS, FORMAT, FORMAT_VERSION, FormatError
 from connectors.history import ARG_FIELDS
-from connectors.models import Action, Connector, InputArg
+from connectors.models import IDENTIFIER_RE, Action, Connector, InputArg
 from connectors.schema import contains_nul
 
 
@@ -68,7 +69,7 @@ def _rows(value: Any, where: str, allow_secret: bool = False) -> list[dict[str, 
         key = _expect(row.get("key"), str, f"{where}[{i}].key")
         if allow_secret and "secret_reference" in row:
             reference = _expect(row["secret_reference"], str, f"{where}[{i}].secret_reference")
-            if not secrets.reference_name(reference):
+            if not secrets.is_reference(reference):
                 raise FormatError(f"{where}[{i}].secret_reference must look like {{{{NAME}}}}.")
             rows.append({"key": key, "secret_reference": reference})
         elif allow_secret and "secret" in row:
@@ -90,7 +91,7 @@ def _normalized_connector(item: Any, where: str) -> dict[str, Any]:
     _expect(item, dict, where)
     references = _expect(item.get("secret_references") or {}, dict, f"{where}.secret_references")
     for name, reference in references.items():
-        if reference is not None and not secrets.reference_name(str(reference)):
+        if reference is not None and not secrets.is_reference(str(reference)):
             raise FormatError(f"{where}.secret_references.{name} must be {{{{NAME}}}} or null.")
     data = {
         "name": item.get("name"),
@@ -100,10 +101,14 @@ def _normalized_connector(item: Any, where: str) -> dict[str, Any]:
         "auth_config": item.get("auth_config") or Connector.AuthConfig.NO_AUTH,
         "auth_settings": _expect(item.get("auth_settings") or {}, dict, f"{where}.auth_settings"),
         "secret_references": references,
+        "variables": _rows(item.get("variables"), f"{where}.variables"),
         "headers": _rows(item.get("headers"), f"{where}.headers", allow_secret=True),
         "timeout_seconds": item.get("timeout_seconds", 30),
         "verify_tls": item.get("verify_tls", True),
     }
+    for row in data["variables"]:
+        if not re.fullmatch(IDENTIFIER_RE, row["key"]):
+            raise FormatError(f"{where}.variables: “{row['key']}” is not a variable name.")
     fields = {k: v for k, v in data.items() if k not in ("secret_references", "headers")}
     try:
         connector = Connector(**fields)

@@ -33,6 +33,7 @@ class AuthDetection:
     parsed: ParsedCurl
     user: str | None
     bearer: str | None
+    digest: bool
 
     def note(self, text: str) -> None:
         raise NotImplementedError
@@ -76,6 +77,8 @@ class AuthDetection:
                 self.note("-u was not used: the Authorization header wins, as in curl.")
         elif self.user is not None:
             p.auth = self.from_user(self.user, "-u")
+            if self.digest:  # --digest: curl answers the server's challenge, never sends it
+                p.auth.auth_config, p.auth.source = "DIGEST", "--digest -u"
         elif self.bearer is not None:
             p.auth = self.api_key_header(
                 "Authorization", "Bearer %s", self.bearer, "--oauth2-bearer"

@@ -64,6 +64,7 @@ class _Reader(AuthDetection):
         self.cookies: list[str] = []
         self.user: str | None = None
         self.bearer: str | None = None
+        self.digest = False
         self.use_get = False
         self.ignored: list[str] = []
 
@@ -177,6 +178,8 @@ class _Reader(AuthDetection):
             self.note(f"{spelled}: Verify TLS is off, as curl skipped the certificate check.")
         elif name == "head":
             self.implied_method = "HEAD"
+        elif name == "digest":
+            self.digest = True
         else:
             if meaning := IGNORED_MEANING.get(name):
                 self.note(f"{spelled}: {meaning}")

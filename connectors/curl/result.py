@@ -25,7 +25,7 @@ class DetectedAuth:
     """An Auth Config: its plain fields, and its secret fields (`api_key`, `password`, or
     `username` when the key is the Username and the Password is empty)."""
 
-    auth_config: str  # "API_KEY" or "BASIC", as Connector.AuthConfig
+    auth_config: str  # "API_KEY", "BASIC" or "DIGEST", as Connector.AuthConfig
     settings: dict[str, str]
     secrets: dict[str, Secret]
     source: str  # where it came from, for the preview
@@ -34,6 +34,8 @@ class DetectedAuth:
         s = self.settings
         if self.auth_config == "BASIC":
             return "Basic Auth"
+        if self.auth_config == "DIGEST":
+            return "Digest Auth"
         if s.get("api_key_auth_type") == "PARAM":
             return f"Api Key Auth · Param Auth · parameter {s['param_auth_param_name']}"
         return (

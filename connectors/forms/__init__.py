@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from connectors.bodies import SAMPLE_VALUES, is_json_content_type
 from connectors.forms.action import (
-    SAMPLE_VALUES,
     ActionForm,
     BaseInputArgFormSet,
     InputArgForm,
     InputArgFormSet,
     TestInputsForm,
-    is_json_content_type,
+    param_auth_name,
 )
 from connectors.forms.auth_base import AuthForm
 from connectors.forms.auth_forms import (
@@ -17,6 +17,7 @@ from connectors.forms.auth_forms import (
     ApiKeyAuthForm,
     BasicAuthForm,
     BearerTokenAuthForm,
+    DigestAuthForm,
     NoAuthForm,
     auth_form_for,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "BasicAuthForm",
     "BearerTokenAuthForm",
     "ConnectorForm",
+    "DigestAuthForm",
     "CredentialForm",
     "GroupedAuthForm",
     "InputArgForm",
@@ -53,5 +55,6 @@ __all__ = [
     "auth_form_for",
     "check_header_pattern",
     "is_json_content_type",
+    "param_auth_name",
     "validate_http_url",
 ]

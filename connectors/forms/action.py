@@ -8,27 +8,29 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from connectors import templating
+from connectors import auth, bodies, templating, variables
+from connectors.bodies import is_json_content_type
 from connectors.fields import KeyValueField
 from connectors.models import Action, Connector, InputArg
 from connectors.versions import VersionedForm
 
-SAMPLE_VALUES: dict[str, object] = {
-    InputArg.DataType.STRING: "x",
-    InputArg.DataType.NUMBER: 0,
-    InputArg.DataType.BOOLEAN: True,
-    InputArg.DataType.OBJECT: {},
-    InputArg.DataType.ARRAY: [],
-}
 
-
-def is_json_content_type(value: str | None) -> bool:
-    media = (value or "").split(";")[0].strip().lower()
-    return media == "application/json" or media.endswith("+json")
+def param_auth_name(connector: Connector | None) -> str:
+    """The query param the connector's Param Auth sends the Api Key under, or ""."""
+    if connector is None or connector.auth_config != Connector.AuthConfig.API_KEY:
+        return ""
+    if connector.setting("api_key_auth_type") != auth.PARAM_AUTH:
+        return ""
+    return connector.setting("param_auth_param_name")
 
 
 class ActionForm(VersionedForm, forms.ModelForm):
-    query_params = KeyValueField(label="Query Params", key_label="Param")
+    query_params = KeyValueField(
+        label="Query Params",
+        key_label="Param",
+        allow_repeats=True,
+        help_text="A param may repeat (tag=a, tag=b): sent in this order.",
+    )
     headers = KeyValueField(label="Headers", key_label="Header", http_headers=True)
 
     class Meta:
@@ -64,10 +66,15 @@ class ActionForm(VersionedForm, forms.ModelForm):
         except templating.TemplateError as error:
             self.add_error(field, str(error))
             return
-        undeclared = sorted(used - set(self.declared_args))
+        known = set(self.declared_args)
+        if self.connector is not None:
+            known |= set(variables.of(self.connector))
+        undeclared = sorted(used - known)
         if undeclared:
             names = ", ".join(f"{{{{{n}}}}}" for n in undeclared)
-            self.add_error(field, f"{names} is used but not declared as an Input Arg.")
+            self.add_error(
+                field, f"{names} is used but not declared as an Input Arg or Connector Variable."
+            )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -78,17 +85,39 @@ class ActionForm(VersionedForm, forms.ModelForm):
             for row in cleaned.get(field) or []:
                 self._check_template(field, row["key"] + row["value"])
         self._check_json_body(cleaned)
+        self._check_param_auth(cleaned)
         return cleaned
+
+    def _check_param_auth(self, cleaned: dict[str, Any]) -> None:
+        name = param_auth_name(self.connector)
+        if name and any(row["key"] == name for row in cleaned.get("query_params") or []):
+            self.add_error(
+                "query_params",
+                f"{name} is the connector's Param Auth Param Name: the Api Key is sent as "
+                f"{name}. Rename this param or change the connector's Param Auth.",
+            )
+
+    def _content_type(self, headers: list[dict[str, str]]) -> str | None:
+        return bodies.header_content_type(self.connector, headers)
+
+    def body_note(self) -> str:
+        """How the body will be sent: what was posted, or else what is saved."""
+        body, headers = self["body"].value() or "", self["headers"].value() or []
+        return bodies.note(body, self._content_type(headers), self.declared_args)
 
     def _check_json_body(self, cleaned: dict[str, Any]) -> None:
         body = cleaned.get("body") or ""
-        headers = cleaned.get("headers") or []
-        content_type = next(
-            (row["value"] for row in headers if row["key"].lower() == "content-type"), None
+        content_type = self._content_type(cleaned.get("headers") or [])
+        as_json = is_json_content_type(content_type) or (
+            content_type is None and bodies.looks_json(body)
         )
-        if not body.strip() or not is_json_content_type(content_type) or self.has_error("body"):
+        if not body.strip() or not as_json or self.has_error("body"):
             return
-        samples = {name: SAMPLE_VALUES[kind] for name, kind in self.declared_args.items()}
+        samples = bodies.samples(body, self.declared_args)
+        if self.connector is not None:
+            known = variables.of(self.connector).items()
+            samples.update({k: v for k, v in known if k not in self.declared_args})
+        said = f"Content-Type is {content_type}" if content_type else "it is sent as JSON"
         try:
             rendered = templating.render(body, samples, escape=templating.escape_json_string)
             json.loads(rendered)
@@ -97,7 +126,7 @@ class ActionForm(VersionedForm, forms.ModelForm):
         except json.JSONDecodeError as error:
             self.add_error(
                 "body",
-                f"The body is not valid JSON (Content-Type is {content_type}): "
+                f"The body is not valid JSON ({said}): "
                 f"{error.msg} at line {error.lineno}, column {error.colno}.",
             )
         except RecursionError:

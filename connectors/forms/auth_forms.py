@@ -1,4 +1,5 @@
-"""The Auth Config forms by type (AUTH_FORMS): No Auth, Api Key, Basic, Bearer, OAuth 2.0, JWT."""
+"""The Auth Config forms by type (AUTH_FORMS): No Auth, Api Key, Basic, Digest, Bearer, OAuth
+2.0, JWT."""
 
 from __future__ import annotations
 
@@ -84,6 +85,15 @@ class BasicAuthForm(AuthForm):
         return False
 
 
+class DigestAuthForm(AuthForm):
+    username = forms.CharField(label="Username", max_length=500)
+    password = SecretField(
+        label="Password",
+        help_text="Never sent: the server's Digest challenge is answered with a hash of it "
+        "(MD5 or SHA-256). A value, or {{NAME}} for a team credential.",
+    )
+
+
 class BearerTokenAuthForm(AuthForm):
     token = SecretField(label="Token", help_text="Sent as Authorization: Bearer <token>.")
 
@@ -99,6 +109,7 @@ AUTH_FORMS: dict[str, type[AuthForm]] = {
     Connector.AuthConfig.NO_AUTH: NoAuthForm,
     Connector.AuthConfig.API_KEY: ApiKeyAuthForm,
     Connector.AuthConfig.BASIC: BasicAuthForm,
+    Connector.AuthConfig.DIGEST: DigestAuthForm,
     Connector.AuthConfig.BEARER: BearerTokenAuthForm,
     Connector.AuthConfig.OAUTH2: OAuth2Form,
     Connector.AuthConfig.JWT: JwtAuthForm,

@@ -8,13 +8,25 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.views.decorators.debug import sensitive_variables
 
-from connectors import secrets
+from connectors import auth, secrets, templating, variables
 from connectors.fields import KeyValueField
-from connectors.models import Connector
+from connectors.forms.auth_base import AuthForm
+from connectors.models import Action, Connector, InputArg, validate_identifier
 from connectors.versions import VersionedForm
+
+VARIABLES_HELP = (
+    "Named values used as {{name}} in the Base URL, the auth's URLs, headers and actions "
+    "(instance_name = dev12345). Not for secrets: they are shown to everyone; put secrets "
+    "in the auth's secret fields or a team credential."
+)
+# Auth fields that are URLs (or a JWT audience) and may use Connector Variables.
+AUTH_URL_FIELDS = ("oauth2_token_url", "authorization_url", "access_token_request_url", "audience")
 
 
 class ConnectorForm(VersionedForm, forms.ModelForm):
+    variables = KeyValueField(
+        label="Connector Variables", key_label="Variable", help_text=VARIABLES_HELP
+    )
     headers = KeyValueField(
         label="Headers", key_label="Header", http_headers=True, allow_secret=True
     )
@@ -27,6 +39,7 @@ class ConnectorForm(VersionedForm, forms.ModelForm):
             "description",
             "base_url",
             "auth_config",
+            "variables",
             "headers",
             "timeout_seconds",
             "verify_tls",
@@ -40,6 +53,64 @@ class ConnectorForm(VersionedForm, forms.ModelForm):
             "headers": "Sent with every action. An action header of the same name wins; "
             "the auth header wins over both.",
         }
+
+    def clean_variables(self) -> list[dict[str, str]]:
+        rows = self.cleaned_data["variables"]
+        for row in rows:
+            try:
+                validate_identifier(row["key"])
+            except ValidationError:
+                raise ValidationError(
+                    f"“{row['key']}” is not a variable name: use a letter, then letters, "
+                    "digits or _ (2 to 64 characters)."
+                ) from None
+            if "{{" in row["value"] or "}}" in row["value"]:
+                raise ValidationError(
+                    f"{row['key']}: a variable holds a plain value, not a {{{{...}}}} "
+                    "reference; secrets belong in the auth's secret fields."
+                )
+        return [{"key": row["key"], "value": row["value"]} for row in rows]
+
+    def known_names(self) -> set[str]:
+        """Names a connector template may use: its variables and its actions' input args."""
+        names = {row["key"] for row in self.cleaned_data.get("variables") or []}
+        if self.instance.pk:
+            args = InputArg.objects.filter(action__connector=self.instance)
+            names |= set(args.values_list("name", flat=True))
+        return names
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        base_url = cleaned.get("base_url")
+        problem = base_url and _template_problem(base_url, self.known_names())
+        if problem and "variables" in cleaned:
+            self.add_error("base_url", problem)
+        return cleaned
+
+    def check_auth(self, auth_form: AuthForm) -> None:
+        """Rules between the connector and its auth: URLs use known variables, and the
+        Param Auth name is no action's query param."""
+        if not hasattr(self, "cleaned_data") or not auth_form.is_valid():
+            return
+        known = {row["key"] for row in self.cleaned_data.get("variables") or []}
+        for name in AUTH_URL_FIELDS:
+            value = auth_form.cleaned_data.get(name)
+            if value and (problem := _template_problem(value, known, "a Connector Variable")):
+                auth_form.add_error(name, problem)
+        data = auth_form.cleaned_data
+        param = data.get("param_auth_param_name")
+        if self.instance.pk and param and data.get("api_key_auth_type") == auth.PARAM_AUTH:
+            actions = [
+                action.name
+                for action in Action.objects.filter(connector=self.instance).order_by("name")
+                if any(row["key"] == param for row in action.query_params)
+            ]
+            if actions:
+                auth_form.add_error(
+                    "param_auth_param_name",
+                    f"{param} is already a query param of action {', '.join(actions)}: "
+                    "the Api Key would replace it. Choose another name or rename the param.",
+                )
 
     def clean_base_url(self) -> str:
         return self.cleaned_data["base_url"].rstrip("/")
@@ -74,3 +145,19 @@ class ConnectorForm(VersionedForm, forms.ModelForm):
             else:
                 stored.append({"key": row["key"], "secret": row["stored"]})
         return stored
+
+
+def _template_problem(
+    template: str, known: set[str], what: str = "a Connector Variable or an action's Input Arg"
+) -> str | None:
+    """Why a URL template will not render: bad syntax, a tag in scheme or port, an unknown name."""
+    if problem := variables.url_problem(template):
+        return problem
+    try:
+        unknown = variables.unknown_in(template, known)
+    except templating.TemplateError as error:
+        return str(error)
+    if unknown:
+        names = ", ".join(f"{{{{{name}}}}}" for name in unknown)
+        return f"{names} is not {what}: add it under Connector Variables."
+    return None

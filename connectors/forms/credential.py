@@ -42,7 +42,7 @@ class CredentialForm(forms.ModelForm):
         value = self.cleaned_data.get("value")
         if value is SecretField.CLEAR or not value:
             raise ValidationError("Enter the value.")
-        if secrets.reference_name(value) == self.cleaned_data.get("name"):
+        if self.cleaned_data.get("name") in secrets.reference_names(value):
             raise ValidationError("A credential cannot refer to itself.")
         return value
 
@@ -51,7 +51,7 @@ class CredentialForm(forms.ModelForm):
         credential = super().save(commit=False)
         value = self.cleaned_data["value"]
         credential.sealed = secrets.seal(value)
-        credential.hint = secrets.hint(value)
+        credential.hint = secrets.hint(value)[:80]  # the column's length
         if commit:
             credential.save()
         return credential

@@ -285,7 +285,7 @@ class JwtAuthForm(GroupedAuthForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         value = cleaned.get("private_key")
-        if isinstance(value, str) and value and not secrets.reference_name(value):
+        if isinstance(value, str) and value and not secrets.reference_names(value):
             try:
                 jwt_assertion.load_key(value, cleaned.get("algorithm", "RS256"))
             except jwt_assertion.InvalidKey as error:

@@ -15,6 +15,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from connectors.models import Connector
 from connectors.oauth.config import secret
+from connectors.oauth.urls import auth_url, plain_setting
 
 PEM_RE = re.compile(r"-----BEGIN ([A-Z ]+)-----(.*?)-----END \1-----", re.DOTALL)
 
@@ -69,7 +70,7 @@ def sign(connector: Connector) -> str:
     algorithm = connector.setting("algorithm") or "RS256"
     pem = secret(connector, "private_key")
     key = load_key(pem, algorithm)
-    client_id = connector.setting("client_id")
+    client_id = plain_setting(connector, "client_id")
     now = int(time.time())
     claims: dict[str, Any] = {
         "iss": connector.setting("issuer") or client_id,
@@ -78,8 +79,9 @@ def sign(connector: Connector) -> str:
         "exp": now + int(connector.setting("expiry_seconds") or 300),
         "jti": uuid.uuid4().hex,
     }
-    if audience := connector.setting("audience") or connector.setting("access_token_request_url"):
-        claims["aud"] = audience
+    audience_key = "audience" if connector.setting("audience") else "access_token_request_url"
+    if connector.setting(audience_key):
+        claims["aud"] = auth_url(connector, audience_key)
     for row in connector.setting("additional_claims", []) or []:
         claims[row["key"]] = claim_value(row["value"])
     headers = {"kid": kid} if (kid := connector.setting("kid")) else None

@@ -82,6 +82,7 @@ def fingerprint(connector: Connector) -> str:
     data: dict[str, Any] = {
         "type": connector.auth_config,
         "settings": connector.auth_settings,
+        "variables": connector.variables,  # they may change the token URL or the Client ID
         "secrets": sealed,
     }
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:32]

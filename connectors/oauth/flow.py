@@ -19,6 +19,7 @@ from django.views.decorators.debug import sensitive_variables
 from connectors import secrets
 from connectors.models import Connector
 from connectors.oauth import broker, grants
+from connectors.oauth.urls import auth_url, plain_setting
 
 SESSION_KEY = "oauth_flows"
 FLOW_SECONDS = 15 * 60  # time allowed to sign in and consent
@@ -62,7 +63,7 @@ def start(request: HttpRequest, connector: Connector, redirect_uri: str, next_ur
     request.session[SESSION_KEY] = flows
     params = [
         ("response_type", "code"),
-        ("client_id", connector.setting("client_id")),
+        ("client_id", plain_setting(connector, "client_id")),
         ("redirect_uri", redirect_uri),
     ]
     if scope := connector.setting("scope"):
@@ -70,7 +71,7 @@ def start(request: HttpRequest, connector: Connector, redirect_uri: str, next_ur
     params += [("state", state), ("code_challenge", pkce_challenge(verifier))]
     params.append(("code_challenge_method", "S256"))
     params += [(row["key"], row["value"]) for row in connector.setting("authorization_params", [])]
-    url = connector.setting("authorization_url")
+    url = auth_url(connector, "authorization_url")
     return url + ("&" if "?" in url else "?") + urlencode(params)
 
 

@@ -17,6 +17,7 @@ from connectors.oauth.config import (
     GRANT_REFRESH_TOKEN,
     secret,
 )
+from connectors.oauth.urls import auth_url, plain_setting
 
 NO_TOKEN_YET = (
     "Authorization failed: there is no access token yet. Press Generate New Access Token in "
@@ -27,7 +28,7 @@ NO_TOKEN_YET = (
 
 def _client(connector: Connector) -> Client:
     return Client(
-        client_id=connector.setting("client_id"),
+        client_id=plain_setting(connector, "client_id"),
         client_secret=secret(connector, "client_secret"),
         method=connector.setting("oauth2_client_authentication"),
     )
@@ -53,7 +54,7 @@ def _scope(connector: Connector) -> list[tuple[str, str]]:
 def _oauth2(connector: Connector, fields: list[tuple[str, str]], hide: list[str]) -> Token:
     return request_token(
         connector,
-        connector.setting("oauth2_token_url"),
+        auth_url(connector, "oauth2_token_url"),
         _with_additional_data(connector, fields),
         client=_client(connector),
         headers=_headers(connector),
@@ -73,7 +74,7 @@ def primary(connector: Connector) -> Token:
         password = secret(connector, "password_grant_password")
         fields = [
             ("grant_type", GRANT_PASSWORD),
-            ("username", connector.setting("password_grant_username")),
+            ("username", plain_setting(connector, "password_grant_username")),
             ("password", password),
         ]
         return _oauth2(connector, fields + _scope(connector), [password])
@@ -123,7 +124,7 @@ def _jwt_exchange(connector: Connector) -> Token:
     fields += [(key, signed), *_scope(connector)]
     return request_token(
         connector,
-        connector.setting("access_token_request_url"),
+        auth_url(connector, "access_token_request_url"),
         fields,
         client=Client(),
         hide=[signed],

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from connectors import secrets
 from connectors.models import Connector
 from connectors.oauth import broker, flow
 from connectors.oauth.client import AuthFailed
@@ -47,7 +48,12 @@ def oauth_start(request: HttpRequest, name: str) -> HttpResponse:
         messages.error(request, f"{connector.name} does not use the Authorization Code grant.")
         return redirect(connector)
     next_url = _local(request, request.GET.get("next"), connector.get_absolute_url())
-    return HttpResponseRedirect(flow.start(request, connector, callback_url(request), next_url))
+    try:
+        target = flow.start(request, connector, callback_url(request), next_url)
+    except (AuthFailed, secrets.CredentialMissing) as failure:
+        messages.error(request, str(failure).replace(" The API was not called.", ""))
+        return redirect(next_url)
+    return HttpResponseRedirect(target)
 
 
 @require_GET

@@ -13,6 +13,7 @@ redirect followed or refused. The parts live next to it:
     watchdog    the total deadline that shuts a connection down
     transport   pinned, pooled connections; reading the body under the size cap
     failures    requests/urllib3 exceptions turned into plain sentences
+    digest      the HTTP Digest answer to a 401 challenge (RFC 7616)
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
 
 import requests
 
-from connectors.outbound import failures, transport, watchdog
+from connectors.outbound import digest, failures, transport, watchdog
+from connectors.outbound.digest import DigestCredentials
 from connectors.outbound.errors import (
     Blocked,
     ConnectError,
@@ -41,6 +43,7 @@ __all__ = [
     "Blocked",
     "ConnectError",
     "DNSError",
+    "DigestCredentials",
     "OutboundError",
     "OutboundRequest",
     "OutboundResponse",
@@ -86,8 +89,15 @@ def _follow(
     headers = list(request.headers)
     redirects: list[tuple[int, str]] = []
     via: tuple[int, str] | None = None
+    answered: set[str] = set()  # URLs a Digest challenge was answered for
     while True:
         resp = _send_once(request, method, url, headers, body, deadline, via)
+        if answer := _digest_answer(request, resp, url, answered):
+            resp.close()
+            answered.add(url)
+            headers = [(k, v) for k, v in headers if k.lower() != "authorization"]
+            headers.append(("Authorization", answer))
+            continue
         location = resp.headers.get("Location")
         if resp.status_code not in _REDIRECTS or not location or not request.follow_redirects:
             break
@@ -195,6 +205,26 @@ def _send_once(
                 continue  # like a browser: try the next address (e.g. ::1 then 127.0.0.1)
             raise failures.translate(e, request, deadline, _where(url, ip), connect) from e
     raise AssertionError("unreachable: check_host returns at least one address")
+
+
+def _digest_answer(
+    request: OutboundRequest, resp: requests.Response, url: str, answered: set[str]
+) -> str | None:
+    """The Authorization that answers a 401 Digest challenge, or None to keep the 401.
+
+    Only the request's own origin gets an answer: the credentials' home, not a redirect's."""
+    if request.digest is None or resp.status_code != 401 or url in answered:
+        return None
+    if _origin(url) != _origin(request.url):
+        return None
+    challenge = digest.choose(digest.parse(resp.raw.headers.getlist("WWW-Authenticate")))
+    if challenge is None:
+        return None
+    sent = resp.request
+    scheme, host, port = _origin(url)
+    return digest.authorization(
+        request.digest, challenge, sent.method or "GET", sent.path_url, f"{scheme}://{host}:{port}"
+    )
 
 
 def _origin(url: str) -> tuple[str, str, int | None]:

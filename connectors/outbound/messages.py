@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from connectors.outbound.digest import DigestCredentials
+
 
 @dataclass
 class OutboundRequest:
@@ -22,6 +24,8 @@ class OutboundRequest:
     credential_params: frozenset[str] = frozenset()  # query param names holding credentials
     # False for token requests: a redirect would carry the client secret in the body elsewhere.
     follow_redirects: bool = True
+    # Digest Auth: answer a 401 Digest challenge from the request's own origin, once per URL.
+    digest: DigestCredentials | None = field(default=None, repr=False)
 
 
 @dataclass
