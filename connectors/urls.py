@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from connectors import catalog_io_views, credential_views, history_views, import_views, views
+from connectors import api_import_views, catalog_io_views, credential_views, history_views, import_views, views
 from connectors.oauth import views as oauth_views
 
 urlpatterns = [
@@ -29,6 +29,7 @@ urlpatterns = [
         history_views.credential_history,
         name="credential_history",
     ),
+    path("import-api/", api_import_views.api_import, name="api_import"),
     path("import-curl/", import_views.curl_import, name="curl_import"),
     path(
         "connectors/<str:name>/import-curl/",
