@@ -2,7 +2,14 @@ from __future__ import annotations
 
 from django.urls import path
 
-from connectors import api_import_views, catalog_io_views, credential_views, history_views, import_views, views
+from connectors import (
+    api_import_views,
+    catalog_io_views,
+    credential_views,
+    history_views,
+    import_views,
+    views,
+)
 from connectors.oauth import views as oauth_views
 
 urlpatterns = [

@@ -26,7 +26,7 @@ from connectors.models import Action, Connector, Credential, InputArg, Revision
 
 
 def note_for(plan: Plan) -> str:
-    return f"Imported from {plan.kind}"[:200]
+    return (plan.history_note or f"Imported from {plan.kind}")[:200]
 
 
 @sensitive_variables("choices")

@@ -50,7 +50,9 @@ def against_catalog(plan: Plan) -> Plan:
     for action in plan.actions:
         same = by_name.get(action.name.lower())
         action.reason = "same name" if same is not None else ""
-        if same is None and (same := by_signature.get(action.signature)) is not None:
+        if same is None and plan.match_signature:
+            same = by_signature.get(action.signature)
+        if same is not None and not action.reason:
             action.reason = "same method and path"
         if same is None or same.name in matched:
             action.status, action.existing, action.default = NEW, "", "create"

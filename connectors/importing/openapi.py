@@ -21,6 +21,7 @@ from connectors.importing.plan import (
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 NO_ACTION = {"options", "head", "trace"}
+VALIDATE_AT_MOST = 300  # operations; the validator takes about 1 s per 100
 _PATH_PARAM_RE = re.compile(r"\{([^{}]+)\}")
 _IGNORED_HEADERS = {"accept", "content-type", "authorization"}  # the spec itself says so
 _TYPES = {"integer": "number", "number": "number", "boolean": "boolean", "array": "array"}
@@ -72,9 +73,37 @@ def read(document: dict[str, Any], source: str, options: ReadOptions) -> Plan:
     _auth(document, plan, swagger, resolver)
     ask_for_secrets(plan)
     _operations(paths or {}, plan, resolver, swagger, document)
+    plan.notes += validation_notes(document, kind)
     if not plan.actions and not plan.skipped:
         plan.notes.append("The description lists no operations.")
     return plan
+
+
+def validation_notes(document: dict[str, Any], kind: str, limit: int = 5) -> list[str]:
+    """What openapi-spec-validator finds wrong, as notes: the import still goes ahead with what
+    it could read. Large descriptions are not validated (it would take longer than the import)."""
+    operations = sum(len(v) for v in (document.get("paths") or {}).values() if isinstance(v, dict))
+    if operations > VALIDATE_AT_MOST:
+        return [
+            f"Not checked against the {kind} schema: it has over {VALIDATE_AT_MOST} operations."
+        ]
+    from openapi_spec_validator import (
+        OpenAPIV2SpecValidator,
+        OpenAPIV30SpecValidator,
+        OpenAPIV31SpecValidator,
+    )
+
+    validator = {"Swagger 2.0": OpenAPIV2SpecValidator, "OpenAPI 3.0": OpenAPIV30SpecValidator}
+    try:
+        errors = validator.get(kind, OpenAPIV31SpecValidator)(document).iter_errors()
+        found = [next(errors, None) for _ in range(limit)]
+    except Exception as error:  # the validator's own failure must not stop an import
+        return [f"Not checked against the {kind} schema: {type(error).__name__}."]
+    return [
+        f"Not valid {kind} at {refs.pointer(*e.path) if e.path else '#/'}: {e.message}"[:500]
+        for e in found
+        if e is not None
+    ]
 
 
 # --- Base URL ------------------------------------------------------------------------------------

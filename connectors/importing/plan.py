@@ -128,6 +128,9 @@ class Plan:
     connector_changes: list[str] = field(default_factory=list)  # fields that would change
     # Whole-connector importers (a catalog file) replace the target: its other actions go.
     replaces_target: bool = False
+    # An action matches one of the target's by name, else (unless this is off) method and path.
+    match_signature: bool = True
+    history_note: str = ""  # the note on the revisions the import records
 
     def action_names(self) -> set[str]:
         return {a.name.lower() for a in self.actions}
