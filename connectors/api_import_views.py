@@ -100,7 +100,6 @@ def _options(data: Any, source: sources.Source) -> ReadOptions:
 def digest(plan: Plan) -> str:
     facts = [
         plan.connector.name,
-        plan.connector.base_url,
         plan.target_exists,
         plan.removed,
         [(a.name, a.status, a.existing, a.default) for a in plan.actions],
