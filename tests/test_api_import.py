@@ -635,7 +635,9 @@ BAD = {
         }
     ): "refers to other files, which are not read: common.yaml#/paths/a (at #/paths/~1a)",
     "- just\n- a list\n": "its top level is not an object",
-    '{"info": {"schema": "https://schema.getpostman.com/json/collection/v2.1.0/"}}': "#/item is missing",
+    json.dumps({"info": {"schema": "https://schema.getpostman.com/json/collection/v2.1.0/"}}): (
+        "#/item is missing"
+    ),
     "!!python/object/apply:os.system ['echo hacked']": "This is not valid YAML",
 }
 
