@@ -2,7 +2,14 @@ from __future__ import annotations
 
 from django.urls import path
 
-from connectors import catalog_io_views, credential_views, history_views, import_views, views
+from connectors import (
+    api_import_views,
+    catalog_io_views,
+    credential_views,
+    history_views,
+    import_views,
+    views,
+)
 from connectors.oauth import views as oauth_views
 
 urlpatterns = [
@@ -29,6 +36,7 @@ urlpatterns = [
         history_views.credential_history,
         name="credential_history",
     ),
+    path("import-api/", api_import_views.api_import, name="api_import"),
     path("import-curl/", import_views.curl_import, name="curl_import"),
     path(
         "connectors/<str:name>/import-curl/",
@@ -53,6 +61,11 @@ urlpatterns = [
     ),
     path("connectors/<str:name>/", views.connector_detail, name="connector_detail"),
     path("connectors/<str:name>/edit/", views.connector_form, name="connector_edit"),
+    path(
+        "connectors/<str:name>/openapi.json",
+        api_import_views.connector_openapi,
+        name="connector_openapi",
+    ),
     path("connectors/<str:name>/delete/", views.connector_delete, name="connector_delete"),
     path("connectors/<str:name>/new-action/", views.action_form, name="action_create"),
     path(

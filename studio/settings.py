@@ -224,6 +224,8 @@ STUDIO_MAX_RESPONSE_BYTES = env.int("STUDIO_MAX_RESPONSE_BYTES", default=10 * 10
 STUDIO_DISPLAY_BYTES = env.int("STUDIO_DISPLAY_BYTES", default=256 * 1024)
 # Bytes a rendered request body (or path, or header) may have: larger is refused before sending.
 STUDIO_MAX_REQUEST_BYTES = env.int("STUDIO_MAX_REQUEST_BYTES", default=1024 * 1024)
+# Bytes an imported API description (file, pasted text or URL) may have at most.
+STUDIO_MAX_IMPORT_BYTES = env.int("STUDIO_MAX_IMPORT_BYTES", default=25 * 1024 * 1024)
 
 LOGGING = {
     "version": 1,

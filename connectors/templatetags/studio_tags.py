@@ -32,3 +32,11 @@ def cool_off(value: timedelta) -> str:
     parts = [f"{hours} hour{'s' * (hours != 1)}"] if hours else []
     parts += [f"{minutes} minute{'s' * (minutes != 1)}"] if minutes else []
     return " ".join(parts)
+
+
+@register.filter
+def auth_config_label(value: str) -> str:
+    """An Auth Config's label as the connector form shows it: API_KEY -> Api Key Auth."""
+    from connectors.models import Connector
+
+    return str(dict(Connector.AuthConfig.choices).get(value, value))
