@@ -62,6 +62,9 @@ class AuthServer:
     api_always_401: bool = False
     api_stagger: float = 0.0  # the n-th API call waits n times this before answering
     token_redirect: str = ""  # answer /token with a 307 to this URL
+    token_path: str = "/token"  # where the token endpoint listens
+    authorize_path: str = "/authorize"
+    jwt_audience: str = ""  # the aud a JWT must carry; blank means the token URL
 
     def __post_init__(self) -> None:
         self.token_requests: list[TokenRequest] = []
@@ -85,7 +88,7 @@ class AuthServer:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length).decode() if length else ""
                 headers = {k.lower(): v for k, v in self.headers.items()}
-                if urlsplit(self.path).path == "/token":
+                if urlsplit(self.path).path == server.token_path:
                     self._answer(*server._token(dict(parse_qsl(body)), headers))
                 else:
                     self._answer(*server._api(self.path, headers))
@@ -93,7 +96,7 @@ class AuthServer:
             def do_GET(self) -> None:
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 parts = urlsplit(self.path)
-                if parts.path == "/authorize":
+                if parts.path == server.authorize_path:
                     self._answer(*server._authorize(dict(parse_qsl(parts.query))))
                 else:
                     self._answer(*server._api(self.path, headers))
@@ -108,8 +111,8 @@ class AuthServer:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.token_url = f"{self.url}/token"
-        self.authorize_url = f"{self.url}/authorize"
+        self.token_url = f"{self.url}{self.token_path}"
+        self.authorize_url = f"{self.url}{self.authorize_path}"
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def __enter__(self) -> AuthServer:
@@ -215,7 +218,10 @@ class AuthServer:
     def _verify(self, token: str) -> bool:
         try:
             claims = jwt.decode(
-                token, self.public_key, algorithms=["RS256", "ES256"], audience=self.token_url
+                token,
+                self.public_key,
+                algorithms=["RS256", "ES256"],
+                audience=self.jwt_audience or self.token_url,
             )
         except jwt.PyJWTError:
             return False
