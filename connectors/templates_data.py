@@ -36,6 +36,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "credential": "your_personal_access_token",
                 "help": "",
                 "reference_only": False,
+                "as_written": "{{your_personal_access_token}}",
             }
         ],
         "asks": [],
@@ -126,6 +127,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "credential": "function_key",
                 "help": "",
                 "reference_only": False,
+                "as_written": "{{function_key}}",
             }
         ],
         "asks": [],
@@ -250,6 +252,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "credential": "Secret",
                 "help": "",
                 "reference_only": False,
+                "as_written": "{{Secret}}",
             }
         ],
         "asks": [
@@ -378,6 +381,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "credential": "Secret",
                 "help": "",
                 "reference_only": False,
+                "as_written": "{{Secret}}",
             }
         ],
         "asks": [
@@ -522,6 +526,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "credential": "DATABRICKS_CLIENT_SECRET",
                 "help": "<Secret of the service principal>",
                 "reference_only": False,
+                "as_written": "<Secret of the service principal>",
             }
         ],
         "asks": [
@@ -640,6 +645,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "credential": "DATADOG_API_KEY",
                 "help": "<Datadog API Key from Step 1a>",
                 "reference_only": False,
+                "as_written": "<Datadog API Key from Step 1a>",
             },
             {
                 "field": "header:DD-APPLICATION-KEY",
@@ -647,6 +653,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "credential": "DATADOG_APPLICATION_KEY",
                 "help": "<Datadog Application Key from Step 1b>",
                 "reference_only": False,
+                "as_written": "<Datadog Application Key from Step 1b>",
             },
         ],
         "asks": [],
@@ -1113,6 +1120,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "credential": "github_classic_token",
                 "help": "",
                 "reference_only": False,
+                "as_written": "{{github_classic_token}}",
             }
         ],
         "asks": [],
@@ -1210,6 +1218,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "credential": "GONG_PASSWORD",
                 "help": "<Gong access key secret>",
                 "reference_only": False,
+                "as_written": "<Gong access key secret>",
             }
         ],
         "asks": [
@@ -1326,6 +1335,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "credential": "GOOGLE_ADMIN_SDK_CLIENT_SECRET",
                 "help": "<Client Secret from Step 4>",
                 "reference_only": False,
+                "as_written": "<Client Secret from Step 4>",
             }
         ],
         "asks": [
@@ -1462,6 +1472,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "credential": "GOOGLE_CALENDAR_CLIENT_SECRET",
                 "help": "<Client Secret from Step 4>",
                 "reference_only": False,
+                "as_written": "<Client Secret from Step 4>",
             }
         ],
         "asks": [
@@ -1669,6 +1680,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "credential": "HIGHSPOT_PASSWORD",
                 "help": "<Highspot API Secret>",
                 "reference_only": False,
+                "as_written": "<Highspot API Secret>",
             }
         ],
         "asks": [
@@ -1768,6 +1780,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "credential": "JAMF_CLIENT_SECRET",
                 "help": "<Client Secret of the API client>",
                 "reference_only": False,
+                "as_written": "<Client Secret of the API client>",
             }
         ],
         "asks": [
@@ -1874,6 +1887,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "credential": "JIRA_PASSWORD",
                 "help": "<Atlassian API token>",
                 "reference_only": False,
+                "as_written": "<Atlassian API token>",
             }
         ],
         "asks": [
@@ -1988,6 +2002,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "credential": "CLIENT_SECRET",
                 "help": "",
                 "reference_only": False,
+                "as_written": "{{CLIENT_SECRET}}",
             }
         ],
         "asks": [
@@ -2239,6 +2254,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "credential": "MICROSOFT_GRAPH_CLIENT_SECRET",
                 "help": "<Client Secret Value from Step 2>",
                 "reference_only": False,
+                "as_written": "<Client Secret Value from Step 2>",
             }
         ],
         "asks": [
@@ -2377,6 +2393,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "credential": "client_secret",
                 "help": "",
                 "reference_only": False,
+                "as_written": "{{client_secret}}",
             }
         ],
         "asks": [
@@ -2500,6 +2517,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "credential": "MOVEWORKS_DATA_API_API_KEY",
                 "help": "<API Key generated in Step 1>",
                 "reference_only": False,
+                "as_written": "<API Key generated in Step 1>",
             }
         ],
         "asks": [],
@@ -2660,6 +2678,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "credential": "MOVEWORKS_DATA_API_CLIENT_SECRET",
                 "help": "<Client Secret generated in Step 1>",
                 "reference_only": False,
+                "as_written": "<Client Secret generated in Step 1>",
             }
         ],
         "asks": [
@@ -2832,6 +2851,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "credential": "nexthink_clientSecret",
                 "help": "",
                 "reference_only": False,
+                "as_written": "{{nexthink_clientSecret}}",
             }
         ],
         "asks": [
@@ -2949,6 +2969,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "credential": "OKTA_PRIVATE_KEY",
                 "help": "<upload the .PEM private key file>",
                 "reference_only": False,
+                "as_written": "<upload the .PEM private key file>",
             }
         ],
         "asks": [
@@ -3089,6 +3110,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "credential": "OPENAI_API_KEY",
                 "help": "",
                 "reference_only": False,
+                "as_written": "{{OPENAI_API_KEY}}",
             }
         ],
         "asks": [],
@@ -3186,6 +3208,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "credential": "PAGERDUTY_CLIENT_SECRET",
                 "help": "<Client Secret of the app>",
                 "reference_only": False,
+                "as_written": "<Client Secret of the app>",
             }
         ],
         "asks": [
@@ -3302,6 +3325,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "credential": "PALO_ALTO_NETWORKS_API_KEY",
                 "help": "YOUR_API_KEY_HERE",
                 "reference_only": False,
+                "as_written": "YOUR_API_KEY_HERE",
             }
         ],
         "asks": [],
@@ -3383,6 +3407,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "credential": "your_api_key",
                 "help": "",
                 "reference_only": False,
+                "as_written": "{{your_api_key}}",
             }
         ],
         "asks": [],
@@ -3509,6 +3534,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "credential": "sailpoint_client_secret",
                 "help": "",
                 "reference_only": False,
+                "as_written": "{{sailpoint_client_secret}}",
             }
         ],
         "asks": [
@@ -3642,6 +3668,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "credential": "SAILPOINT_INOW_CLIENT_SECRET",
                 "help": "<Client Secret of the OAuth application>",
                 "reference_only": False,
+                "as_written": "<Client Secret of the OAuth application>",
             }
         ],
         "asks": [
@@ -3759,6 +3786,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "credential": "CLIENT_SECRET",
                 "help": "",
                 "reference_only": False,
+                "as_written": "{{CLIENT_SECRET}}",
             }
         ],
         "asks": [
@@ -3883,6 +3911,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "credential": "salesforce_consumer_secret",
                 "help": "",
                 "reference_only": False,
+                "as_written": "{{salesforce_consumer_secret}}",
             },
             {
                 "field": "password_grant_password",
@@ -3890,6 +3919,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "credential": "SALESFORCE_PASSWORD_AND_TOKEN",
                 "help": "Your password with the security token appended (no space between them).",
                 "reference_only": False,
+                "as_written": "{{salesforce_password}}{{salesforce_security_token}}",
             },
         ],
         "asks": [
@@ -4029,6 +4059,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "credential": "CLIENT_SECRET",
                 "help": "",
                 "reference_only": False,
+                "as_written": "{{CLIENT_SECRET}}",
             }
         ],
         "asks": [
@@ -4202,6 +4233,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "credential": "ariba_client_secret",
                 "help": "",
                 "reference_only": False,
+                "as_written": "{{ariba_client_secret}}",
             }
         ],
         "asks": [
@@ -4350,6 +4382,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "credential": "concur_client_secret",
                 "help": "",
                 "reference_only": False,
+                "as_written": "{{concur_client_secret}}",
             },
             {
                 "field": "refresh_token_grant_refresh_token",
@@ -4357,6 +4390,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "credential": "concur_refresh_token",
                 "help": "",
                 "reference_only": False,
+                "as_written": "{{concur_refresh_token}}",
             },
         ],
         "asks": [
@@ -4479,6 +4513,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "credential": "SAP_SUCCESS_FACTORS_CLIENT_SECRET",
                 "help": "",
                 "reference_only": False,
+                "as_written": "",
             }
         ],
         "asks": [
@@ -4892,6 +4927,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "credential": "SERVICENOW_CLIENT_SECRET",
                 "help": "<Client Secret from the ServiceNow OAuth app>",
                 "reference_only": False,
+                "as_written": "<Client Secret from the ServiceNow OAuth app>",
             }
         ],
         "asks": [
@@ -5112,6 +5148,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "credential": "SERVICENOW_PASSWORD",
                 "help": "<password from previous steps>",
                 "reference_only": False,
+                "as_written": "<password from previous steps>",
             }
         ],
         "asks": [
@@ -5213,6 +5250,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "credential": "xoxb_your_bot_access_token",
                 "help": "",
                 "reference_only": False,
+                "as_written": "{{xoxb_your_bot_access_token}}",
             }
         ],
         "asks": [],
@@ -5318,6 +5356,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "credential": "SNOWFLAKE_CLIENT_SECRET",
                 "help": "OAUTH_CLIENT_SECRET",
                 "reference_only": False,
+                "as_written": "OAUTH_CLIENT_SECRET",
             },
             {
                 "field": "refresh_token_grant_refresh_token",
@@ -5325,6 +5364,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "credential": "SNOWFLAKE_REFRESH_TOKEN_GRANT_REFRESH_TOKEN",
                 "help": "OAUTH_REFRESH_TOKEN",
                 "reference_only": False,
+                "as_written": "OAUTH_REFRESH_TOKEN",
             },
         ],
         "asks": [
@@ -5451,6 +5491,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "credential": "STACKOVERFLOW_API_KEY",
                 "help": "<key saved when creating the API application>",
                 "reference_only": False,
+                "as_written": "<key saved when creating the API application>",
             }
         ],
         "asks": [],
@@ -5559,6 +5600,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "credential": "STACKOVERFLOW_API_KEY",
                 "help": "<access_token from the explicit OAuth flow>",
                 "reference_only": False,
+                "as_written": "<access_token from the explicit OAuth flow>",
             }
         ],
         "asks": [],
@@ -5702,6 +5744,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "credential": "UKG_PRO_WFM_CLIENT_SECRET",
                 "help": "<Client Secret from UKG>",
                 "reference_only": False,
+                "as_written": "<Client Secret from UKG>",
             }
         ],
         "asks": [
@@ -5846,6 +5889,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "credential": "UKG_PRO_WFM_CLIENT_SECRET",
                 "help": "<Client Secret from UKG>",
                 "reference_only": False,
+                "as_written": "<Client Secret from UKG>",
             }
         ],
         "asks": [
@@ -5969,6 +6013,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "credential": "access_key",
                 "help": "",
                 "reference_only": False,
+                "as_written": "{{access_key}}",
             }
         ],
         "asks": [],
@@ -6111,6 +6156,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "credential": "WORKDAY_CLIENT_SECRET",
                 "help": "YOUR_CLIENT_SECRET",
                 "reference_only": False,
+                "as_written": "YOUR_CLIENT_SECRET",
             },
             {
                 "field": "refresh_token_grant_refresh_token",
@@ -6118,6 +6164,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "credential": "WORKDAY_REFRESH_TOKEN_GRANT_REFRESH_TOKEN",
                 "help": "YOUR_REFRESH_TOKEN",
                 "reference_only": False,
+                "as_written": "YOUR_REFRESH_TOKEN",
             },
         ],
         "asks": [
@@ -6258,6 +6305,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "credential": "CLIENT_SECRET",
                 "help": "",
                 "reference_only": False,
+                "as_written": "{{CLIENT_SECRET}}",
             }
         ],
         "asks": [
@@ -6422,6 +6470,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "credential": "ZOOM_CLIENT_SECRET",
                 "help": "<Client Secret from the Zoom app>",
                 "reference_only": False,
+                "as_written": "<Client Secret from the Zoom app>",
             }
         ],
         "asks": [

@@ -321,6 +321,7 @@ def _secret(guide: dict[str, Any], field: str, value: str, label: str = "") -> d
         "credential": credential,
         "help": "" if reference else value,
         "reference_only": False,
+        "as_written": value,
     }
 
 
