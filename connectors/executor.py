@@ -77,8 +77,13 @@ def _render_rows(rows: list[dict[str, str]], values: Mapping[str, object]) -> di
 
 
 def _values(action: Action, inputs: Mapping[str, str]) -> dict[str, object]:
-    """Inputs as given; an optional arg left empty counts as absent for sections."""
-    return {name: value for name, value in inputs.items() if value is not None}
+    """Connector Variables, then inputs as given over them; an optional arg left empty counts
+    as absent for sections."""
+    values: dict[str, object] = {
+        row["key"]: row.get("value", "") for row in action.connector.variables if row.get("key")
+    }
+    values.update({name: value for name, value in inputs.items() if value is not None})
+    return values
 
 
 class HostOutsideTemplate(Exception):

@@ -35,6 +35,7 @@ ACTION_FIELDS = [
     "headers",
     "body",
     "output_schema",
+    "tags",
 ]
 ARG_FIELDS = ["name", "data_type", "description", "example_value", "required"]
 LABELS = {
@@ -51,6 +52,7 @@ LABELS = {
     "query_params": "Query Params",
     "body": "Body",
     "output_schema": "Output Schema",
+    "tags": "Tags",
     "input_args": "Input Args",
     "value": "Value",
 }

@@ -113,6 +113,8 @@ class Action(models.Model):
     headers = models.JSONField("Headers", default=list, blank=True)
     body = models.TextField("Body", blank=True)
     output_schema = models.JSONField("Output Schema", null=True, blank=True)
+    # Labels for grouping on the connector page, e.g. an API description's tags: ["pets"].
+    tags = models.JSONField("Tags", default=list, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     created_at = models.DateTimeField(auto_now_add=True)

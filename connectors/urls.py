@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from connectors import (
+    api_import_views,
     catalog_io_views,
     credential_views,
     gallery_views,
@@ -38,6 +39,7 @@ urlpatterns = [
         history_views.credential_history,
         name="credential_history",
     ),
+    path("import-api/", api_import_views.api_import, name="api_import"),
     path("import-curl/", import_views.curl_import, name="curl_import"),
     path(
         "connectors/<str:name>/import-curl/",

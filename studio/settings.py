@@ -174,6 +174,8 @@ for _position, _key in enumerate(STUDIO_ENCRYPTION_KEYS, start=1):
 # Bytes read from an upstream at most (after decompression), and bytes of body shown/stored.
 STUDIO_MAX_RESPONSE_BYTES = env.int("STUDIO_MAX_RESPONSE_BYTES", default=10 * 1024 * 1024)
 STUDIO_DISPLAY_BYTES = env.int("STUDIO_DISPLAY_BYTES", default=256 * 1024)
+# Bytes an imported API description (file, pasted text or URL) may have at most.
+STUDIO_MAX_IMPORT_BYTES = env.int("STUDIO_MAX_IMPORT_BYTES", default=25 * 1024 * 1024)
 
 LOGGING = {
     "version": 1,

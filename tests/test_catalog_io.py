@@ -10,6 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from connectors import catalog_io, secrets
+from connectors.importing import apply as importing_apply
 from connectors.models import Action, Connector, Credential, InputArg, Revision
 from tests.conftest import client_for
 from tests.factories import api_key_connector, make_action, make_connector
@@ -169,7 +170,7 @@ def test_import_applies_all_or_nothing(alice, monkeypatch) -> None:
     def fail(*args, **kwargs):
         raise RuntimeError("the disk is full")
 
-    monkeypatch.setattr(catalog_io.applying, "_save_action", fail)
+    monkeypatch.setattr(importing_apply, "_bulk_create", fail)
     with pytest.raises(RuntimeError):
         catalog_io.apply(catalog_io.parse(json.dumps(document)), {}, alice)
     assert not Connector.objects.filter(name__endswith="Copy").exists()

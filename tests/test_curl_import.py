@@ -962,10 +962,10 @@ def test_a_failed_save_leaves_nothing_behind(bob, monkeypatch) -> None:
     client = client_for(bob)
     previewed = preview(client, 'curl "https://api.example.com/users/$USER_ID" -u "me:pw12345678"')
 
-    def fail(**kwargs: Any) -> None:
+    def fail(*args: Any, **kwargs: Any) -> None:
         raise IntegrityError("input arg clash")
 
-    monkeypatch.setattr(InputArg.objects, "create", fail)
+    monkeypatch.setattr(InputArg.objects, "bulk_create", fail)
     response = create(client, previewed)
     assert "press Preview again" in response.content.decode()
     assert nothing_saved()
@@ -988,7 +988,6 @@ def test_the_catalog_and_connector_pages_offer_import_to_developers(bob, carol) 
     assert "Import cURL" in client_for(bob).get("/").content.decode()
     assert "Import cURL" in client_for(bob).get(connector.get_absolute_url()).content.decode()
     assert "Import cURL" not in client_for(carol).get("/").content.decode()
-
 
 
 def test_an_import_is_recorded_in_history(bob) -> None:

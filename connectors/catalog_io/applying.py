@@ -1,4 +1,4 @@
-"""Applying an import: re-plan, then create, add to or overwrite connectors in one transaction."""
+"""Applying a catalog file: each connector becomes one import plan, applied by the one pipeline."""
 
 from __future__ import annotations
 
@@ -6,12 +6,44 @@ from typing import Any
 
 from django.db import transaction
 
-from connectors import history, secrets, versions
-from connectors.catalog_io.document import ACTION_KEYS, CONNECTOR_KEYS, OVERWRITE
-from connectors.catalog_io.export import exported_reference
-from connectors.catalog_io.planning import Item, Plan, plan
-from connectors.history import ARG_FIELDS
-from connectors.models import Action, Connector, InputArg, Revision
+from connectors.catalog_io.document import OVERWRITE
+from connectors.catalog_io.planning import Plan, plan
+from connectors.importing import apply as pipeline
+from connectors.importing import compare
+from connectors.importing.plan import UPDATE, ActionPlan, ArgPlan, AuthPlan, Choices, ConnectorPlan
+from connectors.importing.plan import Plan as ImportPlan
+
+KIND = "Connector Studio catalog"
+
+
+def import_plan(data: dict[str, Any], source: str = "catalog file") -> ImportPlan:
+    """One connector of a parsed catalog as the common plan: it replaces its namesake whole."""
+    actions = [
+        ActionPlan(
+            **{k: v for k, v in action.items() if k != "input_args"},
+            input_args=[ArgPlan(**arg) for arg in action["input_args"]],
+        )
+        for action in data["actions"]
+    ]
+    return ImportPlan(
+        kind=KIND,
+        source=source,
+        connector=ConnectorPlan(
+            name=data["name"],
+            display_name=data["display_name"],
+            description=data["description"],
+            base_url=data["base_url"],
+            variables=data.get("variables", []),
+            headers=data["headers"],
+            timeout_seconds=data["timeout_seconds"],
+            verify_tls=data["verify_tls"],
+        ),
+        auth=AuthPlan(data["auth_config"], dict(data["auth_settings"]), data["secret_references"]),
+        actions=actions,
+        replaces_target=True,
+        match_signature=False,
+        history_note="Imported",
+    )
 
 
 @transaction.atomic
@@ -21,92 +53,17 @@ def apply(document: dict[str, Any], choices: dict[str, str], user: Any) -> Plan:
     A conflict is overwritten only when `choices` says so for its name; the default is skip.
     """
     result = plan(document)
-    user_name = user.get_username() if user is not None else "import"
     for item in result.items:
-        if item.status == "create":
-            _create(item.data, user, user_name)
-        elif item.status == "update":
-            connector = Connector.objects.get(name=item.name)
-            for action in item.data["actions"]:
-                if action["name"] in item.added_actions:
-                    _save_action(connector, None, action, user)
-        elif item.status == "conflict" and choices.get(item.name) == OVERWRITE:
-            _overwrite(item, user, user_name)
+        overwrite = item.status == "conflict" and choices.get(item.name) == OVERWRITE
+        if item.status not in ("create", "update") and not overwrite:
+            continue
+        common = compare.against_catalog(import_plan(item.data))
+        picked = Choices()
+        if overwrite:
+            common.history_note = "Imported (overwrite)"
+            picked.connector_mode = UPDATE
+            picked.resolutions = dict.fromkeys(range(len(common.actions)), "overwrite")
+        else:
+            common.replaces_target = False  # an update only adds actions
+        pipeline.apply(common, picked, user, may_set_credentials=False)
     return result
-
-
-def _sealed(reference: str, user_name: str) -> dict[str, str]:
-    return secrets.sealed_field(reference, user_name)
-
-
-def _create(data: dict[str, Any], user: Any, user_name: str) -> Connector:
-    connector = Connector(updated_by=user if user is not None else None)
-    _set_connector_fields(connector, data, user_name)
-    connector.save()
-    history.record(connector, Revision.Event.CREATED, user, note="Imported")
-    for action in data["actions"]:
-        _save_action(connector, None, action, user)
-    return connector
-
-
-def _set_connector_fields(connector: Connector, data: dict[str, Any], user_name: str) -> None:
-    for key in CONNECTOR_KEYS:
-        if key not in ("secret_references", "headers"):
-            setattr(connector, key, data[key])
-    stored = dict(connector.auth_secrets) if connector.pk else {}
-    auth_secrets = {}
-    for name, reference in data["secret_references"].items():
-        if reference and exported_reference(stored.get(name)) == reference:
-            auth_secrets[name] = stored[name]  # the same reference: keep who set it and when
-        elif reference:
-            auth_secrets[name] = _sealed(reference, user_name)
-        elif name in stored:
-            auth_secrets[name] = stored[name]  # a dropped literal keeps what is here
-    connector.auth_secrets = auth_secrets
-    current = {r["key"].lower(): r["secret"] for r in connector.headers if "secret" in r}
-    headers = []
-    for row in data["headers"]:
-        key = row["key"]
-        if "value" in row:
-            headers.append({"key": key, "value": row["value"]})
-        elif row.get("secret_reference"):
-            same = exported_reference(current.get(key.lower())) == row["secret_reference"]
-            secret = current[key.lower()] if same else _sealed(row["secret_reference"], user_name)
-            headers.append({"key": key, "secret": secret})
-        elif key.lower() in current:
-            headers.append({"key": key, "secret": current[key.lower()]})
-    connector.headers = headers
-
-
-def _save_action(
-    connector: Connector, action: Action | None, data: dict[str, Any], user: Any
-) -> Action:
-    created = action is None
-    if action is None:
-        action = Action(connector=connector)
-    for key in ACTION_KEYS:
-        setattr(action, key, data[key])
-    action.updated_by = user
-    versions.save_versioned(action, None if created else action.version)
-    action.input_args.all().delete()
-    InputArg.objects.bulk_create(
-        InputArg(action=action, **{k: arg[k] for k in ARG_FIELDS}) for arg in data["input_args"]
-    )
-    event = Revision.Event.CREATED if created else Revision.Event.CHANGED
-    history.record(action, event, user, note="Imported")
-    return action
-
-
-def _overwrite(item: Item, user: Any, user_name: str) -> None:
-    connector = Connector.objects.select_for_update().get(name=item.name)
-    _set_connector_fields(connector, item.data, user_name)
-    connector.updated_by = user
-    versions.save_versioned(connector, connector.version)
-    history.record(connector, Revision.Event.CHANGED, user, note="Imported (overwrite)")
-    current = {a.name: a for a in connector.actions.all()}
-    for data in item.data["actions"]:
-        if data["name"] in item.added_actions or data["name"] in item.changed_actions:
-            _save_action(connector, current.get(data["name"]), data, user)
-    for name in item.removed_actions:
-        history.record(current[name], Revision.Event.DELETED, user, note="Imported (overwrite)")
-        current[name].delete()

@@ -19,14 +19,9 @@ def exported_reference(stored: dict[str, Any] | None) -> str | None:
 
 
 def _secret_fields(auth_config: str) -> list[str]:
-    """The form fields of an Auth Config type that are secrets (not the broker's tokens)."""
-    from connectors.fields import SecretField
-    from connectors.forms import AUTH_FORMS
+    from connectors.importing.auth import secret_fields
 
-    form_class = AUTH_FORMS.get(auth_config)
-    if form_class is None:
-        return []
-    return [n for n, f in form_class.base_fields.items() if isinstance(f, SecretField)]
+    return secret_fields(auth_config)
 
 
 def export_connector(connector: Connector, actions: list[Action] | None = None) -> dict[str, Any]:

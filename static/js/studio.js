@@ -32,3 +32,42 @@ document.addEventListener("click", (event) => {
     navigator.clipboard.writeText(source.textContent).then(() => { target.textContent = "Copied"; });
   }
 });
+
+// Import preview: select all / none (of the rows shown), filter by tag, live counts.
+function importCounts(form) {
+  const counts = { create: 0, update: 0, skip: 0 };
+  form.querySelectorAll("#import-actions tbody tr").forEach((row) => {
+    const keep = row.querySelector("input[type=checkbox]");
+    const resolve = row.querySelector("[data-resolve]");
+    let what = keep.dataset.default;
+    if (resolve) what = resolve.value;
+    if (!keep.checked || what === "skip") counts.skip += 1;
+    else if (what === "overwrite") counts.update += 1;
+    else counts.create += 1;
+  });
+  Object.entries(counts).forEach(([key, n]) => {
+    const cell = form.querySelector(`[data-count="${key}"]`);
+    if (cell) cell.textContent = String(n);
+  });
+}
+
+document.querySelectorAll("[data-import-tools]").forEach((tools) => {
+  tools.hidden = false;
+  const form = tools.closest("form");
+  const rows = () => form.querySelectorAll("#import-actions tbody tr");
+  tools.querySelectorAll("[data-check]").forEach((button) => {
+    button.addEventListener("click", () => {
+      rows().forEach((row) => {
+        if (!row.hidden) row.querySelector("input[type=checkbox]").checked = button.dataset.check === "all";
+      });
+      importCounts(form);
+    });
+  });
+  tools.querySelector("[data-tag-filter]").addEventListener("change", (event) => {
+    const tag = event.target.value;
+    rows().forEach((row) => {
+      row.hidden = Boolean(tag) && !row.dataset.tags.split("|").includes(tag);
+    });
+  });
+  form.addEventListener("change", () => importCounts(form));
+});

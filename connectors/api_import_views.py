@@ -1,0 +1,296 @@
+"""Import API: an OpenAPI, Swagger or Postman description -> a preview -> one transaction.
+
+Developers and Admins may import (it creates and edits connectors and actions); Viewers may
+not. Credentials to set are created only by an Admin, from values typed in the preview; a
+Developer's import refers to them as {{NAME}} and lists them for an Admin to create.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import RequestDataTooBig
+from django.db import IntegrityError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
+from django.views.decorators.http import require_http_methods
+
+from connectors.importing import apply, compare, readers, sources, staging
+from connectors.importing.auth import secret_fields, secret_label
+from connectors.importing.plan import (
+    KEEP,
+    RESOLUTIONS,
+    UPDATE,
+    Choices,
+    Plan,
+    ReadError,
+    ReadOptions,
+)
+from connectors.models import Connector
+from connectors.permissions import require
+
+SOURCE_TEMPLATE = "connectors/api_import.html"
+PREVIEW_TEMPLATE = "connectors/import_preview.html"
+# Plain settings a description cannot know and the preview asks for.
+ASKED_SETTINGS = {
+    "username": "Username",
+    "client_id": "Client ID",
+    "password_grant_username": "Password Grant Username",
+}
+
+
+class SourceForm(forms.Form):
+    file = forms.FileField(label="Description file", required=False)
+    text = forms.CharField(
+        label="Or paste the description",
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 10, "class": "mono", "spellcheck": "false"}),
+        help_text="JSON or YAML.",
+    )
+    url = forms.CharField(
+        label="Or its URL",
+        required=False,
+        max_length=2000,
+        widget=forms.URLInput(attrs={"placeholder": "https://api.example.com/openapi.json"}),
+        help_text="Fetched as a Test is: through the outbound guard and allow list.",
+    )
+    connector = forms.ChoiceField(label="Connector", required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        names = Connector.objects.order_by("name").values_list("name", flat=True)
+        self.fields["connector"].choices = [("", "A new connector (named from the title)")] + [
+            (name, name) for name in names
+        ]
+
+    def source(self) -> sources.Source:
+        upload, text, url = (self.cleaned_data.get(k) for k in ("file", "text", "url"))
+        given = [x for x in (upload, text and text.strip(), url and url.strip()) if x]
+        if len(given) != 1:
+            raise ReadError("Choose a file, paste a description or give its URL: one of them.")
+        if upload is not None:
+            if upload.size > sources.max_bytes():
+                raise sources.too_large()
+            return sources.Source(f"file {upload.name}", upload.read())
+        if url and url.strip():
+            return sources.fetch(url.strip())
+        sources.check_size(text.encode())
+        return sources.Source("pasted text", text.encode())
+
+
+def _options(data: Any, source: sources.Source) -> ReadOptions:
+    name = (data.get("connector") or data.get("connector_name") or "").strip()
+    typed = (data.get("base_url_typed") or "").strip()
+    return ReadOptions(
+        connector_name=name[:64],
+        base_url=typed or (data.get("base_url") or "").strip(),
+        source_url=source.label[4:] if source.label.startswith("URL ") else "",
+    )
+
+
+def read_plan(source: sources.Source, options: ReadOptions) -> Plan:
+    """Read the source and compare it with the catalog; ReadError says what is wrong."""
+    plan = readers.read_source(source, options)
+    return compare.against_catalog(plan)
+
+
+def digest(plan: Plan) -> str:
+    facts = [
+        plan.connector.name,
+        plan.connector.base_url,
+        plan.target_exists,
+        plan.removed,
+        [(a.name, a.status, a.existing, a.default) for a in plan.actions],
+    ]
+    return hashlib.sha256(json.dumps(facts).encode()).hexdigest()[:32]
+
+
+@sensitive_variables("data")
+def choices_from(data: Any, plan: Plan, may_set_credentials: bool) -> Choices:
+    """What the person kept: checked actions, conflict resolutions, renames, typed secrets."""
+    choices = Choices(included={i for i in range(len(plan.actions)) if data.get(f"keep-{i}")})
+    for index in range(len(plan.actions)):
+        resolution = data.get(f"resolve-{index}")
+        if resolution in RESOLUTIONS:
+            choices.resolutions[index] = resolution
+        if rename := (data.get(f"rename-{index}") or "").strip():
+            choices.renames[index] = rename
+    choices.remove = {name for name in plan.removed if data.get(f"remove-{name}")}
+    choices.connector_mode = UPDATE if data.get("connector_mode") == UPDATE else KEEP
+    for field in secret_fields(plan.auth.auth_config):
+        if value := data.get(f"secret-{field}"):
+            choices.secrets[field] = value
+    for key in ASKED_SETTINGS:
+        if key in plan.auth.settings and (value := (data.get(f"setting-{key}") or "").strip()):
+            plan.auth.settings[key] = value
+    if may_set_credentials:
+        for credential in plan.credentials:
+            if value := data.get(f"credential-{credential.name}"):
+                choices.credential_values[credential.name] = value
+    return choices
+
+
+def check_choices(plan: Plan, choices: Choices) -> list[str]:
+    """Problems to fix before Create: one sentence each."""
+    from django.core.exceptions import ValidationError
+
+    from connectors.models import validate_base_url, validate_identifier
+
+    problems = []
+    try:
+        validate_base_url(plan.connector.base_url)
+    except ValidationError as error:
+        problems.append(f"Base URL “{plan.connector.base_url}”: {' '.join(error.messages)}")
+    try:
+        validate_identifier(plan.connector.name)
+    except ValidationError as error:
+        problems.append(f"Connector Name “{plan.connector.name}”: {' '.join(error.messages)}")
+    taken = {n.lower() for n in plan.removed} | {
+        a.existing.lower() for a in plan.actions if a.existing
+    }
+    for index, name in choices.renames.items():
+        try:
+            validate_identifier(name)
+        except ValidationError:
+            problems.append(f"Rename of action {plan.actions[index].name}: “{name}” is not a Name.")
+            continue
+        if name.lower() in taken:
+            problems.append(f"Rename of action {plan.actions[index].name}: {name} is taken.")
+    return problems
+
+
+def preview_context(request: HttpRequest, plan: Plan, token: str, **extra: Any) -> dict[str, Any]:
+    may_set = request.user.has_perm("connectors.manage_credentials")
+    auth_secrets = [
+        {
+            "field": field,
+            "label": secret_label(plan.auth.auth_config, field),
+            "reference": plan.auth.secrets.get(field) or "",
+        }
+        for field in secret_fields(plan.auth.auth_config)
+        if field in plan.auth.secrets
+    ]
+    asked = [
+        {"key": key, "label": label, "value": plan.auth.settings[key]}
+        for key, label in ASKED_SETTINGS.items()
+        if key in plan.auth.settings
+    ]
+    creates = sum(1 for a in plan.actions if a.default in ("create", "rename"))
+    updates = sum(1 for a in plan.actions if a.default == "overwrite")
+    return {
+        "plan": plan,
+        "token": token,
+        "digest": digest(plan),
+        "may_set_credentials": may_set,
+        "auth_secrets": auth_secrets,
+        "asked_settings": asked,
+        "counts": {
+            "create": creates,
+            "update": updates,
+            "skip": len(plan.actions) - creates - updates,
+        },
+        "connectors": Connector.objects.order_by("name").values_list("name", flat=True),
+        "action_url": request.path,
+        **extra,
+    }
+
+
+def _source_page(request: HttpRequest, form: SourceForm, error: str = "", status: int = 200):
+    return render(request, SOURCE_TEMPLATE, {"form": form, "error": error}, status=status)
+
+
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+def api_import(request: HttpRequest) -> HttpResponse:
+    """The source page (GET), its preview (POST), and Create (POST with `create`)."""
+    require(request, "add_action")
+    if request.method == "GET":
+        return _source_page(
+            request, SourceForm(initial={"connector": request.GET.get("connector")})
+        )
+    try:
+        data = request.POST
+    except RequestDataTooBig:
+        form = SourceForm()
+        return _source_page(
+            request, form, "The pasted text is too large for a form: upload it as a file.", 400
+        )
+    token = data.get("token", "")
+    if token:
+        return _staged_step(request, token)
+    form = SourceForm(data, request.FILES)
+    if not form.is_valid():
+        return _source_page(request, form, "Correct the fields below.", 400)
+    try:
+        source = form.source()
+        options = _options(form.cleaned_data, source)
+        plan = read_plan(source, options)
+    except ReadError as error:
+        return _source_page(request, form, str(error), 400)
+    token = staging.stage(source, request.user.pk)
+    return render(request, PREVIEW_TEMPLATE, preview_context(request, plan, token))
+
+
+@sensitive_variables("choices")
+def _staged_step(request: HttpRequest, token: str) -> HttpResponse:
+    source = staging.staged(token, request.user.pk)
+    if source is None:
+        return _source_page(
+            request, SourceForm(), "This preview has expired: choose the description again.", 400
+        )
+    data = request.POST
+    try:
+        plan = read_plan(source, _options(data, source))
+    except ReadError as error:
+        return _source_page(request, SourceForm(), str(error), 400)
+    if "create" not in data:
+        return render(request, PREVIEW_TEMPLATE, preview_context(request, plan, token))
+    if data.get("digest") != digest(plan):
+        context = preview_context(request, plan, token, stale=True)
+        return render(request, PREVIEW_TEMPLATE, context, status=409)
+    if not plan.target_exists and not request.user.has_perm("connectors.add_connector"):
+        return render(
+            request,
+            PREVIEW_TEMPLATE,
+            preview_context(request, plan, token, problems=["Your role cannot create connectors."]),
+            status=403,
+        )
+    may_set = request.user.has_perm("connectors.manage_credentials")
+    choices = choices_from(data, plan, may_set)
+    problems = check_choices(plan, choices)
+    if problems:
+        context = preview_context(request, plan, token, problems=problems)
+        return render(request, PREVIEW_TEMPLATE, context, status=400)
+    try:
+        outcome = apply.apply(plan, choices, request.user, may_set_credentials=may_set)
+    except IntegrityError:
+        context = preview_context(
+            request,
+            plan,
+            token,
+            problems=[
+                "Someone saved a connector or action of the same name meanwhile: "
+                "check the preview and press Create again."
+            ],
+        )
+        return render(request, PREVIEW_TEMPLATE, context, status=409)
+    staging.drop(token)
+    verb = "Created" if outcome.connector_created else "Imported into"
+    messages.success(
+        request, f"{verb} connector {outcome.connector.name}: actions {outcome.summary()}."
+    )
+    missing = [
+        c.name for c in plan.credentials if not c.exists and c.name not in outcome.credentials
+    ]
+    if missing:
+        messages.warning(
+            request,
+            "An Admin creates these credentials before Test: " + ", ".join(missing) + ".",
+        )
+    return redirect(outcome.connector.get_absolute_url())

@@ -1,0 +1,231 @@
+"""Apply a plan as the person chose: one transaction, bulk inserts, every change in history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
+
+from connectors import history, secrets, versions
+from connectors.catalog_io.export import exported_reference
+from connectors.history import ARG_FIELDS
+from connectors.importing.auth import full_settings, secret_fields
+from connectors.importing.plan import (
+    CREATE,
+    OVERWRITE,
+    RENAME,
+    UPDATE,
+    ActionPlan,
+    Choices,
+    Outcome,
+    Plan,
+)
+from connectors.models import Action, Connector, Credential, InputArg, Revision
+
+
+def note_for(plan: Plan) -> str:
+    return (plan.history_note or f"Imported from {plan.kind}")[:200]
+
+
+@sensitive_variables("choices")
+@transaction.atomic
+def apply(plan: Plan, choices: Choices, user: Any, *, may_set_credentials: bool) -> Outcome:
+    """Write what the preview showed and the person kept, all of it or nothing.
+
+    `plan` must have been compared with the catalog (compare.against_catalog) in this request.
+    Credentials are created from values the source held (a pasted cURL command) or, when
+    `may_set_credentials`, from values typed in the preview; never replaced.
+    """
+    note = note_for(plan)
+    user_name = user.get_username() if user is not None else "import"
+    actor = user if user is not None and user.is_authenticated else None
+    outcome = Outcome(connector=None)
+    _create_credentials(plan, choices, actor, user_name, may_set_credentials, note, outcome)
+
+    connector = Connector.objects.select_for_update().filter(name=plan.connector.name).first()
+    if connector is None:
+        connector = Connector(updated_by=actor)
+        _set_connector_fields(connector, _connector_data(plan, choices), user_name)
+        connector.save()
+        history.record(connector, Revision.Event.CREATED, actor, note=note)
+        outcome.connector_created = True
+    elif choices.connector_mode == UPDATE:
+        _set_connector_fields(connector, _connector_data(plan, choices), user_name)
+        connector.updated_by = actor
+        versions.save_versioned(connector, connector.version)
+        history.record(connector, Revision.Event.CHANGED, actor, note=note)
+    outcome.connector = connector
+
+    current = {a.name: a for a in connector.actions.all()} if not outcome.connector_created else {}
+    fresh: list[tuple[Action, ActionPlan]] = []
+    for index, planned in enumerate(plan.actions):
+        resolution = choices.resolution(index, planned)
+        if resolution == CREATE:
+            fresh.append((_new_action(connector, planned, planned.name, actor), planned))
+        elif resolution == RENAME:
+            name = choices.renames.get(index) or planned.rename_to
+            fresh.append((_new_action(connector, planned, name, actor), planned))
+        elif resolution == OVERWRITE and planned.existing in current:
+            _overwrite(current[planned.existing], planned, actor, note)
+            outcome.updated.append(planned.existing)
+        else:
+            outcome.skipped.append(planned.name)
+    _bulk_create(connector, fresh, actor, note)
+    outcome.created = [action.name for action, _ in fresh]
+
+    for name in plan.removed:
+        if (plan.replaces_target or name in choices.remove) and name in current:
+            history.record(current[name], Revision.Event.DELETED, actor, note=note)
+            current[name].delete()
+            outcome.removed.append(name)
+    if not outcome.connector_created and (outcome.created or outcome.updated or outcome.removed):
+        Connector.objects.filter(pk=connector.pk).update(
+            updated_by=actor, updated_at=timezone.now()
+        )
+    return outcome
+
+
+@sensitive_variables("value", "choices")
+def _create_credentials(
+    plan: Plan,
+    choices: Choices,
+    actor: Any,
+    user_name: str,
+    may_set: bool,
+    note: str,
+    outcome: Outcome,
+) -> None:
+    for wanted in plan.credentials:
+        value = wanted.value or (choices.credential_values.get(wanted.name, "") if may_set else "")
+        if not value or Credential.objects.filter(name=wanted.name).exists():
+            continue
+        credential = Credential.objects.create(
+            name=wanted.name, sealed=secrets.seal(value), hint=secrets.hint(value), set_by=actor
+        )
+        history.record(credential, Revision.Event.CREATED, actor, note=note)
+        outcome.credentials.append(wanted.name)
+
+
+@sensitive_variables("choices")
+def _connector_data(plan: Plan, choices: Choices) -> dict[str, Any]:
+    """The connector as the catalog document carries it: secrets as references."""
+    wanted = plan.connector
+    references: dict[str, str | None] = {
+        name: value or None for name, value in plan.auth.secrets.items()
+    }
+    for name in secret_fields(plan.auth.auth_config):
+        if choices.secrets.get(name):
+            references[name] = choices.secrets[name]
+    return {
+        "name": wanted.name,
+        "display_name": wanted.display_name,
+        "description": wanted.description,
+        "base_url": wanted.base_url,
+        "auth_config": plan.auth.auth_config,
+        "auth_settings": full_settings(plan.auth),
+        "secret_references": references,
+        "headers": wanted.headers,
+        "variables": wanted.variables,
+        "timeout_seconds": wanted.timeout_seconds,
+        "verify_tls": wanted.verify_tls,
+    }
+
+
+# Fields set as given; secrets and headers keep what is stored when their reference is the same.
+_PLAIN = [f for f in history.CONNECTOR_FIELDS if f not in ("auth_secrets", "headers")]
+PLAIN_CONNECTOR_FIELDS = list(dict.fromkeys([*_PLAIN, "variables"]))
+
+
+def _sealed(reference: str, user_name: str) -> dict[str, str]:
+    return secrets.sealed_field(reference, user_name)
+
+
+def _set_connector_fields(connector: Connector, data: dict[str, Any], user_name: str) -> None:
+    """Plain fields as given; a secret keeps what is stored when its reference is the same."""
+    for key in PLAIN_CONNECTOR_FIELDS:
+        if key in data:
+            setattr(connector, key, data[key])
+    stored = dict(connector.auth_secrets) if connector.pk else {}
+    auth_secrets = {}
+    for name, reference in data["secret_references"].items():
+        if reference and exported_reference(stored.get(name)) == reference:
+            auth_secrets[name] = stored[name]  # the same reference: keep who set it and when
+        elif reference:
+            auth_secrets[name] = _sealed(reference, user_name)
+        elif name in stored:
+            auth_secrets[name] = stored[name]  # a dropped literal keeps what is here
+    connector.auth_secrets = auth_secrets
+    current = {r["key"].lower(): r["secret"] for r in connector.headers if "secret" in r}
+    headers = []
+    for row in data["headers"]:
+        key = row["key"]
+        if "value" in row:
+            headers.append({"key": key, "value": row["value"]})
+        elif row.get("secret_reference"):
+            same = exported_reference(current.get(key.lower())) == row["secret_reference"]
+            secret = current[key.lower()] if same else _sealed(row["secret_reference"], user_name)
+            headers.append({"key": key, "secret": secret})
+        elif key.lower() in current:
+            headers.append({"key": key, "secret": current[key.lower()]})
+    connector.headers = headers
+
+
+_ACTION_COLUMNS = [f for f in history.ACTION_FIELDS if f != "name"]
+
+
+def _new_action(connector: Connector, planned: ActionPlan, name: str, actor: Any) -> Action:
+    action = Action(connector=connector, name=name, updated_by=actor, version=1)
+    for key in _ACTION_COLUMNS:
+        setattr(action, key, getattr(planned, key))
+    return action
+
+
+def _bulk_create(
+    connector: Connector, fresh: list[tuple[Action, ActionPlan]], actor: Any, note: str
+) -> None:
+    """Actions, their input args and their history in three INSERTs (per batch)."""
+    if not fresh:
+        return
+    actions = Action.objects.bulk_create([action for action, _ in fresh], batch_size=500)
+    args = [
+        InputArg(action=action, **arg.as_dict())
+        for action, planned in fresh
+        for arg in planned.input_args
+    ]
+    InputArg.objects.bulk_create(args, batch_size=1000)
+    revisions = []
+    for action, planned in zip(actions, (p for _, p in fresh), strict=True):
+        snapshot = {key: getattr(action, key) for key in history.ACTION_FIELDS}
+        snapshot["connector"] = connector.name
+        snapshot["input_args"] = [
+            {k: arg.as_dict()[k] for k in ARG_FIELDS} for arg in planned.input_args
+        ]
+        snapshot["version"] = 1
+        revisions.append(
+            Revision(
+                kind=Revision.Kind.ACTION,
+                object_id=action.pk,
+                object_name=action.name,
+                connector_name=connector.name,
+                event=Revision.Event.CREATED,
+                user=actor,
+                snapshot=snapshot,
+                version=1,
+                note=note,
+            )
+        )
+    Revision.objects.bulk_create(revisions, batch_size=500)
+
+
+def _overwrite(action: Action, planned: ActionPlan, actor: Any, note: str) -> None:
+    for key in _ACTION_COLUMNS:
+        setattr(action, key, getattr(planned, key))
+    action.updated_by = actor
+    versions.save_versioned(action, action.version)
+    action.input_args.all().delete()
+    InputArg.objects.bulk_create(
+        InputArg(action=action, **arg.as_dict()) for arg in planned.input_args
+    )
+    history.record(action, Revision.Event.CHANGED, actor, note=note)

@@ -1,0 +1,90 @@
+"""Compare a plan with the catalog: the target connector, conflicts and the diff. Reads only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from connectors import history
+from connectors.importing import names
+from connectors.importing.plan import (
+    CHANGED,
+    CONFLICT,
+    NEW,
+    OVERWRITE,
+    SKIP,
+    UNCHANGED,
+    Plan,
+)
+from connectors.models import Action, Connector, Credential
+
+_COMPARED = [f for f in history.ACTION_FIELDS if f != "name"] + ["input_args"]
+
+
+def target(plan: Plan) -> Connector | None:
+    return Connector.objects.filter(name=plan.connector.name).first()
+
+
+def existing_actions(connector: Connector) -> list[Action]:
+    return list(connector.actions.prefetch_related("input_args").order_by("name"))
+
+
+def against_catalog(plan: Plan) -> Plan:
+    """Fill in what the plan would do to the catalog as it is now; the plan is returned."""
+    connector = target(plan)
+    plan.target_exists = connector is not None
+    wanted = [c.name for c in plan.credentials]
+    known = set(Credential.objects.filter(name__in=wanted).values_list("name", flat=True))
+    for credential in plan.credentials:
+        credential.exists = credential.name in known
+    if connector is None:
+        for action in plan.actions:
+            action.status, action.default = NEW, "create"
+        plan.removed, plan.connector_changes = [], []
+        return plan
+    plan.connector_changes = _connector_changes(plan, connector)
+    current = existing_actions(connector)
+    by_name = {a.name.lower(): a for a in current}
+    by_signature = {(a.method, a.path): a for a in current}
+    matched: set[str] = set()
+    taken = {a.name.lower() for a in current} | plan.action_names()
+    for action in plan.actions:
+        same = by_name.get(action.name.lower())
+        action.reason = "same name" if same is not None else ""
+        if same is None and plan.match_signature:
+            same = by_signature.get(action.signature)
+        if same is not None and not action.reason:
+            action.reason = "same method and path"
+        if same is None or same.name in matched:
+            action.status, action.existing, action.default = NEW, "", "create"
+            continue
+        matched.add(same.name)
+        action.existing = same.name
+        same.connector = connector
+        action.changed_fields = _changed_fields(action.fields(), history.snapshot(same))
+        if not action.changed_fields:
+            action.status, action.default = UNCHANGED, SKIP
+        elif action.reason == "same name" and (same.method, same.path) == action.signature:
+            action.status, action.default = CHANGED, OVERWRITE  # a newer version of it
+        else:
+            action.status, action.default = CONFLICT, SKIP
+        action.rename_to = names.unique(action.name, taken)
+    plan.removed = [a.name for a in current if a.name not in matched]
+    return plan
+
+
+def _changed_fields(wanted: dict[str, Any], current: dict[str, Any]) -> list[str]:
+    return [history.label(f) for f in _COMPARED if wanted.get(f) != current.get(f)]
+
+
+def _connector_changes(plan: Plan, connector: Connector) -> list[str]:
+    wanted = plan.connector
+    changes = []
+    if wanted.base_url and wanted.base_url != connector.base_url:
+        changes.append("Base URL")
+    if plan.auth.auth_config != connector.auth_config:
+        changes.append("Auth Config")
+    elif plan.auth.settings and plan.auth.settings != connector.auth_settings:
+        changes.append("Auth Config settings")
+    if wanted.variables != connector.variables:
+        changes.append("Connector Variables")
+    return changes
