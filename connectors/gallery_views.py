@@ -62,7 +62,7 @@ def template_form(request: HttpRequest, template_id: str) -> HttpResponse:
     form = TemplateForm(template, request.user, request.POST)
     if form.is_valid():
         made = plan(template, form)
-        for problem in problems(made, request.user):
+        for problem in problems(made):
             form.add_error(None, problem)
         if not form.errors and "create" in request.POST:
             try:
@@ -76,7 +76,7 @@ def template_form(request: HttpRequest, template_id: str) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    f"Created {made.connector['name']} from the {template['vendor']} template. "
+                    f"Created {made.plan.connector.name} from the {template['vendor']} template. "
                     "Press Test to try its first action.",
                 )
                 return redirect(action.get_absolute_url())

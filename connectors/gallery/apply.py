@@ -1,64 +1,29 @@
-"""Create: a plan's credentials, connector and actions in one transaction, recorded in history."""
+"""Create: the gallery's plan through the shared import apply, in one transaction with history."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.views.decorators.debug import sensitive_variables
 
-from connectors import history, secrets
-from connectors.gallery.plan import Plan
-from connectors.models import Action, Connector, Credential, InputArg, Revision
+from connectors.gallery.plan import GalleryPlan
+from connectors.importing import apply as shared
+from connectors.importing import compare
+from connectors.importing.auth import full_settings
+from connectors.models import Action, Connector
 
 
-@sensitive_variables("plan")
-def _connector(plan: Plan, user: Any) -> Connector:
-    data = plan.connector
-    user_name = user.get_username()
-    connector = Connector(
-        name=data["name"],
-        display_name=data["display_name"],
-        description=data["description"],
-        base_url=data["base_url"],
-        auth_config=data["auth_config"],
-        auth_settings=data["auth_settings"],
-        variables=data["variables"],
-        updated_by=user,
-    )
-    connector.auth_secrets = {
-        name: secrets.sealed_field(choice.value, user_name)
-        for name, choice in plan.auth_secrets.items()
-    }
-    connector.headers = data["headers"] + [
-        {"key": key, "secret": secrets.sealed_field(choice.value, user_name)}
-        for key, choice in plan.secret_headers.items()
-    ]
-    return connector
-
-
-def _actions(plan: Plan, connector: Connector, user: Any) -> list[tuple[Action, list[InputArg]]]:
-    made = []
-    for spec in plan.actions:
-        action = Action(
-            connector=connector,
-            name=spec["name"],
-            description=spec["description"],
-            method=spec["method"],
-            path=spec["path"],
-            query_params=spec["query_params"],
-            headers=spec["headers"],
-            body=spec["body"],
-            updated_by=user,
-        )
-        made.append((action, [InputArg(**arg) for arg in spec["input_args"]]))
-    return made
-
-
-def problems(plan: Plan, user: Any) -> list[str]:
+def problems(made: GalleryPlan) -> list[str]:
     """What the answers make invalid (a Base URL that is not a URL, say), before any write."""
-    connector = _connector(plan, user)
+    wanted = made.plan.connector
+    connector = Connector(
+        name=wanted.name,
+        base_url=wanted.base_url,
+        auth_config=made.plan.auth.auth_config,
+        auth_settings=full_settings(made.plan.auth),
+    )
     found = []
     try:
         connector.full_clean(validate_unique=False, validate_constraints=False)
@@ -67,7 +32,8 @@ def problems(plan: Plan, user: Any) -> list[str]:
             f"{Connector._meta.get_field(k).verbose_name}: {' '.join(v)}"
             for k, v in error.message_dict.items()
         ]
-    for action, _args in _actions(plan, connector, user):
+    for planned in made.plan.actions:
+        action = Action(name=planned.name, method=planned.method, path=planned.path)
         try:
             action.full_clean(exclude=["connector"], validate_unique=False)
         except ValidationError as error:
@@ -75,28 +41,20 @@ def problems(plan: Plan, user: Any) -> list[str]:
     return found
 
 
-@sensitive_variables("plan")
-@transaction.atomic
-def apply(plan: Plan, user: Any) -> Action:
-    """Everything the preview showed, or nothing (IntegrityError on a name taken meanwhile)."""
-    note = f"Created from the {plan.template['vendor']} template ({plan.template['id']})."
-    for new in plan.credentials:
-        credential = Credential.objects.create(
-            name=new.name,
-            sealed=secrets.seal(new.value),
-            hint=secrets.hint(new.value),
-            set_by=user,
+@sensitive_variables("made")
+def apply(made: GalleryPlan, user: Any) -> Action:
+    """Everything the preview showed, or nothing: IntegrityError when a connector or credential
+    of the same name appeared meanwhile."""
+    plan = compare.against_catalog(made.plan)
+    if plan.target_exists or any(c.exists for c in plan.credentials):
+        raise IntegrityError("a name was taken meanwhile")
+    with transaction.atomic():
+        outcome = shared.apply(
+            plan,
+            made.choices,
+            user,
+            may_set_credentials=user.has_perm("connectors.manage_credentials"),
         )
-        history.record(credential, Revision.Event.CREATED, user, note=note)
-    connector = _connector(plan, user)
-    connector.save()
-    history.record(connector, Revision.Event.CREATED, user, note=note)
-    created = []
-    for action, args in _actions(plan, connector, user):
-        action.save()
-        for arg in args:
-            arg.action = action
-        InputArg.objects.bulk_create(args)
-        history.record(action, Revision.Event.CREATED, user, note=note)
-        created.append(action)
-    return created[0]
+        if len(outcome.credentials) != len(plan.credentials):
+            raise IntegrityError("a credential could not be created")
+        return outcome.connector.actions.get(name=made.first_action)

@@ -1,14 +1,14 @@
-"""A template and the user's answers -> the plan Create saves (connector, credentials, actions).
+"""A template and the user's answers -> the import pipeline's common Plan (and Choices).
 
-Nothing here writes to the database.
+The gallery is one more reader of connectors.importing: it writes nothing itself; Create hands
+the plan to the shared compare and apply.
 """
 
 from __future__ import annotations
 
 import copy
-import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.views.decorators.debug import sensitive_variables
@@ -16,43 +16,39 @@ from django.views.decorators.debug import sensitive_variables
 from connectors import secrets
 from connectors.gallery.catalog import Template
 from connectors.gallery.form import EXISTING, NEW, TemplateForm
+from connectors.importing import (
+    ActionPlan,
+    ArgPlan,
+    AuthPlan,
+    Choices,
+    ConnectorPlan,
+    CredentialToSet,
+    Plan,
+)
 
 URL_SETTINGS = ("oauth2_token_url", "authorization_url", "access_token_request_url", "audience")
+ASKED = r"\[\[(\w+)\]\]"
+VARIABLE = r"\{\{\s*(\w+)\s*\}\}"
 
 
 @dataclass
-class NewCredential:
-    name: str
-    value: str = field(repr=False)
+class Shown:
+    """One secret as the preview may show it: its reference, or the typed value masked."""
 
-    @property
-    def masked(self) -> str:
-        return secrets.mask(self.value)
-
-
-@dataclass
-class SecretChoice:
     label: str
-    value: str = field(repr=False)  # a literal, or {{NAME}}
-
-    @property
-    def shown(self) -> str:
-        """What the preview may show: the reference, or the value masked."""
-        return self.value if secrets.reference_name(self.value) else secrets.mask(self.value)
+    shown: str
 
 
 @dataclass
-class Plan:
+class GalleryPlan:
     template: Template
-    connector: dict[str, Any]
-    auth_secrets: dict[str, SecretChoice]
-    secret_headers: dict[str, SecretChoice]
-    credentials: list[NewCredential]
-    actions: list[dict[str, Any]]
+    plan: Plan
+    choices: Choices
+    secrets_shown: list[Shown]
 
     @property
     def first_action(self) -> str:
-        return self.actions[0]["name"]
+        return self.plan.actions[0].name
 
 
 def _fill(value: Any, replace: dict[str, str], pattern: str) -> Any:
@@ -66,12 +62,21 @@ def _fill(value: Any, replace: dict[str, str], pattern: str) -> Any:
     return value
 
 
-ASKED = r"\[\[(\w+)\]\]"
-VARIABLE = r"\{\{\s*(\w+)\s*\}\}"
+def _action(spec: dict[str, Any]) -> ActionPlan:
+    return ActionPlan(
+        name=spec["name"],
+        method=spec["method"],
+        path=spec["path"],
+        description=spec["description"],
+        query_params=spec["query_params"],
+        headers=spec["headers"],
+        body=spec["body"],
+        input_args=[ArgPlan(**arg) for arg in spec["input_args"]],
+    )
 
 
-@sensitive_variables("value", "choice")
-def plan(template: Template, form: TemplateForm) -> Plan:
+@sensitive_variables("value", "answers", "choices")
+def plan(template: Template, form: TemplateForm) -> GalleryPlan:
     """The connector the template makes with these answers; the form must be valid."""
     answers = form.cleaned_data
     asked = {ask["name"]: answers[f"ask_{ask['name']}"] for ask in template["asks"]}
@@ -86,45 +91,77 @@ def plan(template: Template, form: TemplateForm) -> Plan:
     for name in URL_SETTINGS:
         if isinstance(settings.get(name), str):
             settings[name] = _fill(settings[name], plain, VARIABLE)
-    actions = _fill(_fill(copy.deepcopy(template["actions"]), asked, ASKED), plain, VARIABLE)
-    auth_secrets, secret_headers, credentials = {}, {}, []
+    specs = _fill(_fill(copy.deepcopy(template["actions"]), asked, ASKED), plain, VARIABLE)
+    name = answers["name"]
+    connector = ConnectorPlan(
+        name=name,
+        display_name=template["vendor"],
+        description=f"{template['label']}. From the {template['vendor']} setup guide.",
+        base_url=_fill(template["base_url"], plain, VARIABLE).rstrip("/"),
+        variables=variables,
+        headers=[dict(row) for row in template["headers"]],
+    )
+    auth = AuthPlan(
+        template["auth_config"], settings, described_as=f"the {template['vendor']} template"
+    )
+    choices = Choices()
+    credentials, shown = [], []
     for index, secret in enumerate(template["secrets"]):
         source = answers[f"secret_{index}_source"]
         if source == EXISTING:
             value = "{{" + answers[f"secret_{index}_credential"] + "}}"
         elif source == NEW:
-            name = answers[f"secret_{index}_name"]
-            credentials.append(NewCredential(name, form.secret_value(index)))
-            value = "{{" + name + "}}"
+            credential = answers[f"secret_{index}_name"]
+            credentials.append(
+                CredentialToSet(
+                    credential,
+                    purpose=f"{secret['label']} of connector {name}",
+                    secret_field=secret["field"],
+                )
+            )
+            choices.credential_values[credential] = form.secret_value(index)
+            masked = secrets.mask(form.secret_value(index))
+            shown.append(Shown("New credential", f"{credential} {masked}"))
+            value = "{{" + credential + "}}"
         else:
             value = form.secret_value(index)
-        choice = SecretChoice(secret["label"], value)
-        where, _, name = secret["field"].rpartition(":")
+        is_reference = bool(secrets.reference_name(value))
+        shown.append(Shown(secret["label"], value if is_reference else secrets.mask(value)))
+        where, _, field = secret["field"].rpartition(":")
         if where == "header":
-            secret_headers[name] = choice
+            connector.headers.append({"key": field, "secret_reference": value})
         elif where == "setting":
-            settings[name] = value  # a reference: the form offers no literal here
+            auth.settings[field] = value  # a reference: the form offers no literal here
+        elif is_reference:
+            auth.secrets[field] = value
         else:
-            auth_secrets[name] = choice
-    connector = {
-        "name": answers["name"],
-        "display_name": template["vendor"],
-        "description": f"{template['label']}. From the {template['vendor']} setup guide.",
-        "base_url": _fill(template["base_url"], plain, VARIABLE).rstrip("/"),
-        "auth_config": template["auth_config"],
-        "auth_settings": settings,
-        "headers": [dict(row) for row in template["headers"]],
-        "variables": variables,
-    }
-    return Plan(template, connector, auth_secrets, secret_headers, credentials, actions)
+            auth.secrets[field] = None
+            choices.secrets[field] = value
+    common = Plan(
+        kind="template",
+        source=f"the {template['vendor']} template ({template['id']})",
+        connector=connector,
+        auth=auth,
+        credentials=credentials,
+        actions=[_action(spec) for spec in specs],
+        notes=list(template["differences"]),
+        history_note=f"Created from the {template['vendor']} template ({template['id']}).",
+    )
+    return GalleryPlan(template, common, choices, shown)
 
 
-def shown_settings(plan: Plan) -> list[tuple[str, str]]:
+def shown_settings(made: GalleryPlan) -> list[tuple[str, str]]:
     """The Auth Config's plain fields that hold a value, as the preview lists them."""
     rows = []
-    for key, value in plan.connector["auth_settings"].items():
+    for key, value in made.plan.auth.settings.items():
         if value in ("", [], None):
             continue
-        text = value if isinstance(value, str) else json.dumps(value)
+        text = (
+            value
+            if isinstance(value, str)
+            else ", ".join(f"{r['key']}={r['value']}" for r in value)
+            if isinstance(value, list)
+            else str(value)
+        )
         rows.append((key.replace("_", " ").capitalize(), text))
     return rows
