@@ -44,7 +44,6 @@ FAILS_AS_WRITTEN = {
     "sap-ariba-oauth2-client-credentials": "token URL prefix and realm have no value",
     "servicenow-oauth2-authorization-code": "the Oauth2 Token Url is only described",
     "snowflake-oauth2-refresh-token": "the Oauth2 Token Url is the word OAUTH_TOKEN_ENDPOINT",
-    "stackoverflow-api-key-header": "the key query param's value is only described",
     "workday-oauth2-refresh-token": "the Base URL is the word YOUR_BASE_URL",
     "workday-oauth2-authorization-code": "{{CLIENT_NAME}} in the token URLs has no value",
 }
