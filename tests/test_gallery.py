@@ -3,6 +3,7 @@ first action Tested against a local stand-in that checks the auth the real API e
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -148,11 +149,27 @@ def secret_value(template: dict, secret: dict) -> str:
     return f"{template['slug']}-{secret['field'].rsplit(':')[-1]}-0123456789"
 
 
+# Connector Variables in token and authorization URLs render once that rendering is merged.
+AUTH_URLS_RENDER_VARIABLES = importlib.util.find_spec("connectors.variables") is not None
+
+
+def keeps_variable(template: dict, key: str) -> bool:
+    """Placeholders stay Connector Variables, as the form proposes, where the product renders
+    them; a whole host or URL is typed as a plain value."""
+    variable = next(v for v in template["variables"] if v["key"] == key)
+    in_auth_urls = any(
+        "{{" + key + "}}" in str(template["auth_settings"].get(name) or "") for name in URL_SETTINGS
+    )
+    return not variable["plain_only"] and (AUTH_URLS_RENDER_VARIABLES or not in_auth_urls)
+
+
 def answers(template: dict, client_id: str) -> dict[str, str]:
-    """The form as a person fills it: examples for placeholders, plain values, new credentials."""
+    """The form as a person fills it: examples for placeholders, new credentials."""
     data = {"name": template["default_name"]}
     for variable in template["variables"]:
         data[f"var_{variable['key']}"] = variable["example"] or f"{variable['key']}-value"
+        if keeps_variable(template, variable["key"]):
+            data[f"keep_{variable['key']}"] = "on"
         if variable["key"] == "sailpoint_url":
             data[f"var_{variable['key']}"] = "https://iiq.example.com:8443"
     for ask in template["asks"]:
