@@ -6,6 +6,7 @@ from connectors import (
     api_import_views,
     catalog_io_views,
     credential_views,
+    gallery_views,
     history_views,
     import_views,
     views,
@@ -15,6 +16,8 @@ from connectors.oauth import views as oauth_views
 urlpatterns = [
     path("", views.catalog, name="catalog"),
     path("new/", views.connector_form, name="connector_create"),
+    path("templates/", gallery_views.gallery, name="gallery"),
+    path("templates/<str:template_id>/", gallery_views.template_form, name="template_form"),
     path("export/", catalog_io_views.export_view, name="catalog_export"),
     path("import/", catalog_io_views.import_view, name="catalog_import"),
     path("import/apply/", catalog_io_views.import_apply, name="catalog_import_apply"),

@@ -62,7 +62,9 @@ class AuthServer:
     api_always_401: bool = False
     api_stagger: float = 0.0  # the n-th API call waits n times this before answering
     token_redirect: str = ""  # answer /token with a 307 to this URL
-    token_path: str = "/token"  # where the token endpoint is (Nexthink: /api/v1/token)
+    token_path: str = "/token"  # where the token endpoint listens
+    authorize_path: str = "/authorize"
+    jwt_audience: str = ""  # the aud a JWT must carry; blank means the token URL
 
     def __post_init__(self) -> None:
         self.token_requests: list[TokenRequest] = []
@@ -94,7 +96,7 @@ class AuthServer:
             def do_GET(self) -> None:
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 parts = urlsplit(self.path)
-                if parts.path == "/authorize":
+                if parts.path == server.authorize_path:
                     self._answer(*server._authorize(dict(parse_qsl(parts.query))))
                 else:
                     self._answer(*server._api(self.path, headers))
@@ -110,7 +112,7 @@ class AuthServer:
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.token_url = f"{self.url}{self.token_path}"
-        self.authorize_url = f"{self.url}/authorize"
+        self.authorize_url = f"{self.url}{self.authorize_path}"
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def __enter__(self) -> AuthServer:
@@ -216,7 +218,10 @@ class AuthServer:
     def _verify(self, token: str) -> bool:
         try:
             claims = jwt.decode(
-                token, self.public_key, algorithms=["RS256", "ES256"], audience=self.token_url
+                token,
+                self.public_key,
+                algorithms=["RS256", "ES256"],
+                audience=self.jwt_audience or self.token_url,
             )
         except jwt.PyJWTError:
             return False

@@ -1,0 +1,208 @@
+"""The gallery's pages: search, filter, roles, and secrets that never come back."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from connectors.models import Connector, Credential
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+CANARY = "sk-canary-5f1e2d3c4b5a69788796"
+
+
+def test_it_shows_a_card_per_connector_with_its_auth_options(carol) -> None:
+    page = client_for(carol).get(reverse("gallery")).content.decode()
+    assert page.count('class="card template-card"') == 37
+    servicenow = page[page.index("<h2>ServiceNow</h2>") :]
+    servicenow = servicenow[: servicenow.index("</li>\n    \n    <li")]
+    assert "OAuth 2.0 Authorization Code, OAuth 2.0 Password, Basic" in servicenow
+    assert "<img" not in page
+
+
+def test_it_searches_as_you_type_and_filters_by_auth_config(bob) -> None:
+    client = client_for(bob)
+    partial = client.get(
+        reverse("gallery"),
+        {"q": "servicenow"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="gallery-results",
+    ).content.decode()
+    assert "<html" not in partial and re.findall(r"<h2>(.*?)</h2>", partial) == ["ServiceNow"]
+    jwt = client.get(reverse("gallery"), {"auth": "JWT"}).content.decode()
+    assert re.findall(r"<h2>(.*?)</h2>", jwt) == ["Docusign", "Okta"]
+    assert (
+        "No template matches “nothing-like-this”"
+        in client.get(reverse("gallery"), {"q": "nothing-like-this"}).content.decode()
+    )
+
+
+def test_it_marks_what_cannot_be_expressed_yet_with_the_reason(carol) -> None:
+    page = client_for(carol).get(reverse("gallery"), {"q": "success"}).content.decode()
+    assert "Not available yet: SAML Bearer" in page
+    assert "Not available yet: The guide gives no Base URL" in page
+    form = client_for(carol).get(
+        reverse("template_form", args=["sap-success-factors-oauth2-saml-bearer-dynamic"])
+    )
+    assert "Not available yet" in form.content.decode() and b"Create</button>" not in form.content
+
+
+def test_it_shows_the_panel_with_credentials_links_watch_outs_and_differences(carol) -> None:
+    page = (
+        client_for(carol)
+        .get(reverse("template_form", args=["jamf-oauth2-client-credentials"]))
+        .content.decode()
+    )
+    assert "Credentials needed" in page and "API client Client ID" in page
+    assert "https://github.com/moveworks/developer-docs/tree/main/connectors/jamf" in page
+    assert "Watch out" in page and "What differs from the guide" in page
+    assert "the guide puts a full URL in Path" in page
+
+
+def test_it_lets_viewers_browse_but_not_create(carol) -> None:
+    url = reverse("template_form", args=["openai-api-key"])
+    client = client_for(carol)
+    page = client.get(url).content.decode()
+    assert "Preview</button>" not in page and "a Developer or an Admin creates" in page
+    refused = client.post(
+        url,
+        {"name": "openai", "secret_0_source": "value", "secret_0_value": CANARY, "preview": "1"},
+    )
+    assert refused.status_code == 403 and not Connector.objects.exists()
+
+
+def test_it_prefills_a_unique_name(bob) -> None:
+    Connector.objects.create(name="openai", base_url="https://api.openai.com")
+    page = client_for(bob).get(reverse("template_form", args=["openai-api-key"])).content.decode()
+    assert 'value="openai_2"' in page
+
+
+def test_it_lets_a_developer_pick_a_credential_or_enter_a_value_but_not_create_one(bob) -> None:
+    Credential.objects.create(name="OPENAI_API_KEY", sealed="x")
+    client = client_for(bob)
+    url = reverse("template_form", args=["openai-api-key"])
+    page = client.get(url).content.decode()
+    assert "Create a team credential" not in page and "Only an Admin creates" in page
+    refused = client.post(
+        url, {"name": "openai", "secret_0_source": "new", "secret_0_value": CANARY, "preview": "1"}
+    )
+    assert "Select a valid choice" in refused.content.decode()
+    made = client.post(
+        url,
+        {
+            "name": "openai",
+            "secret_0_source": "existing",
+            "secret_0_credential": "OPENAI_API_KEY",
+            "create": "1",
+        },
+    )
+    assert made.status_code == 302
+    connector = Connector.objects.get(name="openai")
+    assert connector.auth_secrets["api_key"]["hint"] == "{{OPENAI_API_KEY}}"
+    assert Credential.objects.count() == 1
+
+
+def test_it_never_shows_a_typed_secret_back_and_keeps_it_on_an_error(alice) -> None:
+    client = client_for(alice)
+    url = reverse("template_form", args=["openai-api-key"])
+    page = client.post(
+        url,
+        {
+            "name": "bad name",
+            "secret_0_source": "new",
+            "secret_0_value": CANARY,
+            "secret_0_name": "OPENAI_API_KEY",
+            "preview": "1",
+        },
+    ).content.decode()
+    assert CANARY not in page and "A value was entered and is kept" in page
+    assert 'id="id_name_error"' in page or "letter" in page
+    sealed = re.search(r'name="secret_0_sealed" value="([^"]+)"', page).group(1)
+    made = client.post(
+        url,
+        {
+            "name": "openai",
+            "secret_0_source": "new",
+            "secret_0_sealed": sealed,
+            "secret_0_name": "OPENAI_API_KEY",
+            "create": "1",
+        },
+    )
+    assert made.status_code == 302
+    from connectors import secrets
+
+    stored = Credential.objects.get(name="OPENAI_API_KEY")
+    assert secrets.unseal(stored.sealed) == CANARY
+
+
+def test_it_refuses_a_credential_name_that_exists_and_saves_nothing(alice) -> None:
+    Credential.objects.create(name="OPENAI_API_KEY", sealed="x")
+    page = (
+        client_for(alice)
+        .post(
+            reverse("template_form", args=["openai-api-key"]),
+            {
+                "name": "openai",
+                "secret_0_source": "new",
+                "secret_0_value": CANARY,
+                "secret_0_name": "OPENAI_API_KEY",
+                "create": "1",
+            },
+        )
+        .content.decode()
+    )
+    assert "The credential OPENAI_API_KEY exists" in page
+    assert not Connector.objects.exists() and Credential.objects.count() == 1
+
+
+def test_it_reports_an_answer_that_makes_an_invalid_base_url(alice) -> None:
+    page = (
+        client_for(alice)
+        .post(
+            reverse("template_form", args=["sailpoint-iiq-oauth2-client-credentials"]),
+            {
+                "name": "iiq",
+                "var_sailpoint_url": "not a url",
+                "ask_client_id": "c",
+                "secret_0_source": "value",
+                "secret_0_value": CANARY,
+                "create": "1",
+            },
+        )
+        .content.decode()
+    )
+    assert "Base URL: Enter a URL" in page and not Connector.objects.exists()
+
+
+def test_it_keeps_placeholders_as_connector_variables_when_asked(alice) -> None:
+    client_for(alice).post(
+        reverse("template_form", args=["servicenow-basic"]),
+        {
+            "name": "sn",
+            "var_instance_name": "dev12345",
+            "keep_instance_name": "on",
+            "ask_username": "svc",
+            "secret_0_source": "value",
+            "secret_0_value": CANARY,
+            "create": "1",
+        },
+    )
+    connector = Connector.objects.get(name="sn")
+    assert connector.base_url == "https://{{instance_name}}.service-now.com"
+    assert connector.variables == [{"key": "instance_name", "value": "dev12345"}]
+    client_for(alice).post(
+        reverse("template_form", args=["servicenow-basic"]),
+        {
+            "name": "sn2",
+            "var_instance_name": "dev12345",
+            "ask_username": "svc",
+            "secret_0_source": "value",
+            "secret_0_value": CANARY,
+            "create": "1",
+        },
+    )
+    plain = Connector.objects.get(name="sn2")
+    assert plain.base_url == "https://dev12345.service-now.com" and plain.variables == []
