@@ -1,0 +1,12 @@
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    """Joins the migrations of features built side by side; it changes nothing itself."""
+
+    dependencies = [
+        ("connectors", "0010_digest_auth"),
+        ("connectors", "0012_action_tags"),
+    ]
+
+    operations = []
