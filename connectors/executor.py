@@ -309,15 +309,20 @@ def _record_request(record: TestRun, prepared: Prepared) -> None:
 
 def _record_response(record: TestRun, response: outbound.OutboundResponse, hide: list[str]) -> None:
     content_type = next((v for k, v in response.headers if k.lower() == "content-type"), "")
+    cap = settings.STUDIO_DISPLAY_BYTES
+    # Rendered a little past the cap and cut after masking: a secret across the cap is masked
+    # whole rather than showing its start (an encoded form is at most 12 times as long).
+    margin = 12 * max((len(s) for s in hide), default=0)
     shown = rendering.render_body(
-        response.body, content_type, display_cap=settings.STUDIO_DISPLAY_BYTES, highlight_cap=0
+        response.body, content_type, display_cap=cap + margin, highlight_cap=0
     )
+    text = secrets.redact(shown.text, hide)
     record.status = response.status
     record.reason = response.reason
     record.response_headers = [(k, secrets.redact(v, hide)) for k, v in response.headers]
     record.content_type = content_type
     record.is_binary = shown.kind == "binary"
-    record.response_body = "" if record.is_binary else secrets.redact(shown.text, hide)
-    record.body_truncated = shown.truncated
+    record.response_body = "" if record.is_binary else text[:cap]
+    record.body_truncated = shown.truncated or len(text) > cap
     record.elapsed_ms = response.elapsed_ms
     record.size = response.size

@@ -120,10 +120,10 @@ AXES_VERBOSE = False
 # Email: EMAIL_URL (e.g. smtp+tls://user:password@smtp.example.com:587) or EMAIL_BACKEND
 # (e.g. django.core.mail.backends.console.EmailBackend) gives the site a mailer and turns on
 # the password reset pages; without either they do not exist and login offers no reset link.
-MAILERS: dict[str, dict[str, object]] = {}
+_mailer: dict[str, object] = {}
 if _email_url := env.str("EMAIL_URL", default=""):
     _email = environ.Env.email_url_config(_email_url)
-    MAILERS["default"] = {
+    _mailer = {
         "BACKEND": _email["EMAIL_BACKEND"],
         "OPTIONS": {
             "host": _email.get("EMAIL_HOST", ""),
@@ -137,8 +137,10 @@ if _email_url := env.str("EMAIL_URL", default=""):
         else {},
     }
 elif _email_backend := env.str("EMAIL_BACKEND", default=""):
-    MAILERS["default"] = {"BACKEND": _email_backend}
-PASSWORD_RESET_ENABLED = "default" in MAILERS
+    _mailer = {"BACKEND": _email_backend}
+if _mailer:
+    MAILERS = {"default": _mailer}
+PASSWORD_RESET_ENABLED = bool(_mailer)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="webmaster@localhost")
 # Sessions read from the cache first (shared by every app server when the cache is).
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

@@ -8,7 +8,9 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
-from connectors import redaction, secrets
+from connectors import executor, redaction, secrets
+from tests.factories import api_key_connector, make_action
+from tests.upstream import Reply
 
 SECRET = "sk-live/0a+9 z=éx41f7"
 
@@ -82,3 +84,15 @@ def test_it_masks_several_secrets_in_one_pass_longest_first() -> None:
     masked = secrets.redact(text, [inner, outer])
     assert inner not in masked and "outer" not in masked
     assert masked.count(secrets.MASK) == 3
+
+
+@pytest.mark.django_db
+def test_a_secret_across_the_display_cap_is_masked_whole(upstream, alice, settings) -> None:
+    settings.STUDIO_DISPLAY_BYTES = 1000
+    key = "sk-across-the-cap-0123456789"
+    upstream.reply = Reply(headers={"Content-Type": "text/plain"}, body=("x" * 990 + key).encode())
+    run = executor.run(make_action(api_key_connector(upstream.url, key)), {}, alice)
+    assert run.status == 200
+    # Cut at 1,000 characters first, the body would end in "sk-across-" and match no form.
+    assert len(run.response_body) <= 1000
+    assert "sk-across" not in run.response_body and secrets.MASK in run.response_body
