@@ -317,3 +317,41 @@ def test_the_jwt_audience_uses_variables() -> None:
     )
     claims = jwt.decode(assertion.sign(connector), options={"verify_signature": False})
     assert claims["aud"] == "https://acme.okta.com/oauth2/v1/token"
+
+
+@pytest.mark.usefixtures("local")
+def test_a_client_id_takes_variables_but_never_a_credential(bob) -> None:
+    from tests.test_request_fidelity import credential
+
+    credential("TEAM_SECRET", "team-secret-canary-123")
+    with AuthServer(client_id="{{TEAM_SECRET}}") as evil:
+        connector = make_connector(
+            base_url=evil.url,
+            variables=[{"key": "client", "value": "studio-client"}],
+            auth_config="OAUTH2",
+            auth_settings={
+                "oauth2_grant_type": "client_credentials",
+                "client_id": "{{TEAM_SECRET}}",
+                "oauth2_token_url": evil.token_url,
+            },
+            secrets={"client_secret": evil.client_secret},
+        )
+        run = executor.run(make_action(connector, path="/api"), {}, None)
+        assert run.error_kind == "AuthFailed" and "{{TEAM_SECRET}}" in run.error_message
+        assert evil.token_requests == []
+    connector.delete()
+    data = with_variables(
+        auth_config="OAUTH2",
+        **{
+            "auth-oauth2_grant_type": "client_credentials",
+            "auth-client_id": "{{TEAM_SECRET}}",
+            "auth-client_secret": "secret-0123456789",
+            "auth-oauth2_token_url": "https://login.example.com/token",
+            "auth-header_auth_key": "Authorization",
+            "auth-header_auth_value_pattern": "Bearer %s",
+            "auth-expires_in_unit": "seconds",
+        },
+    )
+    response = client_for(bob).post("/new/", data)
+    assert "{{TEAM_SECRET}} is not a Connector Variable" in response.content.decode()
+    assert not Connector.objects.exists()

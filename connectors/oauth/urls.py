@@ -6,9 +6,7 @@ Tokens belong to the connector, not to one action, so only Connector Variables f
 
 from __future__ import annotations
 
-from django.views.decorators.debug import sensitive_variables
-
-from connectors import secrets, templating, variables
+from connectors import templating, variables
 from connectors.models import Connector
 from connectors.oauth.client import AuthFailed
 
@@ -17,6 +15,8 @@ LABELS = {
     "authorization_url": "Authorization URL",
     "access_token_request_url": "Access Token Request URL",
     "audience": "Audience",
+    "client_id": "Client ID",
+    "password_grant_username": "Password Grant Username",
 }
 
 
@@ -41,15 +41,20 @@ def auth_url(connector: Connector, key: str) -> str:
         raise AuthFailed(f"Authorization failed: the {label}: {error}") from None
 
 
-@sensitive_variables("value")
 def plain_setting(connector: Connector, key: str) -> str:
-    """A plain auth field (Client ID, a username): each {{name}} a Connector Variable, else a
-    team credential reference. Raises secrets.CredentialMissing for a name that is neither."""
+    """A plain auth field (Client ID, a username) with its {{name}}s filled by Connector
+    Variables only: a credential never lands in a field that is sent and shown as plain text."""
     value = connector.setting(key)
     if "{{" not in value:
         return value
-    known = variables.of(connector)
-    filled = secrets.REFERENCE_TAG_RE.sub(
-        lambda match: known.get(match.group(1), match.group(0)), value
-    )
-    return secrets.resolve(filled)
+    try:
+        return templating.render(value, variables.of(connector))
+    except templating.ConstructError as error:
+        raise AuthFailed(
+            f"Authorization failed: the {LABELS.get(key, key)} uses {{{{{error.name}}}}}, which "
+            "is not a Connector Variable: add it on the connector. The API was not called."
+        ) from None
+    except templating.TemplateError as error:
+        raise AuthFailed(
+            f"Authorization failed: the {LABELS.get(key, key)} is not valid: {error}"
+        ) from None
