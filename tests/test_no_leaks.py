@@ -55,10 +55,17 @@ def canary_catalog(upstream, alice) -> list[Connector]:
     bearer = make_connector(
         "Bearer", base_url=upstream.url, auth_config="BEARER", secrets={"token": CANARY}
     )
+    digest = make_connector(
+        "Digest",
+        base_url=upstream.url,
+        auth_config="DIGEST",
+        auth_settings={"username": "me"},
+        secrets={"password": CANARY},
+    )
     header = make_connector("SecretHeader", base_url=upstream.url)
     header.headers = [{"key": "X-Canary", "secret": secrets.sealed_field(CANARY, "alice")}]
     header.save()
-    connectors = [header_auth, by_reference, param_auth, basic, bearer, header]
+    connectors = [header_auth, by_reference, param_auth, basic, bearer, digest, header]
     for connector in connectors:
         run = executor.run(make_action(connector), {}, alice)
         assert run.status == 200, run.error_message

@@ -18,7 +18,9 @@ from tests import keys
 from tests.conftest import client_for
 from tests.factories import action_post, connector_post, make_action, make_connector
 from tests.oauth_server import AuthServer
+from tests.test_admin import admin_post
 from tests.test_oauth import local  # noqa: F401  (the fixture: 127.0.0.1 and an own cache)
+from tests.test_request_fidelity import credential
 from tests.upstream import Upstream
 
 pytestmark = pytest.mark.django_db
@@ -235,8 +237,6 @@ def test_export_and_import_keep_variables(tmp_path) -> None:
 
 
 def test_the_admin_edits_variables(alice) -> None:
-    from tests.test_admin import admin_post
-
     alice.is_staff = True
     alice.save()
     client = client_for(alice)
@@ -333,8 +333,6 @@ def test_the_jwt_audience_uses_variables() -> None:
 
 @pytest.mark.usefixtures("local")
 def test_a_client_id_takes_variables_but_never_a_credential(bob) -> None:
-    from tests.test_request_fidelity import credential
-
     credential("TEAM_SECRET", "team-secret-canary-123")
     with AuthServer(client_id="{{TEAM_SECRET}}") as evil:
         connector = client_credentials(evil, "{{TEAM_SECRET}}", evil.token_url, "c", "x")
