@@ -10,6 +10,7 @@ from connectors.outbound import digest
 from tests.conftest import client_for
 from tests.digest_server import DigestServer
 from tests.factories import connector_post, make_action, make_connector
+from tests.test_curl_import import create, preview
 from tests.upstream import Reply, Upstream
 
 pytestmark = pytest.mark.django_db
@@ -186,3 +187,18 @@ def test_curl_digest_imports_as_digest_auth() -> None:
     assert parsed.auth.secrets["password"].value == "s3cret-value-99"
     plain = curl.parse_curl("curl -u ada:s3cret-value-99 https://api.example.com/x")
     assert plain.auth is not None and plain.auth.auth_config == "BASIC"
+
+
+def test_curl_import_creates_a_digest_connector_that_passes_its_test(allow_local, bob) -> None:
+    with DigestServer() as server:
+        client = client_for(bob)
+        command = f"curl --digest -u '{server.username}:{server.password}' {server.url}/dir/x"
+        previewed = preview(client, command)
+        assert "Digest Auth" in previewed.content.decode()
+        assert server.password not in previewed.content.decode()
+        assert create(client, previewed).status_code == 302
+        connector = Connector.objects.get()
+        assert connector.auth_config == "DIGEST"
+        run = executor.run(connector.actions.get(), {}, bob)
+        assert (run.status, run.error_kind) == (200, "")
+        assert not server.password_travelled()

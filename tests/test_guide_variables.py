@@ -186,7 +186,6 @@ def test_salesforce_password_grant_as_written(bob) -> None:
     with AuthServer(client_id="sf-consumer-key") as server:
         server.accept = ("basic", "body")
         server.users = {"integration@example.com": "hunter2-pass" + "SECTOKEN123"}
-        credential("salesforce_consumer_key", "sf-consumer-key")
         credential("salesforce_consumer_secret", server.client_secret)
         credential("salesforce_password", "hunter2-pass")
         credential("salesforce_security_token", "SECTOKEN123")
@@ -196,8 +195,8 @@ def test_salesforce_password_grant_as_written(bob) -> None:
             server.url,  # in place of https://{your-salesforce-domain}.my.salesforce.com
             {"auth_config": "OAUTH2", **oauth_fields(fields, server.token_url)},
             description=config["connector_fields"]["Description"],
-            variables_key=["salesforce_username"],
-            variables_value=["integration@example.com"],
+            variables_key=["salesforce_consumer_key", "salesforce_username"],
+            variables_value=["sf-consumer-key", "integration@example.com"],
         )
         connector = Connector.objects.get(name="Salesforce")
         assert secrets.references_in(connector) == {

@@ -46,12 +46,15 @@ def canary_catalog(upstream, alice) -> list[Connector]:
     param_auth = api_key_connector(upstream.url, CANARY, name="ParamAuth")
     param_auth.auth_settings.update(api_key_auth_type="PARAM", param_auth_param_name="key")
     param_auth.save()
-    basic = make_connector(
-        "Basic",
-        base_url=upstream.url,
-        auth_config="BASIC",
-        auth_settings={"username": "me"},
-        secrets={"password": CANARY},
+    basic, digest = (
+        make_connector(
+            name,
+            base_url=upstream.url,
+            auth_config=name.upper(),
+            auth_settings={"username": "me"},
+            secrets={"password": CANARY},
+        )
+        for name in ("Basic", "Digest")
     )
     bearer = make_connector(
         "Bearer", base_url=upstream.url, auth_config="BEARER", secrets={"token": CANARY}
@@ -59,7 +62,7 @@ def canary_catalog(upstream, alice) -> list[Connector]:
     header = make_connector("SecretHeader", base_url=upstream.url)
     header.headers = [{"key": "X-Canary", "secret": secrets.sealed_field(CANARY, "alice")}]
     header.save()
-    connectors = [header_auth, by_reference, param_auth, basic, bearer, header]
+    connectors = [header_auth, by_reference, param_auth, basic, bearer, digest, header]
     for connector in connectors:
         run = executor.run(make_action(connector), {}, alice)
         assert run.status == 200, run.error_message

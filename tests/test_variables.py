@@ -18,7 +18,9 @@ from tests import keys
 from tests.conftest import client_for
 from tests.factories import action_post, connector_post, make_action, make_connector
 from tests.oauth_server import AuthServer
+from tests.test_admin import admin_post
 from tests.test_oauth import local  # noqa: F401  (the fixture: 127.0.0.1 and an own cache)
+from tests.test_request_fidelity import credential
 from tests.upstream import Upstream
 
 pytestmark = pytest.mark.django_db
@@ -31,6 +33,21 @@ def with_variables(**overrides: object) -> dict:
         variables_key=[v["key"] for v in VARIABLES],
         variables_value=[v["value"] for v in VARIABLES],
         **overrides,
+    )
+
+
+def oauth_with_variables(client_id: str, token_url: str) -> dict:
+    return with_variables(
+        auth_config="OAUTH2",
+        **{
+            "auth-oauth2_grant_type": "client_credentials",
+            "auth-client_id": client_id,
+            "auth-client_secret": "secret-0123456789",
+            "auth-oauth2_token_url": token_url,
+            "auth-header_auth_key": "Authorization",
+            "auth-header_auth_value_pattern": "Bearer %s",
+            "auth-expires_in_unit": "seconds",
+        },
     )
 
 
@@ -149,18 +166,7 @@ def test_a_base_url_may_use_an_input_arg_of_an_existing_action(bob) -> None:
 
 
 def test_an_auth_url_with_an_unknown_variable_is_a_field_error(bob) -> None:
-    data = with_variables(
-        auth_config="OAUTH2",
-        **{
-            "auth-oauth2_grant_type": "client_credentials",
-            "auth-client_id": "id",
-            "auth-client_secret": "secret-0123456789",
-            "auth-oauth2_token_url": "https://{{tenant}}.example.com/token",
-            "auth-header_auth_key": "Authorization",
-            "auth-header_auth_value_pattern": "Bearer %s",
-            "auth-expires_in_unit": "seconds",
-        },
-    )
+    data = oauth_with_variables("id", "https://{{tenant}}.example.com/token")
     response = client_for(bob).post("/new/", data)
     assert response.status_code == 200
     assert "{{tenant}} is not a Connector Variable" in response.content.decode()
@@ -231,8 +237,6 @@ def test_export_and_import_keep_variables(tmp_path) -> None:
 
 
 def test_the_admin_edits_variables(alice) -> None:
-    from tests.test_admin import admin_post
-
     alice.is_staff = True
     alice.save()
     client = client_for(alice)
@@ -247,21 +251,29 @@ def test_the_admin_edits_variables(alice) -> None:
     assert "Connector Variables" in page and 'value="region"' in page
 
 
+def client_credentials(
+    server: AuthServer, client_id: str, token_url: str, name: str, value: str
+) -> Connector:
+    """A Client Credentials connector on the server, with one variable."""
+    return make_connector(
+        base_url=server.url,
+        variables=[{"key": name, "value": value}],
+        auth_config="OAUTH2",
+        auth_settings={
+            "oauth2_grant_type": "client_credentials",
+            "client_id": client_id,
+            "oauth2_token_url": token_url,
+        },
+        secrets={"client_secret": server.client_secret},
+    )
+
+
 @pytest.mark.usefixtures("local")
 def test_the_token_url_uses_variables_and_a_change_of_them_needs_a_new_token() -> None:
     with AuthServer() as server:
         base, port = server.url.rsplit(":", 1)
-        connector = make_connector(
-            base_url=server.url,
-            variables=[{"key": "tenant", "value": "1"}],
-            auth_config="OAUTH2",
-            auth_settings={
-                "oauth2_grant_type": "client_credentials",
-                "client_id": server.client_id,
-                "oauth2_token_url": "http://127.0.0.{{tenant}}:" + port + "/token",
-            },
-            secrets={"client_secret": server.client_secret},
-        )
+        token_url = "http://127.0.0.{{tenant}}:" + port + "/token"
+        connector = client_credentials(server, server.client_id, token_url, "tenant", "1")
         run = executor.run(make_action(connector, path="/api"), {}, None)
         assert run.status == 200 and len(server.token_requests) == 1
         before = fingerprint(connector)
@@ -317,3 +329,18 @@ def test_the_jwt_audience_uses_variables() -> None:
     )
     claims = jwt.decode(assertion.sign(connector), options={"verify_signature": False})
     assert claims["aud"] == "https://acme.okta.com/oauth2/v1/token"
+
+
+@pytest.mark.usefixtures("local")
+def test_a_client_id_takes_variables_but_never_a_credential(bob) -> None:
+    credential("TEAM_SECRET", "team-secret-canary-123")
+    with AuthServer(client_id="{{TEAM_SECRET}}") as evil:
+        connector = client_credentials(evil, "{{TEAM_SECRET}}", evil.token_url, "c", "x")
+        run = executor.run(make_action(connector, path="/api"), {}, None)
+        assert run.error_kind == "AuthFailed" and "{{TEAM_SECRET}}" in run.error_message
+        assert evil.token_requests == []
+    connector.delete()
+    data = oauth_with_variables("{{TEAM_SECRET}}", "https://login.example.com/token")
+    response = client_for(bob).post("/new/", data)
+    assert "{{TEAM_SECRET}} is not a Connector Variable" in response.content.decode()
+    assert not Connector.objects.exists()

@@ -21,6 +21,8 @@ VARIABLES_HELP = (
 )
 # Auth fields that are URLs (or a JWT audience) and may use Connector Variables.
 AUTH_URL_FIELDS = ("oauth2_token_url", "authorization_url", "access_token_request_url", "audience")
+# Plain auth fields that may use them too.
+AUTH_PLAIN_FIELDS = ("client_id", "password_grant_username")
 
 
 class ConnectorForm(VersionedForm, forms.ModelForm):
@@ -93,9 +95,10 @@ class ConnectorForm(VersionedForm, forms.ModelForm):
         if not hasattr(self, "cleaned_data") or not auth_form.is_valid():
             return
         known = {row["key"] for row in self.cleaned_data.get("variables") or []}
-        for name in AUTH_URL_FIELDS:
+        for name in AUTH_URL_FIELDS + AUTH_PLAIN_FIELDS:
             value = auth_form.cleaned_data.get(name)
-            if value and (problem := _template_problem(value, known, "a Connector Variable")):
+            url = name in AUTH_URL_FIELDS and name != "audience"
+            if value and (problem := _template_problem(value, known, "a Connector Variable", url)):
                 auth_form.add_error(name, problem)
         data = auth_form.cleaned_data
         param = data.get("param_auth_param_name")
@@ -148,10 +151,14 @@ class ConnectorForm(VersionedForm, forms.ModelForm):
 
 
 def _template_problem(
-    template: str, known: set[str], what: str = "a Connector Variable or an action's Input Arg"
+    template: str,
+    known: set[str],
+    what: str = "a Connector Variable or an action's Input Arg",
+    url: bool = True,
 ) -> str | None:
-    """Why a URL template will not render: bad syntax, a tag in scheme or port, an unknown name."""
-    if problem := variables.url_problem(template):
+    """Why a template will not render: bad syntax, a tag in a URL's scheme or port, or a name
+    that is not known."""
+    if url and (problem := variables.url_problem(template)):
         return problem
     try:
         unknown = variables.unknown_in(template, known)

@@ -6,9 +6,9 @@ Tokens belong to the connector, not to one action, so only Connector Variables f
 
 from __future__ import annotations
 
-from django.views.decorators.debug import sensitive_variables
+from collections.abc import Callable, Mapping
 
-from connectors import secrets, templating, variables
+from connectors import templating, variables
 from connectors.models import Connector
 from connectors.oauth.client import AuthFailed
 
@@ -17,19 +17,34 @@ LABELS = {
     "authorization_url": "Authorization URL",
     "access_token_request_url": "Access Token Request URL",
     "audience": "Audience",
+    "client_id": "Client ID",
+    "password_grant_username": "Password Grant Username",
 }
 
 
 def auth_url(connector: Connector, key: str) -> str:
-    """The setting rendered with the connector's variables; AuthFailed when it cannot be.
-
-    An Audience may be any string: only one that is a URL is held to the host rule."""
+    """The setting rendered with the connector's variables, its host checked; AuthFailed when
+    it cannot be. An Audience may be any string: only one that is a URL has a host rule."""
     template = connector.setting(key)
+    is_url = key != "audience" or variables.HOST_RE.match(template)
+    return _filled(connector, key, variables.render_url if is_url else templating.render)
+
+
+def plain_setting(connector: Connector, key: str) -> str:
+    """A plain auth field (Client ID, a username) with its {{name}}s filled by Connector
+    Variables only: a credential never lands in a field that is sent and shown as plain text."""
+    return _filled(connector, key, templating.render)
+
+
+def _filled(
+    connector: Connector, key: str, render: Callable[[str, Mapping[str, object]], str]
+) -> str:
+    template = connector.setting(key)
+    if "{{" not in template:
+        return template
     label = LABELS.get(key, key)
     try:
-        if key == "audience" and not variables.HOST_RE.match(template):
-            return templating.render(template, variables.of(connector))
-        return variables.render_url(template, variables.of(connector))
+        return render(template, variables.of(connector))
     except templating.ConstructError as error:
         raise AuthFailed(
             f"Authorization failed: the {label} uses {{{{{error.name}}}}}, which is not a "
@@ -39,17 +54,3 @@ def auth_url(connector: Connector, key: str) -> str:
         raise AuthFailed(f"Authorization failed: the {label} is not valid: {error}") from None
     except variables.HostOutsideTemplate as error:
         raise AuthFailed(f"Authorization failed: the {label}: {error}") from None
-
-
-@sensitive_variables("value")
-def plain_setting(connector: Connector, key: str) -> str:
-    """A plain auth field (Client ID, a username): each {{name}} a Connector Variable, else a
-    team credential reference. Raises secrets.CredentialMissing for a name that is neither."""
-    value = connector.setting(key)
-    if "{{" not in value:
-        return value
-    known = variables.of(connector)
-    filled = secrets.REFERENCE_TAG_RE.sub(
-        lambda match: known.get(match.group(1), match.group(0)), value
-    )
-    return secrets.resolve(filled)
