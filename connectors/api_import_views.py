@@ -13,7 +13,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -213,6 +213,15 @@ def api_import(request: HttpRequest) -> HttpResponse:
         form = SourceForm()
         return _source_page(
             request, form, "The pasted text is too large for a form: upload it as a file.", 400
+        )
+    except TooManyFieldsSent:
+        form = SourceForm()
+        return _source_page(
+            request,
+            form,
+            "The preview sent more fields than this server takes "
+            "(DATA_UPLOAD_MAX_NUMBER_FIELDS): import the description with manage.py import_api.",
+            400,
         )
     token = data.get("token", "")
     if token:

@@ -28,7 +28,7 @@ from connectors.forms import (
     TestInputsForm,
     auth_form_for,
 )
-from connectors.models import Action, Connector, Revision, TestRun
+from connectors.models import Action, Connector, InputArg, Revision, TestRun
 from connectors.permissions import require
 
 PAGE_SIZE = 50
@@ -196,9 +196,20 @@ def connector_detail(request: HttpRequest, name: str) -> HttpResponse:
         # The tag as it appears in the stored JSON text: a LIKE that SQLite and PostgreSQL share.
         needle = json.dumps(tag, ensure_ascii=connection.vendor != "postgresql")
         actions = actions.filter(tags__icontains=needle)
-    actions = actions.annotate(
-        arg_count=Count("input_args"), **last_run_annotations("action")
-    ).order_by("tags__0", "name")
+    # Only the columns the list shows (an imported output schema can be large), and the
+    # input args counted per row of the page, not grouped over every action.
+    arg_count = (
+        InputArg.objects.filter(action=OuterRef("pk"))
+        .order_by()
+        .values("action")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    actions = (
+        actions.only("connector", "name", "description", "method", "path", "tags")
+        .annotate(arg_count=Coalesce(Subquery(arg_count), 0), **last_run_annotations("action"))
+        .order_by("tags__0", "name")
+    )
     page = Paginator(actions, ACTIONS_PER_PAGE).get_page(request.GET.get("page"))
     tags = sorted({t for row in connector.actions.values_list("tags", flat=True) for t in row})
     context = {
