@@ -149,7 +149,8 @@ def secret_value(template: dict, secret: dict) -> str:
     return f"{template['slug']}-{secret['field'].rsplit(':')[-1]}-0123456789"
 
 
-# Connector Variables in token and authorization URLs render once that rendering is merged.
+# Connector Variables in token and authorization URLs (and secret fields that combine several
+# references) work once the variables rendering of connectors/variables.py is there.
 AUTH_URLS_RENDER_VARIABLES = importlib.util.find_spec("connectors.variables") is not None
 
 
@@ -219,7 +220,12 @@ def repoint(connector: Connector, server: GuideStandIn) -> None:
 def stand_in_for(
     template: dict, connector: Connector, expect: Expect, client_id: str
 ) -> GuideStandIn:
-    settings = connector.auth_settings
+    values = {row["key"]: row["value"] for row in connector.variables}
+    settings = {
+        name: re.sub(r"\{\{(\w+)\}\}", lambda m: values.get(m.group(1), m.group(0)), value)
+        for name, value in connector.auth_settings.items()
+        if isinstance(value, str)
+    }
     token_url = settings.get("oauth2_token_url") or settings.get("access_token_request_url") or ""
     server = GuideStandIn(
         client_id=client_id,

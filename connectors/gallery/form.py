@@ -66,10 +66,11 @@ class TemplateForm(forms.Form):
             )
         names = list(Credential.objects.values_list("name", flat=True))
         for index, secret in enumerate(template["secrets"]):
-            choices = [] if secret["reference_only"] else [(VALUE, "Enter the value")]
-            choices.append((EXISTING, "Use a team credential"))
+            label = secret["label"]
+            choices = [] if secret["reference_only"] else [(VALUE, f"Enter the {label}")]
+            choices.append((EXISTING, f"Use a team credential for the {label}"))
             if self.may_create_credentials:
-                choices.append((NEW, "Create a team credential"))
+                choices.append((NEW, f"Create a team credential for the {label}"))
             self.fields[f"secret_{index}_source"] = forms.ChoiceField(
                 label=f"{secret['label']}: where it comes from",
                 choices=choices,
