@@ -17,7 +17,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection
 from django.views.decorators.debug import sensitive_variables
 
-from connectors import auth, curl, outbound, rendering, secrets, templating
+from connectors import auth, curl, homes, outbound, rendering, secrets, templating
 from connectors.forms import is_json_content_type
 from connectors.models import Action, Connector, TestRun
 
@@ -86,7 +86,6 @@ class HostOutsideTemplate(Exception):
 
 
 HOST_RE = re.compile(r"^[a-z]+://([^/?#]*)", re.IGNORECASE)
-TEMPLATE_TAG_RE = re.compile(r"\{\{\{?[^}]*\}?\}\}")
 
 
 def _check_rendered_host(template: str, rendered: str) -> None:
@@ -95,11 +94,15 @@ def _check_rendered_host(template: str, rendered: str) -> None:
     So `https://{{instance}}.service-now.com` stays under service-now.com whatever the
     input, and a connector's secrets never travel to a host an input chose.
     """
+    try:
+        homes.check_url_template(template)
+    except homes.TemplateInPort as error:
+        raise HostOutsideTemplate(f"{error} Nothing was sent.") from None
     host_template = HOST_RE.match(template)
     host = HOST_RE.match(rendered)
     if host_template is None or "{{" not in host_template.group(1):
         return
-    literal_parts = TEMPLATE_TAG_RE.split(host_template.group(1))
+    literal_parts = homes.TAG_RE.split(host_template.group(1))
     pattern = "[A-Za-z0-9-]+".join(re.escape(part) for part in literal_parts)
     if host is None or not re.fullmatch(pattern, host.group(1)):
         shown = host.group(1) if host else rendered
@@ -117,9 +120,11 @@ def prepare(action: Action, inputs: Mapping[str, str]) -> Prepared:
     base = templating.render(connector.base_url, values, escape=templating.escape_path_segment)
     _check_rendered_host(connector.base_url, base)
     path = templating.render(action.path, values, escape=templating.escape_path_segment)
+    url = base.rstrip("/") + path
     params = _render_rows(action.query_params, values)
     common_plain = [row for row in connector.headers if "secret" not in row]
-    common_secret = auth.common_secret_headers(connector)
+    # Every secret's home is checked against the final URL, where the request is built.
+    common_secret = auth.common_secret_headers(connector, url)
     action_headers = _render_rows(action.headers, values)
     headers = _merge_headers(
         _render_rows(common_plain, values), common_secret.headers, action_headers
@@ -127,9 +132,8 @@ def prepare(action: Action, inputs: Mapping[str, str]) -> Prepared:
     content_type = next((v for k, v in headers if k.lower() == "content-type"), None)
     body = templating.render(action.body, values, escape=_body_escape(content_type))
 
-    parts = auth.apply(connector)
+    parts = auth.apply(connector, url)
     all_params = {**params, **parts.params}
-    url = base.rstrip("/") + path
     full_url = url + ("?" + urlencode(list(all_params.items())) if all_params else "")
     shown_params = {**params, **parts.placeholders_for(parts.params)}
     curl_url = url + ("?" + urlencode(list(shown_params.items()), safe="$") if shown_params else "")
@@ -181,6 +185,12 @@ def _prepare_or_fail(action: Action, inputs: Mapping[str, str]) -> Prepared:
     except templating.TemplateError as error:
         raise ExecutionError("ConstructError", f"Failed to construct request: {error}") from None
     except secrets.CredentialMissing as error:
+        if secrets.is_env_credential(error.name):
+            raise ExecutionError(
+                "CredentialMissing",
+                f"environment {error}: set the environment variable {error.name} on the "
+                "server (it is listed in STUDIO_ENV_CREDENTIALS). Nothing was sent.",
+            ) from None
         raise ExecutionError(
             "CredentialMissing",
             f"{error}: ask an Admin to create it, or put the value in the connector's "
@@ -188,6 +198,10 @@ def _prepare_or_fail(action: Action, inputs: Mapping[str, str]) -> Prepared:
         ) from None
     except HostOutsideTemplate as error:
         raise ExecutionError("Blocked", str(error)) from None
+    except homes.Refused as error:
+        raise ExecutionError("Blocked", error.message) from None
+    except homes.NotSet as error:
+        raise ExecutionError("CredentialMissing", error.message) from None
     except secrets.SecretUnreadable as error:
         raise ExecutionError("SecretUnreadable", str(error)) from None
     except auth.AuthFailed as error:

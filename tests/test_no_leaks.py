@@ -13,10 +13,16 @@ from django.db import connection
 from django.test import RequestFactory
 from django.views.debug import ExceptionReporter
 
-from connectors import executor, history, secrets, views
+from connectors import executor, history, homes, secrets, views
 from connectors.models import Action, Connector, Credential, Revision, TestRun
 from tests.conftest import client_for
-from tests.factories import api_key_connector, connector_post, make_action, make_connector
+from tests.factories import (
+    LOCAL_HOSTS,
+    api_key_connector,
+    connector_post,
+    make_action,
+    make_connector,
+)
 from tests.upstream import Reply
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +40,11 @@ def assert_clean(text: str, where: str) -> None:
 def canary_catalog(upstream, alice) -> list[Connector]:
     """The canary as a credential and in every secret field type, each Tested once."""
     Credential.objects.create(
-        name="CANARY", sealed=secrets.seal(CANARY), hint=secrets.hint(CANARY), set_by=alice
+        allowed_hosts=LOCAL_HOSTS,
+        name="CANARY",
+        sealed=secrets.seal(CANARY),
+        hint=secrets.hint(CANARY),
+        set_by=alice,
     )
     # Echo everything the upstream received back in the body: the worst case for redaction.
     upstream.handler = lambda got: Reply(
@@ -57,6 +67,7 @@ def canary_catalog(upstream, alice) -> list[Connector]:
     )
     header = make_connector("SecretHeader", base_url=upstream.url)
     header.headers = [{"key": "X-Canary", "secret": secrets.sealed_field(CANARY, "alice")}]
+    homes.settle(None, header)
     header.save()
     connectors = [header_auth, by_reference, param_auth, basic, bearer, header]
     for connector in connectors:
@@ -121,16 +132,27 @@ def test_no_history_page_diff_restore_or_export_shows_the_canary(canary_catalog,
     for obj in [*canary_catalog, *Action.objects.all(), Credential.objects.get()]:
         history.record(obj, Revision.Event.CREATED, alice)
     # Changes through the pages, so History holds the canary sealed more than once, and a diff.
-    bearer = connector_post(name="Bearer", base_url=canary_catalog[0].base_url,
-                            auth_config="BEARER", **{"auth-token": CANARY})
+    bearer = connector_post(
+        name="Bearer",
+        base_url=canary_catalog[0].base_url,
+        auth_config="BEARER",
+        **{"auth-token": CANARY},
+    )
     assert client.post("/connectors/Bearer/edit/", bearer).status_code == 302
-    client.post("/credentials/CANARY/replace/", {"name": "CANARY", "value": CANARY})
+    client.post(
+        "/credentials/CANARY/replace/",
+        {"name": "CANARY", "value": CANARY, "allowed_hosts": "127.0.0.1:*"},
+    )
     client.post("/connectors/SecretHeader/delete/")
     first = Revision.objects.filter(kind="connector", object_name="Bearer").last()
     client.post(f"/history/{first.pk}/restore/", {"with_secrets": "on"})
 
-    urls = ["/history/deleted/", "/credentials/CANARY/history/", "/export/?scope=all",
-            "/export/?scope=selected&name=HeaderAuth&name=Basic"]
+    urls = [
+        "/history/deleted/",
+        "/credentials/CANARY/history/",
+        "/export/?scope=all",
+        "/export/?scope=selected&name=HeaderAuth&name=Basic",
+    ]
     for connector in Connector.objects.all():
         urls.append(f"/connectors/{connector.name}/history/")
     for action in Action.objects.all():
@@ -159,9 +181,7 @@ def test_stored_runs_hold_no_canary(canary_catalog) -> None:
 
 
 def test_raw_database_rows_hold_no_canary(canary_catalog) -> None:
-    tables = [
-        model._meta.db_table for model in (Connector, Action, Credential, TestRun, Revision)
-    ]
+    tables = [model._meta.db_table for model in (Connector, Action, Credential, TestRun, Revision)]
     with connection.cursor() as cursor:
         for table in tables + ["django_admin_log", "django_session"]:
             cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
@@ -179,8 +199,13 @@ def test_log_lines_at_every_level_hold_no_canary(canary_catalog, caplog, setting
     caplog.set_level(logging.DEBUG)
     settings.STUDIO_OUTBOUND_ALLOW = ["127.0.0.1"]
     for connector in canary_catalog:
-        # Forced to fail: nothing listens on port 9.
+        # Forced to fail: nothing listens on port 9 (its secrets entered again for that host).
         connector.base_url = "http://127.0.0.1:9"
+        for entry in connector.auth_secrets.values():
+            entry["home"] = homes.home_for(connector, "")
+        for row in connector.headers:
+            if "secret" in row:
+                row["secret"]["home"] = homes.home_for(connector, "")
         connector.save()
         run = executor.run(make_action(connector, "fails"), {}, None)
         assert run.error_kind == "ConnectError"

@@ -6,10 +6,10 @@ from typing import Any
 
 from django.db import transaction
 
-from connectors import history, secrets, versions
+from connectors import history, homes, secrets, versions
 from connectors.catalog_io.document import ACTION_KEYS, CONNECTOR_KEYS, OVERWRITE
 from connectors.catalog_io.export import exported_reference
-from connectors.catalog_io.planning import Item, Plan, plan
+from connectors.catalog_io.planning import Item, Plan, literals_after, plan
 from connectors.history import ARG_FIELDS
 from connectors.models import Action, Connector, InputArg, Revision
 
@@ -41,7 +41,8 @@ def _sealed(reference: str, user_name: str) -> dict[str, str]:
 
 def _create(data: dict[str, Any], user: Any, user_name: str) -> Connector:
     connector = Connector(updated_by=user if user is not None else None)
-    _set_connector_fields(connector, data, user_name)
+    set_connector_fields(connector, data, user_name)
+    homes.settle(None, connector)
     connector.save()
     history.record(connector, Revision.Event.CREATED, user, note="Imported")
     for action in data["actions"]:
@@ -49,7 +50,7 @@ def _create(data: dict[str, Any], user: Any, user_name: str) -> Connector:
     return connector
 
 
-def _set_connector_fields(connector: Connector, data: dict[str, Any], user_name: str) -> None:
+def set_connector_fields(connector: Connector, data: dict[str, Any], user_name: str) -> None:
     for key in CONNECTOR_KEYS:
         if key not in ("secret_references", "headers"):
             setattr(connector, key, data[key])
@@ -99,7 +100,11 @@ def _save_action(
 
 def _overwrite(item: Item, user: Any, user_name: str) -> None:
     connector = Connector.objects.select_for_update().get(name=item.name)
-    _set_connector_fields(connector, item.data, user_name)
+    before = homes.snapshot(connector)
+    set_connector_fields(connector, item.data, user_name)
+    # A stored literal stays only where its host does not move; say exactly what stayed.
+    item.home_notes = homes.settle(before, connector)
+    item.unset_secrets, item.kept_secrets = literals_after(item.data, connector)
     connector.updated_by = user
     versions.save_versioned(connector, connector.version)
     history.record(connector, Revision.Event.CHANGED, user, note="Imported (overwrite)")

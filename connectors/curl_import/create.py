@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.views.decorators.debug import sensitive_variables
 
-from connectors import history, secrets
+from connectors import history, homes, secrets
 from connectors.curl_import.form import CurlImportForm
 from connectors.curl_import.plan import Plan
 from connectors.models import Action, Connector, Credential, InputArg, Revision
@@ -27,6 +27,7 @@ def create(request: HttpRequest, form: CurlImportForm, plan: Plan) -> Action | N
                 connector.auth_secrets = plan.auth_form.auth_secrets(user_name)
                 if hasattr(plan.connector_form, "headers_to_store"):
                     connector.headers = plan.connector_form.headers_to_store(user_name)
+                homes.settle(None, connector)  # each secret's home: the command's host
                 connector.updated_by = request.user
                 connector.save()
                 history.record(connector, Revision.Event.CREATED, request.user, note=IMPORT_NOTE)
@@ -38,6 +39,7 @@ def create(request: HttpRequest, form: CurlImportForm, plan: Plan) -> Action | N
                         name=credential.name,
                         sealed=secrets.seal(credential.value),
                         hint=secrets.hint(credential.value),
+                        allowed_hosts=credential.allowed_hosts,
                         set_by=request.user,
                     )
                     history.record(created, Revision.Event.CREATED, request.user, note=IMPORT_NOTE)
