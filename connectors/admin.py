@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, QueryDict
 
@@ -70,6 +70,7 @@ class ConnectorAdminForm(ConnectorForm):
         connector.auth_settings = self.auth_form.auth_settings()
         connector.auth_secrets = self.auth_form.auth_secrets(self.user_name)
         connector.headers = self.headers_to_store(self.user_name)
+        self.settle_homes(connector)
         if commit:
             connector.save()
         return connector
@@ -118,6 +119,11 @@ class ActionInline(admin.TabularInline):
 
 @admin.register(Connector)
 class ConnectorAdmin(VersionedAdmin):
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        for note in form.home_notes:  # secrets retired because a host moved
+            self.message_user(request, note, messages.WARNING)
+
     form = ConnectorAdminForm
     inlines = [ActionInline]
     list_display = ["name", "display_name", "base_url", "auth_config", "updated_by", "updated_at"]
@@ -221,9 +227,11 @@ class ActionAdmin(VersionedAdmin):
 
 @admin.register(Credential)
 class CredentialAdmin(RecordedDeletionsAdmin):
-    list_display = ["name", "hint", "set_by", "set_at"]
-    fields = ["name", "hint", "set_by", "set_at"]
-    readonly_fields = ["hint", "set_by", "set_at"]
+    list_display = ["name", "hint", "allowed_hosts", "set_by", "set_at"]
+    fields = ["name", "hint", "allowed_hosts", "set_by", "set_at"]
+    # Values, names and hosts change on the Credentials page, where they are checked (an
+    # environment credential's name is reserved; hosts are parsed).
+    readonly_fields = ["name", "hint", "allowed_hosts", "set_by", "set_at"]
     search_fields = ["name"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

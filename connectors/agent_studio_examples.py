@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from connectors import secrets
+from connectors import homes, secrets
 from connectors.models import Action, Connector, InputArg
 
 Example = dict[str, Any]
@@ -173,7 +173,7 @@ EXAMPLES: list[Example] = [
 
 def build(example: Example, user_name: str = "examples") -> Connector:
     """Create the example's connector and action (secrets stay references, sealed)."""
-    connector = Connector.objects.create(
+    connector = Connector(
         name=example["name"],
         display_name=example.get("display_name", example["name"]),
         description=example.get("description", ""),
@@ -185,6 +185,8 @@ def build(example: Example, user_name: str = "examples") -> Connector:
             for name, value in example["secrets"].items()
         },
     )
+    homes.settle(None, connector)  # each secret's home: the URLs it is sent to
+    connector.save()
     spec = dict(example["action"])
     args = spec.pop("args", [])
     action = Action.objects.create(connector=connector, **spec)

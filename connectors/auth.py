@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from connectors import outbound, redaction, secrets
+from connectors import homes, outbound, redaction, secrets
 from connectors.models import Connector
 from connectors.oauth import assertion, broker
 from connectors.oauth.client import AuthFailed
@@ -37,21 +37,26 @@ class AuthParts:
         return {key: self.placeholders.get(key, value) for key, value in items.items()}
 
 
-def secret_value(connector: Connector, field_name: str) -> str:
-    """The connector's secret field, decrypted and with a {{NAME}} reference resolved."""
+def secret_value(connector: Connector, field_name: str, url: str, required: bool = False) -> str:
+    """The connector's secret field, decrypted and with a {{NAME}} reference resolved, once its
+    home admits url (homes.Refused if not; homes.NotSet when required and not set)."""
     stored = connector.auth_secrets.get(field_name)
     if not stored:
+        if required:
+            raise homes.NotSet(homes.label_of(field_name), connector)
         return ""
+    homes.check_field(connector, field_name, url)
     raw = secrets.unseal(stored["sealed"], owner=f"connector {connector.name}")
     return secrets.resolve(raw)
 
 
-def common_secret_headers(connector: Connector) -> AuthParts:
+def common_secret_headers(connector: Connector, url: str) -> AuthParts:
     """The connector's headers marked secret, resolved; they travel like credentials."""
     parts = AuthParts()
     for row in connector.headers:
         if "secret" not in row:
             continue
+        homes.check(row["secret"], f"secret header {row['key']}", url)
         raw = secrets.unseal(row["secret"]["sealed"], owner=f"connector {connector.name}")
         value = secrets.resolve(raw)
         parts.headers[row["key"]] = value
@@ -71,7 +76,8 @@ def placeholder_for(connector: Connector, field_name: str) -> str:
 class AuthStrategy:
     secret_fields: tuple[str, ...] = ()
 
-    def apply(self, connector: Connector) -> AuthParts:
+    def apply(self, connector: Connector, url: str) -> AuthParts:
+        """The auth for a request to url (the final URL: every secret's home is checked)."""
         return AuthParts()
 
     def reauthorize(self, connector: Connector, refused: AuthParts) -> bool:
@@ -86,8 +92,8 @@ class NoAuth(AuthStrategy):
 class ApiKeyAuth(AuthStrategy):
     secret_fields = ("api_key",)
 
-    def apply(self, connector: Connector) -> AuthParts:
-        key = secret_value(connector, "api_key")
+    def apply(self, connector: Connector, url: str) -> AuthParts:
+        key = secret_value(connector, "api_key", url, required=True)
         shell = placeholder_for(connector, "api_key")
         if connector.setting("api_key_auth_type", HEADER_AUTH) == PARAM_AUTH:
             name = connector.setting("param_auth_param_name")
@@ -101,12 +107,14 @@ class ApiKeyAuth(AuthStrategy):
         )
 
 
-def _username_and_password(connector: Connector) -> tuple[str, str, list[str]]:
+def _username_and_password(connector: Connector, url: str) -> tuple[str, str, list[str]]:
     """Username and Password, and which of them to mask (a resolved Username is a secret)."""
     # A Username may be a {{NAME}} reference: some APIs take the key there (Stripe).
     raw_username = connector.setting("username")
+    for name in secrets.reference_names(raw_username):
+        homes.check_reference(name, url)
     username = secrets.resolve(raw_username)
-    password = secret_value(connector, "password")
+    password = secret_value(connector, "password", url)
     hidden = [password] if password else []
     hidden += [username] if username != raw_username else []
     return username, password, hidden
@@ -115,8 +123,8 @@ def _username_and_password(connector: Connector) -> tuple[str, str, list[str]]:
 class BasicAuth(AuthStrategy):
     secret_fields = ("password",)
 
-    def apply(self, connector: Connector) -> AuthParts:
-        username, password, hidden = _username_and_password(connector)
+    def apply(self, connector: Connector, url: str) -> AuthParts:
+        username, password, hidden = _username_and_password(connector, url)
         # RFC 7617: base64 of "user:pass" in UTF-8.
         token = redaction.basic_credentials(username, password)
         return AuthParts(
@@ -132,8 +140,8 @@ class DigestAuth(AuthStrategy):
 
     secret_fields = ("password",)
 
-    def apply(self, connector: Connector) -> AuthParts:
-        username, password, hidden = _username_and_password(connector)
+    def apply(self, connector: Connector, url: str) -> AuthParts:
+        username, password, hidden = _username_and_password(connector, url)
         return AuthParts(
             secret_values=hidden,
             placeholders={"digest": f"{username}:$DIGEST_PASSWORD"},
@@ -144,8 +152,8 @@ class DigestAuth(AuthStrategy):
 class BearerTokenAuth(AuthStrategy):
     secret_fields = ("token",)
 
-    def apply(self, connector: Connector) -> AuthParts:
-        token = secret_value(connector, "token")
+    def apply(self, connector: Connector, url: str) -> AuthParts:
+        token = secret_value(connector, "token", url, required=True)
         shell = placeholder_for(connector, "token")
         return AuthParts(
             headers={"Authorization": f"Bearer {token}"},
@@ -170,7 +178,8 @@ class OAuth2Auth(AuthStrategy):
 
     secret_fields = OAUTH2_SECRET_FIELDS
 
-    def apply(self, connector: Connector) -> AuthParts:
+    def apply(self, connector: Connector, url: str) -> AuthParts:
+        homes.check_token_use(connector, url)
         return _token_parts(connector, broker.access_token(connector))
 
     def reauthorize(self, connector: Connector, refused: AuthParts) -> bool:
@@ -183,9 +192,12 @@ class JwtAuth(AuthStrategy):
 
     secret_fields = JWT_SECRET_FIELDS
 
-    def apply(self, connector: Connector) -> AuthParts:
+    def apply(self, connector: Connector, url: str) -> AuthParts:
+        homes.check_token_use(connector, url)
         if connector.setting("access_token_request_url"):
             return _token_parts(connector, broker.access_token(connector))
+        if not connector.auth_secrets.get("private_key"):
+            raise homes.NotSet(homes.label_of("private_key"), connector)
         try:
             signed = assertion.sign(connector)
         except assertion.InvalidKey as error:
@@ -218,10 +230,11 @@ def strategy_for(connector: Connector) -> AuthStrategy:
     return STRATEGIES[connector.auth_config]
 
 
-def apply(connector: Connector) -> AuthParts:
-    """Raises secrets.CredentialMissing or secrets.SecretUnreadable when a secret is unusable,
-    AuthFailed when no token could be obtained."""
-    return strategy_for(connector).apply(connector)
+def apply(connector: Connector, url: str) -> AuthParts:
+    """The auth for a request to url. Raises homes.Refused when a secret's home does not admit
+    url, homes.NotSet or secrets.CredentialMissing or secrets.SecretUnreadable when a secret is
+    unusable, AuthFailed when no token could be obtained."""
+    return strategy_for(connector).apply(connector, url)
 
 
 def reauthorize(connector: Connector, refused: AuthParts) -> bool:

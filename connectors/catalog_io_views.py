@@ -100,11 +100,24 @@ def import_apply(request: HttpRequest) -> HttpResponse:
         f"Imported: {plan.count('create')} created, {plan.count('update')} updated, "
         f"{overwritten} overwritten, {skipped} skipped, {plan.count('unchanged')} unchanged.",
     )
+    kept = [f"{i.name}: {', '.join(i.kept_secrets)}" for i in written if i.kept_secrets]
+    if kept:
+        messages.info(request, "Kept the stored secrets (not in the file): " + "; ".join(kept))
+    for item in written:
+        for note in item.home_notes:
+            messages.warning(request, f"{item.name}: {note}")
     unset = [f"{i.name}: {', '.join(i.unset_secrets)}" for i in written if i.unset_secrets]
     if unset:
-        messages.warning(request, "Set these secrets again (not exported): " + "; ".join(unset))
+        messages.warning(request, "Set these secrets (not in the file): " + "; ".join(unset))
     if plan.missing_credentials:
         messages.warning(
             request, "Create these credentials: " + ", ".join(plan.missing_credentials) + "."
+        )
+    if plan.missing_environment:
+        messages.warning(
+            request,
+            "Set these environment variables on the server (environment credentials): "
+            + ", ".join(plan.missing_environment)
+            + ".",
         )
     return redirect("catalog")

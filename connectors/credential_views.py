@@ -63,7 +63,11 @@ def credential_form(request: HttpRequest, name: str | None = None) -> HttpRespon
                 messages.success(request, f"{verb} credential {saved.name}.")
                 return redirect("credential_list")
     else:
-        form = CredentialForm(instance=credential, initial={"name": request.GET.get("name", "")})
+        # Pre-filled from the Test or import that found it missing: its name and the host.
+        initial = {"name": request.GET.get("name", "")}
+        if credential is None:
+            initial["allowed_hosts"] = request.GET.get("hosts", "")
+        form = CredentialForm(instance=credential, initial=initial)
     return render(
         request, "connectors/credential_form.html", {"form": form, "credential": credential}
     )

@@ -22,6 +22,7 @@ from connectors import (
     bodies,
     curl,
     header_rules,
+    homes,
     outbound,
     rendering,
     secrets,
@@ -121,8 +122,10 @@ def prepare(action: Action, inputs: Mapping[str, str]) -> Prepared:
     base = variables.render_url(connector.base_url, values, limit=_limit())
     path = templating.render(action.path, values, escape=in_path, limit=_limit())
     params = _render_pairs(action.query_params, values)
+    url = base.rstrip("/") + path
     common_plain = [row for row in connector.headers if "secret" not in row]
-    common_secret = auth.common_secret_headers(connector)
+    # Every secret's home is checked against the final URL, where the request is built.
+    common_secret = auth.common_secret_headers(connector, url)
     action_headers = _render_rows(action.headers, values)
     headers = _merge_headers(
         _render_rows(common_plain, values), common_secret.headers, action_headers
@@ -139,10 +142,9 @@ def prepare(action: Action, inputs: Mapping[str, str]) -> Prepared:
 
     # Before auth.apply(): a bad header stops the Test before even a token request.
     header_rules.check(headers, common_secret.headers)
-    parts = auth.apply(connector)
+    parts = auth.apply(connector, url)
     _check_param_collision(params, parts.params)
     all_params = [*params, *parts.params.items()]
-    url = base.rstrip("/") + path
     full_url = url + ("?" + urlencode(all_params) if all_params else "")
     shown_params = [*params, *parts.placeholders_for(parts.params).items()]
     curl_url = url + ("?" + urlencode(shown_params, safe="$") if shown_params else "")
@@ -197,6 +199,12 @@ def _prepare_or_fail(action: Action, inputs: Mapping[str, str]) -> Prepared:
     except templating.TemplateError as error:
         raise ExecutionError("ConstructError", f"Failed to construct request: {error}") from None
     except secrets.CredentialMissing as error:
+        if secrets.is_env_credential(error.name):
+            raise ExecutionError(
+                "CredentialMissing",
+                f"environment {error}: set the environment variable {error.name} on the "
+                "server (it is listed in STUDIO_ENV_CREDENTIALS). Nothing was sent.",
+            ) from None
         raise ExecutionError(
             "CredentialMissing",
             f"{error}: ask an Admin to create it, or put the value in the connector's "
@@ -215,6 +223,10 @@ def _prepare_or_fail(action: Action, inputs: Mapping[str, str]) -> Prepared:
         raise ExecutionError("Blocked", str(error)) from None
     except ParamCollision as error:
         raise ExecutionError("ConstructError", str(error)) from None
+    except homes.Refused as error:
+        raise ExecutionError("Blocked", error.message) from None
+    except homes.NotSet as error:
+        raise ExecutionError("CredentialMissing", error.message) from None
     except secrets.SecretUnreadable as error:
         raise ExecutionError("SecretUnreadable", str(error)) from None
     except auth.AuthFailed as error:

@@ -57,6 +57,7 @@ LABELS = {
     "tags": "Tags",
     "input_args": "Input Args",
     "value": "Value",
+    "allowed_hosts": "Allowed hosts",
 }
 # Keys of a snapshot that are not fields a person edits.
 NOT_DIFFED = {"version", "actions", "connector"}
@@ -97,7 +98,7 @@ def snapshot(obj: Connector | Action | Credential, *, with_actions: bool = False
     # A credential's old values are never kept: a digest of the sealed token (random per
     # sealing, so it says nothing about the value) only tells that the value changed.
     marker = hashlib.sha256(obj.sealed.encode()).hexdigest()[:16]
-    return {"name": obj.name, "value": marker}
+    return {"name": obj.name, "value": marker, "allowed_hosts": list(obj.allowed_hosts or [])}
 
 
 def kind_of(obj: Connector | Action | Credential) -> str:

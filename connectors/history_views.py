@@ -137,6 +137,8 @@ def revision_restore(request: HttpRequest, pk: int) -> HttpResponse:
             + ", ".join(restored.unset_secrets)
             + ".",
         )
+    for note in restored.home_notes:
+        messages.warning(request, note)
     return redirect(obj.get_absolute_url())
 
 

@@ -6,9 +6,11 @@ field. Create re-reads the same command and refuses when the outcome differs fro
 previewed (a digest of it rides along), so what is created is exactly what was shown.
 
 Decision: a Developer may create team credentials here, though managing credentials is an
-Admin's: the import only ever adds a credential under a fresh name (never replaces one; an
-existing credential holding the very same value is reused), and the alternative, a literal
-secret left in a plain field, is what the import exists to prevent.
+Admin's: the import only ever adds a credential under a fresh name (never replaces one, never
+takes an environment credential's name), allowed to go to the command's host only. For an Admin an
+existing credential holding the very same value is reused; for anyone else existing values are
+never compared, so the preview cannot tell whether a pasted value is a stored one. The
+alternative, a literal secret left in a plain field, is what the import exists to prevent.
 """
 
 from __future__ import annotations

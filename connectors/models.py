@@ -26,6 +26,20 @@ def validate_base_url(value: str) -> None:
         raise ValidationError("Enter a URL starting with http:// or https:// and a host.")
     if match.group(4):
         raise ValidationError("The Base URL cannot carry a query string or fragment.")
+    validate_no_template_in_port(value)
+
+
+def validate_no_template_in_port(value: str) -> None:
+    """A {{...}} in a URL's host fills one name; in the port it would let an input pick any."""
+    authority = re.match(r"^[^:/?#]*://([^/?#]*)", value)
+    if authority is None:
+        return
+    host_and_port = authority.group(1).rsplit("@", 1)[-1]
+    port = host_and_port.rsplit("]", 1)[-1].partition(":")[2]
+    if "{{" in port or "}}" in port:
+        raise ValidationError(
+            "A {{...}} may fill a name in the host, never the port: write the port itself."
+        )
 
 
 def validate_path(value: str) -> None:
@@ -180,6 +194,10 @@ class Credential(models.Model):
     name = models.CharField("Name", max_length=64, validators=[validate_identifier])
     sealed = models.TextField()  # Fernet token of the value
     hint = models.CharField(max_length=80, blank=True)
+    # Where the value may be sent: host names, *.example.com, with an optional :port.
+    allowed_hosts = models.JSONField("Allowed hosts", default=list, blank=True)
+    # Set when the hosts were filled in for the Admin (at upgrade), until an Admin saves them.
+    hosts_note = models.CharField(max_length=500, blank=True)
     set_at = models.DateTimeField(auto_now=True)
     set_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

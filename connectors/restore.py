@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from connectors import history, versions
+from connectors import history, homes, versions
 from connectors.history import ACTION_FIELDS, ARG_FIELDS, CONNECTOR_FIELDS
 from connectors.models import Action, Connector, InputArg, Revision
 
@@ -24,9 +24,12 @@ class RestoreError(Exception):
 
 
 class Restored:
-    def __init__(self, obj: Connector | Action, unset_secrets: list[str]) -> None:
+    def __init__(
+        self, obj: Connector | Action, unset_secrets: list[str], home_notes: list[str] | None = None
+    ) -> None:
         self.obj = obj
         self.unset_secrets = unset_secrets  # secrets the restored version needs set again
+        self.home_notes = home_notes or []  # secrets retired: the version sends to another host
 
 
 def restore(revision: Revision, user: Any, *, with_secrets: bool = False) -> Restored:
@@ -59,6 +62,7 @@ def _restore_connector(revision: Revision, user: Any, with_secrets: bool) -> Res
             f"Connector {revision.object_name} was deleted: undo its deletion first "
             "(Recently deleted)."
         )
+    before = homes.snapshot(connector)
     for field in PLAIN_CONNECTOR_FIELDS:
         setattr(connector, field, _snapshot_value(data, field))
     unset: list[str] = []
@@ -69,16 +73,20 @@ def _restore_connector(revision: Revision, user: Any, with_secrets: bool) -> Res
         connector.auth_secrets, unset = _current_secrets(connector, data["auth_secrets"])
         connector.headers, unset_headers = _headers_keeping_secrets(connector, data["headers"])
         unset += unset_headers
+    # Today's secrets stay only if the restored version sends them to the same hosts.
+    notes = homes.settle(before, connector)
     connector.updated_by = user
     versions.save_versioned(connector, connector.version)
     kept = "with its secrets" if with_secrets else "secrets kept as they were"
+    if notes:
+        kept += "; those bound to a host it moved from cleared"
     history.record(
         connector,
         Revision.Event.RESTORED,
         user,
         note=f"Restored version {revision.version} ({kept})",
     )
-    return Restored(connector, unset)
+    return Restored(connector, unset, notes)
 
 
 def _snapshot_value(data: dict[str, Any], field: str) -> Any:
@@ -116,6 +124,7 @@ def _undo_connector_deletion(revision: Revision, user: Any) -> Restored:
     for field in CONNECTOR_FIELDS:
         setattr(connector, field, _snapshot_value(data, field))
     connector.version = (data.get("version") or 0) + 1
+    homes.settle(None, connector)
     connector.save(force_insert=True)
     history.record(connector, Revision.Event.RESTORED, user, note="Undid the deletion")
     for action_data in data.get("actions", []):

@@ -160,9 +160,26 @@ def _resolve_name(name: str, depth: int) -> str:
     if credential is not None and depth < MAX_REFERENCE_DEPTH:
         resolved = unseal(credential.sealed, owner=f"credential {name}")
         return resolve(resolved, depth=depth + 1)
-    if name in settings.STUDIO_ENV_CREDENTIALS and name in os.environ:
+    if name in env_credentials() and name in os.environ:
         return _note(os.environ[name])
     raise CredentialMissing(name)
+
+
+def env_credentials() -> dict[str, list[str]]:
+    """STUDIO_ENV_CREDENTIALS as name -> allowed hosts: `NAME@host` entries, a name repeated
+    for more hosts; a plain `NAME` may be referenced but allows no host."""
+    found: dict[str, list[str]] = {}
+    for entry in settings.STUDIO_ENV_CREDENTIALS:
+        name, _, host = str(entry).strip().partition("@")
+        hosts = found.setdefault(name, [])
+        if host.strip() and host.strip().lower() not in hosts:
+            hosts.append(host.strip().lower())
+    return found
+
+
+def is_env_credential(name: str) -> bool:
+    """A name listed in STUDIO_ENV_CREDENTIALS: reserved, never a team credential."""
+    return name in env_credentials()
 
 
 def references_in(connector: Connector) -> set[str]:

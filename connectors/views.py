@@ -18,7 +18,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import push_url
 
-from connectors import bodies, executor, history, rendering, schema, versions
+from connectors import bodies, executor, history, homes, rendering, schema, secrets, versions
 from connectors.catalog_filters import CatalogFilters, filter_catalog, shareable_url
 from connectors.forms import (
     ActionForm,
@@ -116,6 +116,7 @@ def _save_connector(
     connector.auth_settings = auth_form.auth_settings()
     connector.auth_secrets = auth_form.auth_secrets(_user_name(request.user))
     connector.headers = form.headers_to_store(_user_name(request.user))
+    form.settle_homes(connector)
     connector.updated_by = request.user
     event = Revision.Event.CREATED if connector.pk is None else Revision.Event.CHANGED
     try:
@@ -150,6 +151,8 @@ def connector_form(request: HttpRequest, name: str | None = None) -> HttpRespons
             saved = _save_connector(request, form, auth_form)
             if saved is not None:
                 messages.success(request, f"Saved connector {saved.name}.")
+                for note in form.home_notes:
+                    messages.warning(request, note)
                 return redirect("connector_detail", name=saved.name)
     else:
         form = ConnectorForm(instance=connector)
@@ -324,8 +327,12 @@ MISSING_CREDENTIAL_RE = re.compile(r"credential ([A-Za-z_][A-Za-z0-9_]*) is not 
 
 def _result_context(run: TestRun) -> dict[str, object]:
     missing = MISSING_CREDENTIAL_RE.search(run.error_message)
+    if missing and secrets.is_env_credential(missing.group(1)):
+        missing = None  # reserved: set on the server, never created as a team credential
     return {
         "missing_credential": missing.group(1) if missing else None,
+        # The new credential's Allowed hosts start as the host this connector sends it to.
+        "missing_hosts": ",".join(homes.hosts_of(run.action.connector.base_url)),
         "run": run,
         "body": rendering.render_body(run.response_body.encode(), run.content_type)
         if not run.error_kind and not run.is_binary

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -203,8 +204,18 @@ SECURE_CSP = {
 # --- Connector Studio ------------------------------------------------------------------------
 # Hosts and CIDRs that Test may reach although they are private (e.g. "127.0.0.1,localhost").
 STUDIO_OUTBOUND_ALLOW = env.list("STUDIO_OUTBOUND_ALLOW", default=[])
-# Environment variables that a {{NAME}} reference may resolve to.
+# Environment variables that a {{NAME}} reference may resolve to, each with the hosts it may be
+# sent to: "OPENAI_API_KEY@api.openai.com" (repeat the name for more hosts). A plain name
+# allows no host.
 STUDIO_ENV_CREDENTIALS = env.list("STUDIO_ENV_CREDENTIALS", default=[])
+for _entry in STUDIO_ENV_CREDENTIALS:
+    if not re.fullmatch(
+        r"[A-Za-z_][A-Za-z0-9_]*(@(\*\.)?[A-Za-z0-9.\[\]:-]+(:(\d+|\*))?)?", _entry
+    ):
+        raise ImproperlyConfigured(
+            f"STUDIO_ENV_CREDENTIALS entry {_entry!r} is not NAME or NAME@host "
+            "(e.g. OPENAI_API_KEY@api.openai.com)."
+        )
 # Comma-separated Fernet keys; the first one encrypts.
 STUDIO_ENCRYPTION_KEYS = env.list("STUDIO_ENCRYPTION_KEYS", default=[])
 if not STUDIO_ENCRYPTION_KEYS and not DEBUG:

@@ -10,6 +10,13 @@ from connectors import roles
 from tests.upstream import Upstream
 
 
+@pytest.fixture(autouse=True)
+def no_environment_credentials(settings) -> None:
+    """Tests choose their environment credentials; a local .env's (`make run` lists
+    OPENAI_API_KEY) would reserve names the tests create as team credentials."""
+    settings.STUDIO_ENV_CREDENTIALS = []
+
+
 def _user(username: str, role: str) -> User:
     user = User.objects.create_user(username, f"{username}@example.com", "pass-" + username)
     user.groups.add(Group.objects.get(name=role))

@@ -13,6 +13,7 @@ from connectors import agent_studio_examples, executor, secrets
 from connectors.models import Connector, Credential
 from tests import keys
 from tests.conftest import client_for
+from tests.factories import LOCAL_HOSTS
 from tests.oauth_server import CLIENT_ASSERTION_TYPE, AuthServer
 from tests.test_oauth import sign_in
 
@@ -35,7 +36,9 @@ def server(settings) -> Iterator[AuthServer]:
 
 
 def credential(name: str, value: str) -> None:
-    Credential.objects.create(name=name, sealed=secrets.seal(value), hint=secrets.hint(value))
+    Credential.objects.create(
+        allowed_hosts=LOCAL_HOSTS, name=name, sealed=secrets.seal(value), hint=secrets.hint(value)
+    )
 
 
 def stand_in(name: str, server: AuthServer) -> Connector:

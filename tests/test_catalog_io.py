@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from connectors import catalog_io, secrets
+from connectors import catalog_io, homes, secrets
 from connectors.importing import apply as importing_apply
 from connectors.models import Action, Connector, Credential, InputArg, Revision
 from tests.conftest import client_for
-from tests.factories import api_key_connector, make_action, make_connector
+from tests.factories import LOCAL_HOSTS, api_key_connector, make_action, make_connector
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,9 @@ LITERAL = "sk-literal-never-exported-123456"
 
 
 def build_catalog() -> None:
-    Credential.objects.create(name="OPENAI_API_KEY", sealed=secrets.seal("x" * 20), hint="")
+    Credential.objects.create(
+        allowed_hosts=LOCAL_HOSTS, name="OPENAI_API_KEY", sealed=secrets.seal("x" * 20), hint=""
+    )
     openai = api_key_connector("https://api.openai.com", "{{OPENAI_API_KEY}}", name="OpenAI")
     openai.display_name, openai.description = "OpenAI", "Models and chat"
     openai.headers = [
@@ -29,6 +31,7 @@ def build_catalog() -> None:
         {"key": "X-Org", "secret": secrets.sealed_field("{{OPENAI_ORG}}", "bob")},
         {"key": "X-Literal", "secret": secrets.sealed_field(LITERAL, "bob")},
     ]
+    homes.settle(None, openai)
     openai.save()
     make_action(openai, "list_models", output_schema={"type": "object"})
     make_action(

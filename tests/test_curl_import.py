@@ -16,7 +16,7 @@ from connectors import executor, secrets
 from connectors.curl import CurlParseError, Secret, parse_curl
 from connectors.models import Action, Connector, Credential, InputArg, Revision
 from tests.conftest import client_for
-from tests.factories import api_key_connector, make_action, make_connector
+from tests.factories import LOCAL_HOSTS, api_key_connector, make_action, make_connector
 
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
@@ -930,7 +930,12 @@ def test_create_without_a_preview_only_previews(bob) -> None:
 def test_create_refuses_when_the_outcome_changed_since_the_preview(bob, alice) -> None:
     client = client_for(bob)
     previewed = preview(client, OPENAI_LITERAL)
-    Credential.objects.create(name="OPENAI_API_KEY", sealed=secrets.seal("another"), set_by=alice)
+    Credential.objects.create(
+        allowed_hosts=LOCAL_HOSTS,
+        name="OPENAI_API_KEY",
+        sealed=secrets.seal("another"),
+        set_by=alice,
+    )
 
     response = create(client, previewed)
     assert "differs from the preview" in response.content.decode()
@@ -938,9 +943,14 @@ def test_create_refuses_when_the_outcome_changed_since_the_preview(bob, alice) -
     assert not Action.objects.exists()
 
 
-def test_it_reuses_a_credential_holding_the_same_value(bob, alice) -> None:
-    Credential.objects.create(name="OPENAI_API_KEY", sealed=secrets.seal(LITERAL_KEY), set_by=alice)
-    client = client_for(bob)
+def test_it_reuses_a_credential_holding_the_same_value_for_an_admin(alice) -> None:
+    Credential.objects.create(
+        allowed_hosts=LOCAL_HOSTS,
+        name="OPENAI_API_KEY",
+        sealed=secrets.seal(LITERAL_KEY),
+        set_by=alice,
+    )
+    client = client_for(alice)
     response = preview(client, OPENAI_LITERAL)
     assert "Uses the team credential <code>OPENAI_API_KEY</code>" in response.content.decode()
     create(client, response)

@@ -152,7 +152,7 @@ def test_an_allowed_environment_variable_resolves_a_reference(
     upstream, settings, monkeypatch
 ) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
-    settings.STUDIO_ENV_CREDENTIALS = ["OPENAI_API_KEY"]
+    settings.STUDIO_ENV_CREDENTIALS = ["OPENAI_API_KEY@127.0.0.1:*"]
     executor.run(make_action(api_key_connector(upstream.url, "{{OPENAI_API_KEY}}")), {}, None)
     assert upstream.last.headers["authorization"] == f"Bearer {KEY}"
 

@@ -179,8 +179,14 @@ def test_undoing_needs_the_name_to_be_free_and_the_connector_of_an_action(bob, a
 
 def test_credentials_have_history_with_the_value_only_as_changed(alice, carol) -> None:
     client = client_for(alice)
-    client.post("/credentials/new/", {"name": "TEAM_TOKEN", "value": FIRST_KEY})
-    client.post("/credentials/TEAM_TOKEN/replace/", {"name": "TEAM_TOKEN", "value": SECOND_KEY})
+    client.post(
+        "/credentials/new/",
+        {"name": "TEAM_TOKEN", "value": FIRST_KEY, "allowed_hosts": "127.0.0.1:*"},
+    )
+    client.post(
+        "/credentials/TEAM_TOKEN/replace/",
+        {"name": "TEAM_TOKEN", "value": SECOND_KEY, "allowed_hosts": "127.0.0.1:*"},
+    )
     client.post("/credentials/TEAM_TOKEN/delete/")
     revisions = Revision.objects.filter(kind="credential")
     assert [r.event for r in revisions] == ["deleted", "changed", "created"]

@@ -14,10 +14,16 @@ from django.db import connection
 from django.test import RequestFactory
 from django.views.debug import ExceptionReporter
 
-from connectors import executor, history, secrets, views
+from connectors import executor, history, homes, secrets, views
 from connectors.models import Action, Connector, Credential, Revision, TestRun
 from tests.conftest import client_for
-from tests.factories import api_key_connector, connector_post, make_action, make_connector
+from tests.factories import (
+    LOCAL_HOSTS,
+    api_key_connector,
+    connector_post,
+    make_action,
+    make_connector,
+)
 from tests.upstream import Reply
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +41,11 @@ def assert_clean(text: str, where: str) -> None:
 def canary_catalog(upstream, alice) -> list[Connector]:
     """The canary as a credential and in every secret field type, each Tested once."""
     Credential.objects.create(
-        name="CANARY", sealed=secrets.seal(CANARY), hint=secrets.hint(CANARY), set_by=alice
+        allowed_hosts=LOCAL_HOSTS,
+        name="CANARY",
+        sealed=secrets.seal(CANARY),
+        hint=secrets.hint(CANARY),
+        set_by=alice,
     )
     # Echo everything the upstream received back in the body: the worst case for redaction.
     upstream.handler = lambda got: Reply(
@@ -61,6 +71,7 @@ def canary_catalog(upstream, alice) -> list[Connector]:
     )
     header = make_connector("SecretHeader", base_url=upstream.url)
     header.headers = [{"key": "X-Canary", "secret": secrets.sealed_field(CANARY, "alice")}]
+    homes.settle(None, header)
     header.save()
     connectors = [header_auth, by_reference, param_auth, basic, bearer, digest, header]
     for connector in connectors:
@@ -132,7 +143,10 @@ def test_no_history_page_diff_restore_or_export_shows_the_canary(canary_catalog,
         **{"auth-token": CANARY},
     )
     assert client.post("/connectors/Bearer/edit/", bearer).status_code == 302
-    client.post("/credentials/CANARY/replace/", {"name": "CANARY", "value": CANARY})
+    client.post(
+        "/credentials/CANARY/replace/",
+        {"name": "CANARY", "value": CANARY, "allowed_hosts": "127.0.0.1:*"},
+    )
     client.post("/connectors/SecretHeader/delete/")
     first = Revision.objects.filter(kind="connector", object_name="Bearer").last()
     client.post(f"/history/{first.pk}/restore/", {"with_secrets": "on"})
@@ -189,8 +203,13 @@ def test_log_lines_at_every_level_hold_no_canary(canary_catalog, caplog, setting
     caplog.set_level(logging.DEBUG)
     settings.STUDIO_OUTBOUND_ALLOW = ["127.0.0.1"]
     for connector in canary_catalog:
-        # Forced to fail: nothing listens on port 9.
+        # Forced to fail: nothing listens on port 9 (its secrets entered again for that host).
         connector.base_url = "http://127.0.0.1:9"
+        for entry in connector.auth_secrets.values():
+            entry["home"] = homes.home_for(connector, "")
+        for row in connector.headers:
+            if "secret" in row:
+                row["secret"]["home"] = homes.home_for(connector, "")
         connector.save()
         run = executor.run(make_action(connector, "fails"), {}, None)
         assert run.error_kind == "ConnectError"

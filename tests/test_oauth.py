@@ -24,7 +24,7 @@ from connectors.oauth import broker
 from connectors.oauth.config import OBTAINED_REFRESH_TOKEN
 from tests import keys
 from tests.conftest import client_for
-from tests.factories import connector_post, make_action, make_connector
+from tests.factories import LOCAL_HOSTS, connector_post, make_action, make_connector
 from tests.oauth_server import AuthServer
 
 pytestmark = pytest.mark.django_db
@@ -668,7 +668,10 @@ def test_a_reference_credential_works_as_the_client_secret(server) -> None:
     from connectors import secrets
 
     Credential.objects.create(
-        name="API_CLIENT_SECRET", sealed=secrets.seal(server.client_secret), hint="0123"
+        allowed_hosts=LOCAL_HOSTS,
+        name="API_CLIENT_SECRET",
+        sealed=secrets.seal(server.client_secret),
+        hint="0123",
     )
     connector = oauth_connector(server, secrets={"client_secret": "{{API_CLIENT_SECRET}}"})
     assert run_ping(connector).status == 200

@@ -22,7 +22,7 @@ from connectors import history, secrets
 from connectors.forms import ActionForm, CredentialForm
 from connectors.models import Action, Connector, Credential, InputArg, Revision, TestRun
 from tests.conftest import client_for
-from tests.factories import action_post, api_key_connector, connector_post, make_action
+from tests.factories import LOCAL_HOSTS, action_post, api_key_connector, connector_post, make_action
 
 
 @dataclass(frozen=True)
@@ -127,6 +127,7 @@ def seed(alice: User, bob: User, carol: User, settings) -> Seed:
     # Test may reach nothing: a Test sent by these tests ends in an inline "blocked" error.
     settings.STUDIO_OUTBOUND_ALLOW = []
     credential = Credential.objects.create(
+        allowed_hosts=LOCAL_HOSTS,
         name="OPENAI_API_KEY",
         sealed=secrets.seal("sk-robustness-canary-3f9a"),
         hint=secrets.hint("sk-robustness-canary-3f9a"),

@@ -11,10 +11,16 @@ import pytest
 from cryptography.fernet import Fernet
 from django.core.management import call_command
 
-from connectors import executor, history, restore, secrets
+from connectors import executor, history, homes, restore, secrets
 from connectors.models import Connector, Credential, Revision
 from tests.conftest import client_for
-from tests.factories import api_key_connector, connector_post, make_action, make_connector
+from tests.factories import (
+    LOCAL_HOSTS,
+    api_key_connector,
+    connector_post,
+    make_action,
+    make_connector,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +29,7 @@ VALUE = "sk-team-value-00112233aabb"
 
 def make_credential(name: str, value: str) -> Credential:
     return Credential.objects.create(
-        name=name, sealed=secrets.seal(value), hint=secrets.hint(value)
+        allowed_hosts=LOCAL_HOSTS, name=name, sealed=secrets.seal(value), hint=secrets.hint(value)
     )
 
 
@@ -32,7 +38,8 @@ def make_credential(name: str, value: str) -> Credential:
 
 def test_an_admin_creates_a_credential_sealed_with_a_hint(alice) -> None:
     response = client_for(alice).post(
-        "/credentials/new/", {"name": "OPENAI_API_KEY", "value": VALUE}
+        "/credentials/new/",
+        {"name": "OPENAI_API_KEY", "value": VALUE, "allowed_hosts": "api.openai.com"},
     )
     assert response.status_code == 302
     credential = Credential.objects.get()
@@ -48,7 +55,10 @@ def test_replacing_a_credential_never_shows_the_old_value(alice) -> None:
     client = client_for(alice)
     form = client.get("/credentials/OPENAI_API_KEY/replace/").content.decode()
     assert VALUE not in form and "••••aabb" in form
-    client.post("/credentials/OPENAI_API_KEY/replace/", {"value": "sk-new-value-99998888"})
+    client.post(
+        "/credentials/OPENAI_API_KEY/replace/",
+        {"value": "sk-new-value-99998888", "allowed_hosts": "api.openai.com"},
+    )
     assert secrets.unseal(Credential.objects.get().sealed) == "sk-new-value-99998888"
 
 
@@ -118,7 +128,7 @@ def test_a_credential_may_itself_refer_to_an_allowed_environment_variable(
     upstream, settings, monkeypatch
 ) -> None:
     monkeypatch.setenv("VAULT_OPENAI", VALUE)
-    settings.STUDIO_ENV_CREDENTIALS = ["VAULT_OPENAI"]
+    settings.STUDIO_ENV_CREDENTIALS = ["VAULT_OPENAI@127.0.0.1:*"]
     make_credential("OPENAI_API_KEY", "{{VAULT_OPENAI}}")
     executor.run(make_action(api_key_connector(upstream.url, "{{OPENAI_API_KEY}}")), {}, None)
     assert upstream.last.headers["authorization"] == f"Bearer {VALUE}"
@@ -230,6 +240,7 @@ def test_rotation_re_encrypts_everything_and_the_old_key_can_go(upstream, settin
     ]
     header_connector = make_connector("Header", base_url=upstream.url)
     header_connector.headers = [{"key": "X-Key", "secret": secrets.sealed_field(VALUE, "t")}]
+    homes.settle(None, header_connector)
     header_connector.save()
     connectors.append(header_connector)
     # History keeps sealed secrets too (a restore may bring them back): rotation covers them.

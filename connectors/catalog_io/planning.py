@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from connectors import history, secrets
+from connectors import history, homes, secrets
 from connectors.catalog_io.document import CONNECTOR_KEYS
 from connectors.catalog_io.export import export_connector
 from connectors.models import Connector, Credential
@@ -23,12 +24,17 @@ class Item:
     changed_actions: list[str] = field(default_factory=list)
     removed_actions: list[str] = field(default_factory=list)  # on overwrite
     unset_secrets: list[str] = field(default_factory=list)  # literals dropped at export
+    # On overwrite: stored literals that stay (their host does not move) and what a move retires.
+    kept_secrets: list[str] = field(default_factory=list)
+    home_notes: list[str] = field(default_factory=list)
 
 
 @dataclass
 class Plan:
     items: list[Item]
     missing_credentials: list[str]
+    # Referenced environment credentials that this server does not list: set on the server.
+    missing_environment: list[str] = field(default_factory=list)
 
     def count(self, status: str) -> int:
         return sum(1 for item in self.items if item.status == status)
@@ -47,12 +53,42 @@ def plan(document: dict[str, Any]) -> Plan:
         item = Item(data["name"], "create", data, unset_secrets=_unset_secrets(data))
         if connector is not None:
             _compare(item, export_connector(connector, list(connector.actions.all())))
+            if item.status == "conflict":
+                preview_overwrite(item, connector)
         items.append(item)
     referenced = set(document["credentials"])
     for data in document["connectors"]:
         referenced |= _references(data)
     known = set(Credential.objects.filter(name__in=referenced).values_list("name", flat=True))
-    return Plan(items, sorted(referenced - known))
+    # An environment credential's name is reserved: never one to create as a team credential.
+    reserved = {name for name in referenced if secrets.is_env_credential(name)}
+    env_missing = {name for name in reserved if name not in os.environ}
+    return Plan(items, sorted(referenced - known - reserved), sorted(env_missing))
+
+
+def preview_overwrite(item: Item, connector: Connector) -> None:
+    """What an overwrite would keep: a stored literal stays unless its host moves."""
+    from connectors.catalog_io.applying import set_connector_fields
+
+    before = homes.snapshot(connector)
+    target = homes.snapshot(connector)
+    assert target is not None
+    set_connector_fields(target, item.data, "import")
+    item.home_notes = homes.settle(before, target)
+    item.unset_secrets, item.kept_secrets = literals_after(item.data, target)
+
+
+def literals_after(data: dict[str, Any], connector: Connector) -> tuple[list[str], list[str]]:
+    """The file's dropped literals: (still not set, kept from what was stored)."""
+    unset, kept = [], []
+    for name, reference in data["secret_references"].items():
+        if reference is None:
+            (kept if name in connector.auth_secrets else unset).append(history.label(name))
+    stored = {row["key"].lower() for row in connector.headers if "secret" in row}
+    for row in data["headers"]:
+        if "secret" in row:
+            (kept if row["key"].lower() in stored else unset).append(f"header {row['key']}")
+    return unset, kept
 
 
 def _references(data: dict[str, Any]) -> set[str]:

@@ -68,7 +68,9 @@ def import_plan(plan: Plan) -> ImportPlan:
             {name: form.cleaned_data.get(name) or None for name in form.secret_fields},
         )
     credentials = [
-        CredentialToSet(c.name, purpose="From the cURL command", value=c.value)
+        CredentialToSet(
+            c.name, purpose="From the cURL command", hosts=c.allowed_hosts, value=c.value
+        )
         for c in plan.credentials
         if not c.reused
     ]

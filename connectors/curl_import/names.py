@@ -40,8 +40,15 @@ def unique_name(base: str, taken: set[str]) -> str:
 
 
 @sensitive_variables("secret")
-def credential_for(secret: Secret, planned: list[NewCredential]) -> NewCredential:
-    """A fresh credential name for a literal, or an existing credential with that value."""
+def credential_for(
+    secret: Secret, planned: list[NewCredential], *, hosts: list[str], may_compare: bool
+) -> NewCredential:
+    """A fresh credential name for a literal, or (`may_compare`, for Admins) an existing
+    credential with that value.
+
+    Anyone else never learns whether a pasted value equals a stored credential: existing
+    names are skipped without being read. Environment credential names are reserved.
+    """
     assert secret.value is not None
     base, n = secret.credential[:60], 1
     while True:
@@ -52,9 +59,13 @@ def credential_for(secret: Secret, planned: list[NewCredential]) -> NewCredentia
             if mine.value == secret.value:
                 return mine
             continue
+        if secrets.is_env_credential(name):
+            continue
         existing = Credential.objects.filter(name=name).first()
         if existing is None:
-            return NewCredential(name, secret.value)
+            return NewCredential(name, secret.value, allowed_hosts=hosts)
+        if not may_compare:
+            continue
         try:
             same = secrets.unseal(existing.sealed) == secret.value
         except secrets.SecretUnreadable:

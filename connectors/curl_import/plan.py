@@ -29,6 +29,7 @@ class NewCredential:
     name: str
     value: str = field(repr=False)
     reused: bool = False  # an existing credential already holds this value
+    allowed_hosts: list[str] = field(default_factory=list)  # the command's host
 
     @property
     def masked(self) -> str:
@@ -39,6 +40,7 @@ class NewCredential:
 class Reference:
     name: str
     state: str  # "credential", "environment" or "missing"
+    refused: str = ""  # why a Test would be refused: the host is not one it may go to
 
 
 @dataclass

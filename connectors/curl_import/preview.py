@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import os
 
-from django.conf import settings
 from django.http import HttpRequest, QueryDict
 from django.views.decorators.debug import sensitive_variables
 
-from connectors import secrets
+from connectors import homes, secrets
 from connectors.curl import CurlParseError, ParsedCurl, Secret, parse_curl
 from connectors.curl_import.form import CurlImportForm, ImportActionForm
 from connectors.curl_import.names import (
@@ -134,14 +133,21 @@ def _plan_connector(request: HttpRequest, form: CurlImportForm, plan: Plan) -> b
     name = data["connector_name"] or unique_name(parsed.connector_name(), taken)
     form.data["connector_name"] = name
 
+    hosts = homes.hosts_of(parsed.url)
+    may_compare = request.user.has_perm("connectors.manage_credentials")
+
     def reference(secret: Secret) -> str:
         if secret.is_literal:
-            credential = credential_for(secret, plan.credentials)
+            credential = credential_for(
+                secret, plan.credentials, hosts=hosts, may_compare=may_compare
+            )
             if credential not in plan.credentials:
                 plan.credentials.append(credential)
             return "{{" + credential.name + "}}"
         if all(r.name != secret.credential for r in plan.references):
-            plan.references.append(Reference(secret.credential, _reference_state(secret)))
+            plan.references.append(
+                Reference(secret.credential, _reference_state(secret), _refused(secret, parsed.url))
+            )
         return "{{" + secret.credential + "}}"
 
     auth = parsed.auth
@@ -194,9 +200,18 @@ def _plan_connector(request: HttpRequest, form: CurlImportForm, plan: Plan) -> b
 def _reference_state(secret: Secret) -> str:
     if Credential.objects.filter(name=secret.credential).exists():
         return "credential"
-    if secret.credential in settings.STUDIO_ENV_CREDENTIALS:
+    if secrets.is_env_credential(secret.credential):
         return "environment" if secret.credential in os.environ else "missing"
     return "missing"
+
+
+def _refused(secret: Secret, url: str) -> str:
+    """What a Test will say if the credential may not go to the command's host."""
+    try:
+        homes.check_reference(secret.credential, url)
+    except homes.Refused as refused:
+        return refused.message.replace(" Nothing was sent.", "")
+    return ""
 
 
 def _plan_action(form: CurlImportForm, plan: Plan, path: str) -> None:

@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.views.decorators.debug import sensitive_variables
 
-from connectors import auth, secrets, templating, variables
+from connectors import auth, homes, secrets, templating, variables
 from connectors.fields import KeyValueField
 from connectors.forms.auth_base import AuthForm
 from connectors.models import Action, Connector, InputArg, validate_identifier
@@ -55,6 +55,22 @@ class ConnectorForm(VersionedForm, forms.ModelForm):
             "headers": "Sent with every action. An action header of the same name wins; "
             "the auth header wins over both.",
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The connector as stored, before this form changes the instance: what homes compare.
+        self.before = homes.snapshot(self.instance)
+        self.home_notes: list[str] = []
+        if bound := homes.bound_to_base_url(self.instance):
+            self.fields["base_url"].help_text = (
+                f"Changing its host clears {bound}, entered for this host: enter "
+                "them again in this form, or they are saved without."
+            )
+
+    def settle_homes(self, connector: Connector) -> list[str]:
+        """Stamp new secrets with their home and retire those whose origin moved."""
+        self.home_notes = homes.settle(self.before, connector)
+        return self.home_notes
 
     def clean_variables(self) -> list[dict[str, str]]:
         rows = self.cleaned_data["variables"]

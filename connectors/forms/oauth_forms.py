@@ -12,6 +12,7 @@ from django.views.decorators.debug import sensitive_variables
 from connectors import secrets
 from connectors.fields import KeyValueField, SecretField, SecretTextarea
 from connectors.forms.auth_base import AuthForm
+from connectors.models import validate_no_template_in_port
 from connectors.oauth import assertion as jwt_assertion
 from connectors.oauth import config as oauth
 
@@ -21,6 +22,7 @@ SECRET_HELP = "A value, or {{NAME}} for a team credential."
 def validate_http_url(value: str) -> None:
     if not re.match(r"^https?://[^/?#\s]+", value, re.IGNORECASE):
         raise ValidationError("Enter a full URL starting with http:// or https://.")
+    validate_no_template_in_port(value)
 
 
 def check_header_pattern(form: AuthForm, cleaned: dict[str, Any], what: str) -> None:

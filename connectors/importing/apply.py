@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from connectors import history, secrets, versions
+from connectors import history, homes, secrets, versions
 from connectors.catalog_io.export import exported_reference
 from connectors.history import ARG_FIELDS
 from connectors.importing.auth import full_settings, secret_fields
@@ -48,11 +48,15 @@ def apply(plan: Plan, choices: Choices, user: Any, *, may_set_credentials: bool)
     if connector is None:
         connector = Connector(updated_by=actor)
         _set_connector_fields(connector, _connector_data(plan, choices), user_name)
+        homes.settle(None, connector)  # each secret's home: the origins it is entered for
         connector.save()
         history.record(connector, Revision.Event.CREATED, actor, note=note)
         outcome.connector_created = True
     elif choices.connector_mode == UPDATE:
+        before = homes.snapshot(connector)
         _set_connector_fields(connector, _connector_data(plan, choices), user_name)
+        # A stored secret stays only where its host does not move.
+        outcome.notes += homes.settle(before, connector)
         connector.updated_by = actor
         versions.save_versioned(connector, connector.version)
         history.record(connector, Revision.Event.CHANGED, actor, note=note)
@@ -101,8 +105,18 @@ def _create_credentials(
         value = wanted.value or (choices.credential_values.get(wanted.name, "") if may_set else "")
         if not value or Credential.objects.filter(name=wanted.name).exists():
             continue
+        if secrets.is_env_credential(wanted.name):
+            outcome.notes.append(
+                f"{wanted.name} is an environment credential (STUDIO_ENV_CREDENTIALS): no team "
+                "credential may take its name, so none was created."
+            )
+            continue
         credential = Credential.objects.create(
-            name=wanted.name, sealed=secrets.seal(value), hint=secrets.hint(value), set_by=actor
+            name=wanted.name,
+            sealed=secrets.seal(value),
+            hint=secrets.hint(value),
+            allowed_hosts=wanted.hosts or homes.hosts_of(plan.connector.base_url),
+            set_by=actor,
         )
         history.record(credential, Revision.Event.CREATED, actor, note=note)
         outcome.credentials.append(wanted.name)

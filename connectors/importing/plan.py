@@ -173,6 +173,7 @@ class Outcome:
     removed: list[str] = field(default_factory=list)
     credentials: list[str] = field(default_factory=list)
     connector_created: bool = False
+    notes: list[str] = field(default_factory=list)  # e.g. secrets retired because a host moved
 
     def summary(self) -> str:
         return (

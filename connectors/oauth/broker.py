@@ -22,7 +22,7 @@ from django.core.cache import cache
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from connectors import secrets
+from connectors import homes, secrets
 from connectors.models import Connector
 from connectors.oauth import grants
 from connectors.oauth.client import AuthFailed, Token
@@ -53,9 +53,16 @@ def _now() -> float:
 # --- reading and writing the cached token ---------------------------------------------------
 
 
-def _usable(entry: Any, config: str) -> str | None:
-    """The cached access token, if it is for this configuration and not about to expire."""
+def _api(connector: Connector) -> str:
+    """The API origin a token is obtained for: a token retires when the Base URL's moves."""
+    return homes.home_for(connector, "")[homes.API]
+
+
+def _usable(entry: Any, config: str, api: str) -> str | None:
+    """The cached access token, if it is for this configuration and API and not about to expire."""
     if not isinstance(entry, dict) or entry.get("config") != config or not entry.get("access"):
+        return None
+    if entry.get("api") != api:
         return None
     expires_at = entry.get("expires_at")
     if expires_at is not None:
@@ -76,12 +83,17 @@ def store(connector: Connector, token: Token, user_name: str = "token broker") -
         "expires_at": token.expires_at,
         "obtained_at": _now(),
         "config": fingerprint(connector),
+        "api": _api(connector),
     }
     keep = None if token.expires_at is None else token.expires_at - _now() + KEEP_EXPIRED_SECONDS
     cache.set(_key(connector), entry, timeout=None if keep is None else max(1, int(keep)))
     if token.refresh:
         stored = secrets.sealed_field(token.refresh, user_name)
-        _update_secrets(connector, {OBTAINED_REFRESH_TOKEN: {**stored, "config": entry["config"]}})
+        # Its home is the token endpoint and API it was obtained for; a token endpoint's
+        # answer never moves it elsewhere.
+        home = homes.home_for(connector, OBTAINED_REFRESH_TOKEN)
+        stored = {**stored, "config": entry["config"], "home": home}
+        _update_secrets(connector, {OBTAINED_REFRESH_TOKEN: stored})
 
 
 def _update_secrets(connector: Connector, changes: dict[str, Any]) -> None:
@@ -135,12 +147,12 @@ def _lock(connector: Connector) -> Iterator[None]:
 
 def access_token(connector: Connector) -> str:
     """A usable access token: cached, refreshed or newly obtained. Raises AuthFailed."""
-    config = fingerprint(connector)
-    if token := _usable(cache.get(_key(connector)), config):
+    config, api = fingerprint(connector), _api(connector)
+    if token := _usable(cache.get(_key(connector)), config, api):
         return token
     with _lock(connector):
         # Whoever held the lock before us may have just stored one.
-        if token := _usable(cache.get(_key(connector)), config):
+        if token := _usable(cache.get(_key(connector)), config, api):
             return token
         try:
             new = _renew(connector)
@@ -235,7 +247,7 @@ def state(connector: Connector) -> TokenState:
             has_refresh_token=has_refresh,
         )
     expires_at = _when(entry.get("expires_at"))
-    kind = "expired" if _usable(entry, entry["config"]) is None else "valid"
+    kind = "expired" if _usable(entry, entry["config"], _api(connector)) is None else "valid"
     return TokenState(kind, expires_at=expires_at, has_refresh_token=has_refresh)
 
 

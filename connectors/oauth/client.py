@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from django.conf import settings
 from django.views.decorators.debug import sensitive_variables
 
-from connectors import outbound, redaction, secrets
+from connectors import homes, outbound, redaction, secrets
 from connectors.models import Connector
 from connectors.oauth.config import CLIENT_AUTH_BASIC, CLIENT_AUTH_BODY, EXPIRES_UNITS
 
@@ -117,6 +117,8 @@ def _send(
         body = [("client_id", client.client_id), *body]
         if client.client_secret:
             body.append(("client_secret", client.client_secret))
+    # The token request is built: every token-side secret must be at home at this URL.
+    homes.check_token_request(connector, url)
     timeout = float(connector.timeout_seconds)
     try:
         response = outbound.send(

@@ -62,14 +62,42 @@ def _oauth2(connector: Connector, fields: list[tuple[str, str]], hide: list[str]
     )
 
 
+# The secret each grant cannot do without: missing (never set, or cleared when a host moved),
+# the token request is not made, so a token endpoint never answers for a client that is not ours.
+REQUIRED_SECRET = {
+    GRANT_CLIENT_CREDENTIALS: ("client_secret", "Client Secret"),
+    GRANT_PASSWORD: ("password_grant_password", "Password Grant Password"),
+    GRANT_REFRESH_TOKEN: ("refresh_token_grant_refresh_token", "Refresh Token Grant Refresh Token"),
+    GRANT_JWT_BEARER: ("jwt_bearer_assertion", "JWT Bearer Assertion"),
+}
+
+
+def _require_secret(connector: Connector, grant: str) -> None:
+    if grant not in REQUIRED_SECRET:
+        return
+    name, label = REQUIRED_SECRET[grant]
+    if not connector.auth_secrets.get(name):
+        raise AuthFailed(
+            f"Authorization failed: the {label} of connector {connector.name} is not set: "
+            "enter it on the connector (a secret is cleared when the host it was entered for "
+            "changes). Nothing was sent."
+        )
+
+
 @sensitive_variables("password", "token", "signed")
 def primary(connector: Connector) -> Token:
     """A new token the way the connector's grant type gets one."""
     if connector.auth_config == Connector.AuthConfig.JWT:
+        if not connector.auth_secrets.get("private_key"):
+            raise AuthFailed(
+                f"Authorization failed: the Private Key of connector {connector.name} is not "
+                "set: enter it on the connector. Nothing was sent."
+            )
         return _jwt_exchange(connector)
     grant = connector.setting("oauth2_grant_type") or GRANT_CLIENT_CREDENTIALS
     if grant == GRANT_AUTHORIZATION_CODE:
         raise AuthFailed(NO_TOKEN_YET)
+    _require_secret(connector, grant)
     if grant == GRANT_PASSWORD:
         password = secret(connector, "password_grant_password")
         fields = [

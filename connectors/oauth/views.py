@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from connectors import secrets
+from connectors import homes, secrets
 from connectors.models import Connector
 from connectors.oauth import broker, flow
 from connectors.oauth.client import AuthFailed
@@ -77,6 +77,9 @@ def oauth_callback(request: HttpRequest) -> HttpResponse:
         return redirect(back)
     except AuthFailed as failure:
         messages.error(request, failure.message.replace(" The API was not called.", ""))
+        return redirect(back)
+    except homes.Refused as refused:  # a secret may not go to this token endpoint
+        messages.error(request, refused.message)
         return redirect(back)
     messages.success(
         request, f"Signed in: {done.connector.name} has a new access token. Press Test."

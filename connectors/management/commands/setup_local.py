@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from connectors import roles, secrets
+from connectors import homes, roles, secrets
 from connectors.models import Action, Connector
 
 LOGIN_FILE = Path(settings.BASE_DIR) / ".admin-login"
@@ -45,7 +45,7 @@ class Command(BaseCommand):
     def ensure_openai_example(self) -> None:
         if Connector.objects.filter(name="OpenAI").exists():
             return
-        connector = Connector.objects.create(
+        connector = Connector(
             name="OpenAI",
             display_name="OpenAI",
             description="The OpenAI API with an API key (the walkthrough's example).",
@@ -59,6 +59,8 @@ class Command(BaseCommand):
             },
             auth_secrets={"api_key": secrets.sealed_field("{{OPENAI_API_KEY}}", "setup")},
         )
+        homes.settle(None, connector)
+        connector.save()
         Action.objects.create(
             connector=connector,
             name="list_models",
