@@ -7,6 +7,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("connectors", "0010_digest_auth"),
         ("connectors", "0012_action_tags"),
+        ("connectors", "0007_secret_homes"),
     ]
 
     operations = []
