@@ -68,7 +68,7 @@ def plan(document: dict[str, Any]) -> Plan:
 
 def preview_overwrite(item: Item, connector: Connector) -> None:
     """What an overwrite would keep: a stored literal stays unless its host moves."""
-    from connectors.catalog_io.applying import set_connector_fields
+    from connectors.importing.apply import set_connector_fields
 
     before = homes.snapshot(connector)
     target = homes.snapshot(connector)

@@ -47,14 +47,14 @@ def apply(plan: Plan, choices: Choices, user: Any, *, may_set_credentials: bool)
     connector = Connector.objects.select_for_update().filter(name=plan.connector.name).first()
     if connector is None:
         connector = Connector(updated_by=actor)
-        _set_connector_fields(connector, _connector_data(plan, choices), user_name)
+        set_connector_fields(connector, _connector_data(plan, choices), user_name)
         homes.settle(None, connector)  # each secret's home: the origins it is entered for
         connector.save()
         history.record(connector, Revision.Event.CREATED, actor, note=note)
         outcome.connector_created = True
     elif choices.connector_mode == UPDATE:
         before = homes.snapshot(connector)
-        _set_connector_fields(connector, _connector_data(plan, choices), user_name)
+        set_connector_fields(connector, _connector_data(plan, choices), user_name)
         # A stored secret stays only where its host does not move.
         outcome.notes += homes.settle(before, connector)
         connector.updated_by = actor
@@ -156,7 +156,7 @@ def _sealed(reference: str, user_name: str) -> dict[str, str]:
     return secrets.sealed_field(reference, user_name)
 
 
-def _set_connector_fields(connector: Connector, data: dict[str, Any], user_name: str) -> None:
+def set_connector_fields(connector: Connector, data: dict[str, Any], user_name: str) -> None:
     """Plain fields as given; a secret keeps what is stored when its reference is the same."""
     for key in PLAIN_CONNECTOR_FIELDS:
         if key in data:
