@@ -146,7 +146,7 @@ class Server:
             try:
                 if requests.get(f"{self.url}/accounts/login/", timeout=2).status_code == 200:
                     return
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # a cold first page may be slow
                 pass
             time.sleep(0.1)
         raise RuntimeError(f"the server did not answer: {self.log_path.read_text()[-3000:]}")
