@@ -84,6 +84,7 @@ def fill(start: int, stop: int, user: User) -> None:
         ],
         batch_size=BATCH,
     )
+    call_command("refresh_last_runs", verbosity=0)  # bulk_create bypasses connectors.runs
 
 
 def measure(client: Client, url: str, runs: int) -> tuple[int, float]:

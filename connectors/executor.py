@@ -17,7 +17,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection
 from django.views.decorators.debug import sensitive_variables
 
-from connectors import auth, curl, outbound, rendering, secrets, templating
+from connectors import auth, curl, outbound, rendering, runs, secrets, templating
 from connectors.forms import is_json_content_type
 from connectors.models import Action, Connector, TestRun
 
@@ -226,7 +226,7 @@ def run(
         _record_response(record, response, secret_values)
     record.error_message = secrets.redact(record.error_message, secret_values)
     _reconnect_if_dropped()
-    record.save()
+    runs.store(record)
     logger.info(
         "Test %s: %s", action, record.error_kind or f"{record.status} in {record.elapsed_ms} ms"
     )

@@ -174,6 +174,13 @@ for _position, _key in enumerate(STUDIO_ENCRYPTION_KEYS, start=1):
 # Bytes read from an upstream at most (after decompression), and bytes of body shown/stored.
 STUDIO_MAX_RESPONSE_BYTES = env.int("STUDIO_MAX_RESPONSE_BYTES", default=10 * 1024 * 1024)
 STUDIO_DISPLAY_BYTES = env.int("STUDIO_DISPLAY_BYTES", default=256 * 1024)
+# Test runs older than this many days are removed (`manage.py prune_runs`, and on every new
+# run of the same action), except each action's newest STUDIO_RUNS_PER_ACTION and kept ones.
+STUDIO_RUN_RETENTION_DAYS = env.int("STUDIO_RUN_RETENTION_DAYS", default=90)
+STUDIO_RUNS_PER_ACTION = env.int("STUDIO_RUNS_PER_ACTION", default=100)
+for _name in ("STUDIO_RUN_RETENTION_DAYS", "STUDIO_RUNS_PER_ACTION"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} is at least 1.")
 
 LOGGING = {
     "version": 1,
