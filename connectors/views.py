@@ -319,6 +319,23 @@ def action_test(request: HttpRequest, name: str, action_name: str) -> HttpRespon
     return redirect(f"{action.get_absolute_url()}?run={run.pk}")
 
 
+@require_POST
+def run_keep(request: HttpRequest, name: str, action_name: str, run_id: int) -> HttpResponse:
+    """Keep a run (never removed by retention), or stop keeping it."""
+    action = _action_for(request, name, action_name, "run_test")
+    run = get_object_or_404(TestRun, pk=run_id, action=action)
+    run.pinned = request.POST.get("keep") == "1"
+    run.save(update_fields=["pinned"])
+    if request.htmx:
+        context = {"action": action, "connector": action.connector, "run": run}
+        context["result"] = _result_context(run)
+        response = render(request, "connectors/action_detail.html#result", context)
+        response["HX-Trigger"] = "test-run-recorded"  # the recent runs show the mark
+        return response
+    messages.success(request, "Kept this run." if run.pinned else "This run is no longer kept.")
+    return redirect(f"{action.get_absolute_url()}?run={run.pk}")
+
+
 @require_GET
 def action_runs(request: HttpRequest, name: str, action_name: str) -> HttpResponse:
     action = _action_for(request, name, action_name)

@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Trigram search indexes on PostgreSQL (migration 0009); nothing of it runs on SQLite.
+    "django.contrib.postgres",
     "django.forms",
     "django_htmx",
 ]
