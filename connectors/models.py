@@ -35,6 +35,8 @@ def validate_path(value: str) -> None:
         raise ValidationError("Put query parameters in Query Params, not in the path.")
 
 
+# Kept by connectors.runs only; a form's save leaves them alone (connectors.versions).
+LAST_RUN_FIELDS = ("last_run_at", "last_run_status", "last_run_error")
 # The catalog's "Last Test" filter, as conditions on the stored last-run fields.
 LAST_RUN_PASSED = models.Q(last_run_error="", last_run_status__gte=200, last_run_status__lt=400)
 LAST_RUN_NEVER = models.Q(last_run_at__isnull=True)

@@ -9,10 +9,10 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from connectors import executor, runs
+from connectors import executor, runs, versions
 from connectors.models import Action, Connector, TestRun
 from tests.conftest import client_for
-from tests.factories import make_action, make_connector
+from tests.factories import connector_post, make_action, make_connector
 from tests.upstream import Reply
 
 pytestmark = pytest.mark.django_db
@@ -257,3 +257,16 @@ def test_keeping_another_actions_run_is_a_404(bob) -> None:
     foreign = stored(other)
     response = client_for(bob).post(f"{action.get_absolute_url()}runs/{foreign.pk}/keep/")
     assert response.status_code == 404
+
+
+def test_saving_a_connector_form_keeps_a_last_run_stored_meanwhile(bob) -> None:
+    connector = make_connector("OpenAI", base_url="https://api.openai.com")
+    action = make_action(connector)
+    form_copy = Connector.objects.get(pk=connector.pk)  # loaded before the Test finished
+    run = stored(action, 503)
+    form_copy.description = "Edited"
+    versions.save_versioned(form_copy, None)
+    assert last_run(connector) == (run.created_at, 503, "")
+    response = client_for(bob).post("/connectors/OpenAI/edit/", connector_post(version=2))
+    assert response.status_code == 302
+    assert last_run(connector) == (run.created_at, 503, "")
