@@ -10,7 +10,8 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, QueryDict
 
-from connectors import history, versions
+from connectors import history, runs, versions
+from connectors.admin_paging import EstimatedCountPaginator
 from connectors.fields import SecretField
 from connectors.forms import AUTH_FORMS, ActionForm, ConnectorForm, auth_form_for
 from connectors.models import Action, Connector, Credential, InputArg, Revision, TestRun
@@ -76,7 +77,14 @@ class ConnectorAdminForm(ConnectorForm):
         return connector
 
 
-class RecordedDeletionsAdmin(admin.ModelAdmin):
+class LargeTableAdmin(admin.ModelAdmin):
+    """A changelist that does not count a large table: PostgreSQL's estimate above 10,000."""
+
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+
+
+class RecordedDeletionsAdmin(LargeTableAdmin):
     """Deletions from the admin are recorded in history, so they can be undone."""
 
     recorded_with: list[str] = []  # select_related for what a revision names
@@ -242,12 +250,38 @@ class CredentialAdmin(RecordedDeletionsAdmin):
         history.record(obj, Revision.Event.CHANGED, request.user)
 
 
+class ErrorKindFilter(admin.SimpleListFilter):
+    """Fixed choices: a SELECT DISTINCT over a million runs costs more than the page."""
+
+    title = "error kind"
+    parameter_name = "error_kind"
+    NONE = "-"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [(self.NONE, "None (a response came back)")] + [(k, k) for k in TestRun.ERROR_KINDS]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        value = self.value()
+        if value is None:
+            return queryset
+        return queryset.filter(error_kind="" if value == self.NONE else value)
+
+
 @admin.register(TestRun)
-class TestRunAdmin(admin.ModelAdmin):
-    list_display = ["action", "user", "created_at", "status", "error_kind", "elapsed_ms"]
-    list_filter = ["error_kind"]
+class TestRunAdmin(LargeTableAdmin):
+    list_display = ["action", "user", "created_at", "status", "error_kind", "elapsed_ms", "pinned"]
+    list_filter = [ErrorKindFilter, "pinned"]
     list_select_related = ["action__connector", "user"]
     readonly_fields = [f.name for f in TestRun._meta.fields]
+
+    def delete_model(self, request: HttpRequest, obj: TestRun) -> None:
+        super().delete_model(request, obj)
+        runs.refresh_actions([obj.action_id])
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        action_ids = set(queryset.values_list("action_id", flat=True))
+        super().delete_queryset(request, queryset)
+        runs.refresh_actions(action_ids)  # a deleted run may have been an action's last
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

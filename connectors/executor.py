@@ -25,6 +25,7 @@ from connectors import (
     homes,
     outbound,
     rendering,
+    runs,
     secrets,
     templating,
     variables,
@@ -265,7 +266,7 @@ def run(
         _record_response(record, response, secret_values)
     record.error_message = secrets.redact(record.error_message, secret_values)
     _reconnect_if_dropped()
-    record.save()
+    runs.store(record)
     logger.info(
         "Test %s: %s", action, record.error_kind or f"{record.status} in {record.elapsed_ms} ms"
     )

@@ -97,6 +97,11 @@ urlpatterns = [
         name="action_runs",
     ),
     path(
+        "connectors/<str:name>/actions/<str:action_name>/runs/<int:run_id>/keep/",
+        views.run_keep,
+        name="run_keep",
+    ),
+    path(
         "connectors/<str:name>/actions/<str:action_name>/schema/",
         views.action_schema,
         name="action_schema",
