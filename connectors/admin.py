@@ -230,7 +230,9 @@ class TestRunAdmin(admin.ModelAdmin):
     list_display = ["action", "user", "created_at", "status", "error_kind", "elapsed_ms"]
     list_filter = ["error_kind"]
     list_select_related = ["action__connector", "user"]
-    readonly_fields = [f.name for f in TestRun._meta.fields]
+    # The stored bytes of a binary body are downloaded from the Test panel, not shown here.
+    exclude = ["response_bytes"]
+    readonly_fields = [f.name for f in TestRun._meta.fields if f.name != "response_bytes"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

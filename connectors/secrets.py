@@ -7,6 +7,7 @@ import hashlib
 import os
 import re
 from collections.abc import Iterable
+from urllib.parse import quote, quote_plus
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
@@ -132,10 +133,39 @@ def connectors_using(names: Iterable[str]) -> dict[str, list[str]]:
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
-    """Replace every known secret value (and its base64 form) in text with a mask."""
+    """Replace every known secret value (its base64 and percent-encoded forms too) with a mask."""
     for secret in sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True):
         text = text.replace(secret, mask(secret))
         encoded = base64.b64encode(secret.encode()).decode().rstrip("=")
         if len(encoded) >= 8:
             text = text.replace(encoded, MASK)
+        for quoted in {quote(secret, safe=""), quote_plus(secret, safe="")} - {secret}:
+            text = text.replace(quoted, MASK)
     return text
+
+
+def found_in_bytes(data: bytes, secrets: Iterable[str]) -> bool:
+    """Whether bytes hold a known secret in a common encoding: bytes cannot be masked like text.
+
+    Looks for UTF-8, UTF-16 (both byte orders), Latin-1, hex, percent-encoding and base64 at
+    each of its three alignments. A secret inside compressed data (a zip, a PDF stream) is
+    beyond any such search.
+    """
+    lowered = data.lower()
+    for secret in {s for s in secrets if len(s) >= 4}:
+        raw = secret.encode()
+        forms = {raw, secret.encode("utf-16-le"), secret.encode("utf-16-be")}
+        forms.add(quote(secret).encode())
+        forms.add(secret.encode("latin-1", errors="ignore") or raw)
+        if any(form in data for form in forms) or raw.hex().encode() in lowered:
+            return True
+        for offset in range(3):
+            encoded = base64.b64encode(b"\0" * offset + raw).rstrip(b"=")
+            start, end = (0, 2, 3)[offset], (offset + len(raw)) * 8 // 6
+            for piece in {encoded[start:end], encoded[start:end].translate(_URLSAFE)}:
+                if len(piece) >= 8 and piece in data:
+                    return True
+    return False
+
+
+_URLSAFE = bytes.maketrans(b"+/", b"-_")

@@ -2,7 +2,14 @@ from __future__ import annotations
 
 from django.urls import path
 
-from connectors import catalog_io_views, credential_views, history_views, import_views, views
+from connectors import (
+    catalog_io_views,
+    credential_views,
+    history_views,
+    import_views,
+    response_download,
+    views,
+)
 from connectors.oauth import views as oauth_views
 
 urlpatterns = [
@@ -79,6 +86,11 @@ urlpatterns = [
         "connectors/<str:name>/actions/<str:action_name>/runs/",
         views.action_runs,
         name="action_runs",
+    ),
+    path(
+        "connectors/<str:name>/actions/<str:action_name>/runs/<int:pk>/body/",
+        response_download.run_body_download,
+        name="run_body_download",
     ),
     path(
         "connectors/<str:name>/actions/<str:action_name>/schema/",

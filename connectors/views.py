@@ -30,6 +30,7 @@ from connectors.forms import (
 )
 from connectors.models import Action, Connector, Revision, TestRun
 from connectors.permissions import require
+from connectors.response_download import binary_context
 
 PAGE_SIZE = 50
 RECENT_RUNS = 20
@@ -262,7 +263,7 @@ def action_form(request: HttpRequest, name: str, action_name: str | None = None)
 @require_GET
 def action_detail(request: HttpRequest, name: str, action_name: str) -> HttpResponse:
     action = _action_for(request, name, action_name)
-    runs = action.test_runs.select_related("user")[:RECENT_RUNS]
+    runs = action.test_runs.select_related("user").defer("response_bytes")[:RECENT_RUNS]
     run = None
     if run_id := request.GET.get("run"):
         if not run_id.isdigit():
@@ -292,6 +293,7 @@ def _result_context(run: TestRun) -> dict[str, object]:
         "body": rendering.render_body(run.response_body.encode(), run.content_type)
         if not run.error_kind and not run.is_binary
         else None,
+        "binary": binary_context(run),
         "curl": run.request_curl,
     }
 
@@ -317,7 +319,7 @@ def action_test(request: HttpRequest, name: str, action_name: str) -> HttpRespon
 @require_GET
 def action_runs(request: HttpRequest, name: str, action_name: str) -> HttpResponse:
     action = _action_for(request, name, action_name)
-    runs = action.test_runs.select_related("user")[:RECENT_RUNS]
+    runs = action.test_runs.select_related("user").defer("response_bytes")[:RECENT_RUNS]
     context = {"action": action, "connector": action.connector, "runs": runs}
     return render(request, "connectors/action_detail.html#runs", context)
 
