@@ -333,7 +333,7 @@ def action_schema(request: HttpRequest, name: str, action_name: str) -> HttpResp
             run = action.test_runs.filter(error_kind="").first()
             if run is None:
                 raise ValueError("Run a Test first: there is no response to learn from.")
-            action.output_schema = schema.infer_schema_from_bytes(run.response_body.encode())
+            action.output_schema = schema.infer_schema_from_bytes(_as_json(run).encode())
             done = "Generated the output schema from the last response."
         else:
             text = request.POST.get("output_schema", "").strip()
@@ -355,6 +355,12 @@ def action_schema(request: HttpRequest, name: str, action_name: str) -> HttpResp
             history.record(action, Revision.Event.CHANGED, request.user)
         messages.success(request, done)
     return redirect(action.get_absolute_url() + "#output-schema")
+
+
+def _as_json(run: TestRun) -> str:
+    """The response as the schema sees it: XML as the JSON Agent Studio turns it into."""
+    shown = rendering.render_body(run.response_body.encode(), run.content_type, highlight_cap=0)
+    return shown.text if shown.kind != "xml" else rendering.xml_as_json(shown.text) or ""
 
 
 @require_http_methods(["GET", "POST"])

@@ -298,3 +298,14 @@ def test_it_turns_curl_globbing_off_for_a_url_with_brackets(upstream) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert upstream.last.path == "/items[0]?ids={1,2}"
+
+
+def test_it_generates_the_output_schema_from_xml_as_json(upstream, bob) -> None:
+    xml = b'<users><user id="7"><name>Lea</name></user></users>'
+    upstream.reply = Reply(headers={"Content-Type": "text/xml"}, body=xml)
+    action = make_action(make_connector("Soap", base_url=upstream.url), path="/xml")
+    executor.run(action, {}, bob)
+    client_for(bob).post(f"{action.get_absolute_url()}schema/", {"generate": "1"})
+    action.refresh_from_db()
+    user = action.output_schema["properties"]["users"]["properties"]["user"]
+    assert set(user["properties"]) == {"@id", "name"}
