@@ -86,6 +86,16 @@ def test_it_refuses_an_auth_scheme_it_would_otherwise_send_as_basic(option, sche
         assert "Digest Auth is coming" in str(refused.value)
 
 
+def test_it_refuses_digest_with_the_user_in_the_url_too() -> None:
+    with pytest.raises(CurlParseError, match="Digest Auth is coming"):
+        parse_curl("curl --digest https://admin:pw@camera.example.com/status")
+
+
+def test_it_notes_digest_without_a_user_and_imports_the_rest() -> None:
+    parsed = parse_curl("curl --digest https://camera.example.com/status")
+    assert parsed.auth is None and "without -u" in " ".join(parsed.notes)
+
+
 def test_it_names_the_backtick_that_is_never_closed() -> None:
     with pytest.raises(CurlParseError) as refused:
         parse_curl("curl https://api.example.com/ -H `date")

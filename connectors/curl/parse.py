@@ -236,8 +236,8 @@ class _Reader(AuthDetection):
 
     def result(self) -> ParsedCurl:
         p = self.parsed
-        self.refuse_auth()
         self.read_url()
+        self.refuse_auth()  # after the URL: its user:password@ counts as -u
         self.read_body()
         sends_data = bool(self.data or self.json or self.file_data) and not self.use_get
         p.method = self.method or self.implied_method or ("POST" if sends_data else "GET")
