@@ -12,6 +12,8 @@ import zlib
 
 import brotli
 import pytest
+from django.contrib.auth.models import User
+from django.test import Client
 
 from connectors import executor
 from connectors.curl import to_curl
@@ -132,15 +134,12 @@ def test_it_keeps_no_bytes_that_hold_the_connectors_secret(upstream, bob, encode
     assert client_for(bob).get(download_url(run)).status_code == 404
 
 
-def test_it_refuses_the_download_to_a_stranger_and_to_another_action(upstream, bob, db) -> None:
+def test_it_refuses_the_download_to_a_stranger_and_to_another_action(upstream, bob) -> None:
     upstream.reply = Reply(headers={"Content-Type": "image/png"}, body=png())
     connector = make_connector("Img", base_url=upstream.url)
     action = make_action(connector)
     other = make_action(connector, name="other")
     run = executor.run(action, {}, bob)
-    from django.contrib.auth.models import User
-    from django.test import Client
-
     nobody = User.objects.create_user("dave", password="pass-dave")  # no role
     assert client_for(nobody).get(download_url(run)).status_code == 403
     assert Client().get(download_url(run)).status_code == 302  # to the login page
