@@ -101,9 +101,9 @@ def xml_as_json(text: str) -> str | None:
 
 
 def _is_xml(mime: str) -> bool:
-    # SVG is an image format: it stays text, never converted nor rendered.
+    # SVG is an image format and XHTML a page: they stay text, never converted nor rendered.
     return mime in ("application/xml", "text/xml") or (
-        mime.endswith("+xml") and mime != "image/svg+xml"
+        mime.endswith("+xml") and mime not in ("image/svg+xml", "application/xhtml+xml")
     )
 
 
