@@ -272,7 +272,9 @@ class TestRunAdmin(LargeTableAdmin):
     list_display = ["action", "user", "created_at", "status", "error_kind", "elapsed_ms", "pinned"]
     list_filter = [ErrorKindFilter, "pinned"]
     list_select_related = ["action__connector", "user"]
-    readonly_fields = [f.name for f in TestRun._meta.fields]
+    # The stored bytes of a binary body are downloaded from the Test panel, not shown here.
+    exclude = ["response_bytes"]
+    readonly_fields = [f.name for f in TestRun._meta.fields if f.name != "response_bytes"]
 
     def delete_model(self, request: HttpRequest, obj: TestRun) -> None:
         super().delete_model(request, obj)

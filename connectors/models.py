@@ -303,6 +303,12 @@ class TestRun(models.Model):
     error_message = models.TextField(blank=True)
     # Kept by a user: never removed by retention (connectors.runs).
     pinned = models.BooleanField("Keep", default=False)
+    # A binary body's bytes, for its download; empty when withheld (see bytes_withheld).
+    response_bytes = models.BinaryField(blank=True, default=b"")
+    bytes_withheld = models.CharField(max_length=300, blank=True)  # why the bytes were not kept
+    # Each redirect answer on the way ({"url", "status", "location", "set_cookies"}), masked.
+    redirects = models.JSONField(default=list)
+    final_url = models.TextField(blank=True)  # where the response came from, after redirects
 
     class Meta:
         ordering = ["-created_at", "-id"]

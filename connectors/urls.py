@@ -9,6 +9,7 @@ from connectors import (
     gallery_views,
     history_views,
     import_views,
+    response_download,
     views,
 )
 from connectors.oauth import views as oauth_views
@@ -100,6 +101,11 @@ urlpatterns = [
         "connectors/<str:name>/actions/<str:action_name>/runs/<int:run_id>/keep/",
         views.run_keep,
         name="run_keep",
+    ),
+    path(
+        "connectors/<str:name>/actions/<str:action_name>/runs/<int:pk>/body/",
+        response_download.run_body_download,
+        name="run_body_download",
     ),
     path(
         "connectors/<str:name>/actions/<str:action_name>/schema/",

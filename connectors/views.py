@@ -30,6 +30,7 @@ from connectors.forms import (
 )
 from connectors.models import LAST_RUN_FIELDS, Action, Connector, InputArg, Revision, TestRun
 from connectors.permissions import require
+from connectors.response_download import binary_context
 
 PAGE_SIZE = 50
 RECENT_RUNS = 20
@@ -308,7 +309,7 @@ def action_form(request: HttpRequest, name: str, action_name: str | None = None)
 @require_GET
 def action_detail(request: HttpRequest, name: str, action_name: str) -> HttpResponse:
     action = _action_for(request, name, action_name)
-    runs = action.test_runs.select_related("user")[:RECENT_RUNS]
+    runs = action.test_runs.select_related("user").defer("response_bytes")[:RECENT_RUNS]
     run = None
     if run_id := request.GET.get("run"):
         if not run_id.isdigit():
@@ -343,6 +344,7 @@ def _result_context(run: TestRun) -> dict[str, object]:
         "body": rendering.render_body(run.response_body.encode(), run.content_type)
         if not run.error_kind and not run.is_binary
         else None,
+        "binary": binary_context(run),
         "curl": run.request_curl,
     }
 
@@ -385,7 +387,7 @@ def run_keep(request: HttpRequest, name: str, action_name: str, run_id: int) -> 
 @require_GET
 def action_runs(request: HttpRequest, name: str, action_name: str) -> HttpResponse:
     action = _action_for(request, name, action_name)
-    runs = action.test_runs.select_related("user")[:RECENT_RUNS]
+    runs = action.test_runs.select_related("user").defer("response_bytes")[:RECENT_RUNS]
     context = {"action": action, "connector": action.connector, "runs": runs}
     return render(request, "connectors/action_detail.html#runs", context)
 
@@ -399,7 +401,7 @@ def action_schema(request: HttpRequest, name: str, action_name: str) -> HttpResp
             run = action.test_runs.filter(error_kind="").first()
             if run is None:
                 raise ValueError("Run a Test first: there is no response to learn from.")
-            action.output_schema = schema.infer_schema_from_bytes(run.response_body.encode())
+            action.output_schema = schema.infer_schema_from_bytes(_as_json(run).encode())
             done = "Generated the output schema from the last response."
         else:
             text = request.POST.get("output_schema", "").strip()
@@ -421,6 +423,12 @@ def action_schema(request: HttpRequest, name: str, action_name: str) -> HttpResp
             history.record(action, Revision.Event.CHANGED, request.user)
         messages.success(request, done)
     return redirect(action.get_absolute_url() + "#output-schema")
+
+
+def _as_json(run: TestRun) -> str:
+    """The response as the schema sees it: XML as the JSON Agent Studio turns it into."""
+    shown = rendering.render_body(run.response_body.encode(), run.content_type, highlight_cap=0)
+    return shown.text if shown.kind != "xml" else rendering.xml_as_json(shown.text) or ""
 
 
 @require_http_methods(["GET", "POST"])

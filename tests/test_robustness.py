@@ -70,6 +70,7 @@ BROWSE = {
     "connector_detail",
     "action_detail",
     "action_runs",
+    "run_body_download",
 }
 # Of the rest, these are an Admin's alone: a Developer gets 403 too.
 ADMIN_ONLY = {
@@ -118,6 +119,7 @@ class Seed:
     connector: Connector
     action: Action
     run: TestRun
+    binary_run: TestRun  # a body kept for download
     credential: Credential
     revision: Revision
 
@@ -155,10 +157,22 @@ def seed(alice: User, bob: User, carol: User, settings) -> Seed:
         elapsed_ms=12.5,
         size=16,
     )
-    return Seed(connector, action, run, credential, revision)
+    binary_run = TestRun.objects.create(
+        action=action,
+        user=bob,
+        request_method="GET",
+        status=200,
+        content_type="image/gif",
+        is_binary=True,
+        response_bytes=b"GIF89a\x01\x00\x01\x00",
+        size=10,
+    )
+    return Seed(connector, action, run, binary_run, credential, revision)
 
 
 def _value_for(route: Route, param: str, seed: Seed) -> str:
+    if param == "pk" and route.name == "run_body_download":
+        return str(seed.binary_run.pk)
     if param == "pk":
         return str(seed.revision.pk)
     if param == "action_name":
@@ -308,7 +322,7 @@ def test_a_name_that_does_not_exist_is_a_404(
 @pytest.mark.parametrize("route", [r for r in ROUTES if "pk" in r.params], ids=str)
 @pytest.mark.parametrize("pk", ["abc", "-1", "1.5", "99999999999999999999999"])
 def test_a_malformed_id_is_a_404(route: Route, pk: str, seed: Seed, alice: User) -> None:
-    url = url_of(route, seed).replace(f"/{seed.revision.pk}/", f"/{quote(pk)}/")
+    url = url_of(route, seed).replace(f"/{_value_for(route, 'pk', seed)}/", f"/{quote(pk)}/")
     client = client_for(alice)
     response = client.get(url)
     if response.status_code == 405:  # takes POST only
