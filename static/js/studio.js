@@ -247,7 +247,9 @@ function cancelTest(button) {
 // The schema form keeps the Test result shown: it posts the run in the address bar.
 function syncRunField() {
   const field = document.getElementById("schema-run");
-  if (field) field.value = new URLSearchParams(location.search).get("run") || "";
+  const run = new URLSearchParams(location.search).get("run");
+  // A page without ?run (the schema form's own error page) keeps the run it was drawn with.
+  if (field && (run || location.pathname.endsWith(field.form.dataset.actionPath))) field.value = run || "";
 }
 
 document.addEventListener("submit", (event) => {
@@ -261,8 +263,11 @@ document.addEventListener("htmx:afterSettle", (event) => {
     target.querySelector(".result-title")?.focus();
     syncRunField();
   }
-  const invalid = target.querySelector(".has-error input, .has-error select, .has-error textarea");
-  if (target.id === "test-form" && invalid) invalid.focus();
+  // The Test form came back with errors (swapped whole): focus its first invalid input.
+  const form = document.getElementById("test-form");
+  if (target.id === "test-form" && form) {
+    form.querySelector(".has-error input, .has-error select, .has-error textarea")?.focus();
+  }
 });
 
 // --- forms -------------------------------------------------------------------------------------

@@ -82,11 +82,19 @@ def audit_every_page(request: pytest.FixtureRequest) -> Iterator[None]:
         if frame == page.main_frame and frame.url.startswith("http") and frame.url not in visited:
             visited.append(frame.url)
 
+    posted: set[str] = set()  # pages reached by a form's POST: not opened again
+
+    def note_post(sent: Any) -> None:
+        if sent.is_navigation_request() and sent.method == "POST":
+            posted.add(sent.url)
+
     page.on("framenavigated", remember)
+    page.on("request", note_post)
     yield
     page.remove_listener("framenavigated", remember)
+    page.remove_listener("request", note_post)
     problems = []
-    for url in visited:
+    for url in (u for u in visited if u not in posted):
         page.goto(url)
         if found := a11y.violations(page):
             problems.append(f"{url}:\n{a11y.describe(found)}")
