@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods
 
 from connectors import error_summary, history, kept_secrets, secrets
@@ -49,6 +49,7 @@ def _safe_next(request: HttpRequest) -> str:
     return wanted if allowed else ""
 
 
+@sensitive_variables("data")
 @sensitive_post_parameters("value")
 @require_http_methods(["GET", "POST"])
 def credential_form(request: HttpRequest, name: str | None = None) -> HttpResponse:

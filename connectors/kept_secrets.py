@@ -22,7 +22,7 @@ HEADER = "headers:"  # a secret header row is kept under its key: "headers:x-api
 
 def _fresh(request: HttpRequest) -> dict[str, dict[str, dict]]:
     now = time.time()
-    store = request.session.get(SESSION_KEY, {})
+    store = getattr(request, "session", {}).get(SESSION_KEY, {})
     return {
         form: kept
         for form, entries in store.items()
@@ -33,6 +33,8 @@ def _fresh(request: HttpRequest) -> dict[str, dict[str, dict]]:
 @sensitive_variables("values", "value")
 def keep(request: HttpRequest, form_key: str, values: dict[str, str]) -> set[str]:
     """Seal and keep these typed values; returns every name now kept for the form."""
+    if not hasattr(request, "session"):
+        return set()
     store = _fresh(request)
     entries = store.setdefault(form_key, {})
     for name, value in values.items():
@@ -87,6 +89,8 @@ def typed(data: QueryDict, names: Iterable[str]) -> dict[str, str]:
 
 
 def drop(request: HttpRequest, form_key: str) -> None:
+    if not hasattr(request, "session"):
+        return
     store = _fresh(request)
     if store.pop(form_key, None) is not None or SESSION_KEY in request.session:
         request.session[SESSION_KEY] = store

@@ -160,6 +160,7 @@ def _show_kept(form: ConnectorForm, auth_form: AuthForm, kept: set[str]) -> None
     }
 
 
+@sensitive_variables("data")
 @sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 def connector_form(request: HttpRequest, name: str | None = None) -> HttpResponse:
