@@ -67,7 +67,9 @@ def test_it_creates_the_walkthrough_connector_and_action_and_finds_them(
     log_in(page, bob)
     create_openai_connector(page, live_server)
     expect(page.get_by_text("Api Key Auth")).to_be_visible()
-    expect(page.get_by_text("{{OPENAI_API_KEY}}")).to_be_visible()
+    expect(page.locator("dl").get_by_text("{{OPENAI_API_KEY}}")).to_be_visible()
+    # No such credential yet: the page says so before any Test fails.
+    expect(page.get_by_role("note")).to_contain_text("Credential OPENAI_API_KEY does not exist.")
     add_list_models_action(page)
 
     connector = Connector.objects.get(name="OpenAI")
