@@ -52,7 +52,7 @@ function removeRow(button) {
   }
   renumberRows(body);
   // Focus stays in the table: the next row's first field, else the add button.
-  const target = next && !next.hidden ? next.querySelector("input, select") : null;
+  const target = next && !next.hidden ? next.querySelector("input:not([type=hidden]), select") : null;
   if (target) target.focus();
   else body.closest(".table-scroll").nextElementSibling?.focus();
 }
@@ -80,7 +80,7 @@ document.addEventListener("click", (event) => {
     body.insertAdjacentHTML("beforeend", html);
     total.value = String(Number(total.value) + 1);
     renumberRows(body);
-    body.rows[body.rows.length - 1].querySelector("input")?.focus();
+    body.rows[body.rows.length - 1].querySelector("input:not([type=hidden])")?.focus();
   }
 
   if (target.matches("[data-copy]")) copyText(target);
@@ -142,6 +142,17 @@ function buildTree(box) {
   holder.replaceChildren(treeNode(value, null, 0));
   holder.dataset.built = "1";
 }
+
+// A long document opens in the folded view: build it once it is in the page.
+function buildShownTrees() {
+  document.querySelectorAll(".body-views").forEach((box) => {
+    if (!box.querySelector("[data-body-view=tree]")?.hidden) buildTree(box);
+  });
+}
+
+document.addEventListener("htmx:afterSettle", buildShownTrees);
+document.addEventListener("htmx:historyRestore", buildShownTrees);
+document.addEventListener("DOMContentLoaded", buildShownTrees);
 
 function treeNode(value, key, depth) {
   const prefix = key === null ? "" : `${JSON.stringify(key)}: `;
