@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 from connectors import secrets
 from connectors.models import Connector, Credential, TestRun
 from tests.browser.a11y import audit
-from tests.browser.helpers import browser_db, htmx_swap
+from tests.browser.helpers import browser_db, htmx_swap, screenshot
 from tests.factories import api_key_connector, make_action, make_connector
 from tests.upstream import Received, Reply, Upstream
 
@@ -119,6 +119,7 @@ def test_a_secret_typed_into_a_failed_form_is_kept_server_side_and_never_shown(
     )
     expect(page.get_by_label("Base URL")).to_have_value("https://api.openai.com")
     expect(page.get_by_text("Kept, not shown")).to_be_visible()
+    screenshot(page, "form-errors.png")
     assert CANARY not in page.content()
     assert CANARY[-4:] not in page.content()
     audit(page)
@@ -215,6 +216,7 @@ def test_every_page_fits_a_390_px_phone(page: Page, live_server, log_in, alice, 
     page.goto(f"{live_server.url}{action.get_absolute_url()}")
     with htmx_swap(page):
         page.get_by_role("button", name="Test", exact=True).click()
+    screenshot(page, "phone-test-panel.png")
     paths = [
         "/",
         "/?q=nothing-matches",
