@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, QueryDict
 
 from connectors import history, runs, versions
@@ -112,6 +113,28 @@ class VersionedAdmin(RecordedDeletionsAdmin):
         history.record(form.instance, event, request.user)
 
 
+class LabelledInlineFormSet(BaseInlineFormSet):
+    """A tabular inline's cells have no <label>: name each input for screen readers by its row
+    and column ("Action 2 Path"), the Delete box included."""
+
+    noun = "Row"
+
+    def add_fields(self, form: forms.BaseForm, index: int | None) -> None:
+        super().add_fields(form, index)
+        row = f"{self.noun} {index + 1}" if index is not None else f"New {self.noun.lower()}"
+        for field in form.fields.values():
+            if not isinstance(field.widget, forms.HiddenInput):
+                field.widget.attrs.setdefault("aria-label", f"{row} {field.label}")
+
+
+class ActionInlineFormSet(LabelledInlineFormSet):
+    noun = "Action"
+
+
+class InputArgInlineFormSet(LabelledInlineFormSet):
+    noun = "Input arg"
+
+
 class ActionInlineForm(versions.VersionedForm, forms.ModelForm):
     # Declared here too, so the tabular inline's header knows the column is hidden.
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
@@ -120,6 +143,7 @@ class ActionInlineForm(versions.VersionedForm, forms.ModelForm):
 class ActionInline(admin.TabularInline):
     model = Action
     form = ActionInlineForm
+    formset = ActionInlineFormSet
     fields = ["name", "method", "path", "description", "version"]
     extra = 0
     show_change_link = True
@@ -207,6 +231,7 @@ class ActionAdminForm(ActionForm):
 
 class InputArgInline(admin.TabularInline):
     model = InputArg
+    formset = InputArgInlineFormSet
     extra = 0
 
 

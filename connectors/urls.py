@@ -93,6 +93,16 @@ urlpatterns = [
         name="action_test",
     ),
     path(
+        "connectors/<str:name>/actions/<str:action_name>/test/cancel/",
+        views.action_test_cancel,
+        name="action_test_cancel",
+    ),
+    path(
+        "connectors/<str:name>/actions/<str:action_name>/runs/<str:run_id>/body/",
+        views.action_run_body,
+        name="action_run_body",
+    ),
+    path(
         "connectors/<str:name>/actions/<str:action_name>/runs/",
         views.action_runs,
         name="action_runs",

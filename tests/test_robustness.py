@@ -53,7 +53,8 @@ def _routes(patterns: list[Any] | None = None, prefix: str = "") -> list[Route]:
     return found
 
 
-ROUTES = _routes()
+PUBLIC = {"favicon"}  # a static icon browsers fetch before anyone logs in
+ROUTES = [r for r in _routes() if r.name not in PUBLIC]
 ROUTE_IDS = [r.name for r in ROUTES]
 
 # Pages for browsing: a Viewer opens them. Every other URL changes something, or is a step
@@ -71,6 +72,7 @@ BROWSE = {
     "action_detail",
     "action_runs",
     "run_body_download",
+    "action_run_body",
 }
 # Of the rest, these are an Admin's alone: a Developer gets 403 too.
 ADMIN_ONLY = {
@@ -177,6 +179,8 @@ def _value_for(route: Route, param: str, seed: Seed) -> str:
         return str(seed.revision.pk)
     if param == "action_name":
         return seed.action.name
+    if param == "run_id":
+        return str(seed.run.pk)
     if param == "name":
         return (
             seed.credential.name if route.route.startswith("credentials/") else seed.connector.name
@@ -812,3 +816,9 @@ def test_an_output_schema_with_a_nul_is_refused(seed: Seed, bob: User) -> None:
     assert b"NUL" in response.content
     seed.action.refresh_from_db()
     assert seed.action.output_schema is None
+
+
+def test_it_serves_the_favicon_to_anyone() -> None:
+    response = Client().get("/favicon.ico")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/svg+xml"

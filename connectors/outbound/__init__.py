@@ -140,6 +140,8 @@ def _follow(
         if deadline.fired or not ok:
             resp.raw.close()  # never pool a connection we gave up on
         resp.close()
+    if deadline.cancelled:
+        raise failures.cancelled()
     if deadline.fired:
         raise failures.deadline_passed(request)
     return OutboundResponse(
@@ -195,6 +197,8 @@ def _send_once(
 
     for i, ip in enumerate(addresses):
         left = deadline.left()
+        if deadline.cancelled:
+            raise failures.cancelled()
         if left <= 0 or deadline.fired:
             raise failures.deadline_passed(request)
         connect = min(request.connect_timeout, request.timeout, left)
