@@ -335,7 +335,7 @@ function syncSecretModes(root) {
   root.querySelectorAll("[data-secret-mode]").forEach((group) => {
     const chosen = group.querySelector("input[type=radio]:checked");
     if (!chosen) return;
-    group.querySelectorAll("[data-mode-part]").forEach((part) => {
+    group.parentElement.querySelectorAll("[data-mode-part]").forEach((part) => {
       part.hidden = part.dataset.modePart !== chosen.value;
     });
   });

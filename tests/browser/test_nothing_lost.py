@@ -153,7 +153,11 @@ def test_a_missing_credential_is_flagged_and_creating_it_comes_back(
     page.goto(f"{live_server.url}/connectors/OpenAI/edit/")
     expect(page.get_by_role("radio", name="Team credential")).to_be_checked()
     expect(page.get_by_label("Team credential for this field")).to_have_value("OPENAI_API_KEY")
+    expect(page.get_by_label("Api Key", exact=True)).to_be_hidden()  # one of the two at a time
     audit(page)
+    page.get_by_role("radio", name="Value").check()
+    expect(page.get_by_label("Api Key", exact=True)).to_be_visible()
+    expect(page.get_by_label("Team credential for this field")).to_be_hidden()
 
 
 def test_a_test_input_is_checked_against_its_data_type_and_nothing_is_sent(
