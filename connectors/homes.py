@@ -20,6 +20,7 @@ from connectors.oauth.config import (
     JWT_SECRET_FIELDS,
     OAUTH2_SECRET_FIELDS,
     OBTAINED_REFRESH_TOKEN,
+    fingerprint,
 )
 
 API = "api"
@@ -257,7 +258,11 @@ TOKEN_SIDE = (*OAUTH2_SECRET_FIELDS, OBTAINED_REFRESH_TOKEN, *JWT_SECRET_FIELDS)
 
 def check_field(connector: Connector, field_name: str, url: str, role: str = API) -> None:
     """Refuse unless the connector's stored secret field may go to url in this role."""
-    check(connector.auth_secrets.get(field_name), label_of(field_name), url, role)
+    stored = connector.auth_secrets.get(field_name)
+    stale = field_name == OBTAINED_REFRESH_TOKEN and stored
+    if stale and stored.get("config") != fingerprint(connector):
+        return  # for another configuration: the broker will not send it
+    check(stored, label_of(field_name), url, role)
 
 
 def check_token_request(connector: Connector, url: str) -> None:
