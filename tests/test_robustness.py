@@ -162,6 +162,8 @@ def _value_for(route: Route, param: str, seed: Seed) -> str:
         return str(seed.revision.pk)
     if param == "action_name":
         return seed.action.name
+    if param == "run_id":
+        return str(seed.run.pk)
     if param == "name":
         return (
             seed.credential.name if route.route.startswith("credentials/") else seed.connector.name
@@ -295,7 +297,7 @@ def test_a_name_that_does_not_exist_is_a_404(
 ) -> None:
     client = client_for(alice)
     for param in route.params:
-        value = "999999" if param == "pk" else missing
+        value = "999999" if param in ("pk", "run_id") else missing
         url = url_of(route, seed, **{param: value})
         before = state()
         for method in ("get", "post"):
