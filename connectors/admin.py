@@ -83,6 +83,7 @@ class LargeTableAdmin(admin.ModelAdmin):
 
     paginator = EstimatedCountPaginator
     show_full_result_count = False
+    list_per_page = 50  # as the catalog: half the rows to render
 
 
 class RecordedDeletionsAdmin(LargeTableAdmin):
@@ -300,6 +301,16 @@ class TestRunAdmin(LargeTableAdmin):
     # The stored bytes of a binary body are downloaded from the Test panel, not shown here.
     exclude = ["response_bytes"]
     readonly_fields = [f.name for f in TestRun._meta.fields if f.name != "response_bytes"]
+
+    # What the list shows; the request and response bodies are read on a run's own page.
+    LISTED = ["id", "action", "user", "created_at", "status", "error_kind", "elapsed_ms", "pinned"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        runs_list = super().get_queryset(request)
+        match = request.resolver_match
+        if match is not None and match.url_name == "connectors_testrun_changelist":
+            return runs_list.only(*self.LISTED, "action__name", "action__connector__name")
+        return runs_list
 
     def delete_model(self, request: HttpRequest, obj: TestRun) -> None:
         super().delete_model(request, obj)

@@ -314,7 +314,7 @@ def test_a_name_that_does_not_exist_is_a_404(
 ) -> None:
     client = client_for(alice)
     for param in route.params:
-        value = "999999" if param == "pk" else missing
+        value = "999999" if param in ("pk", "run_id") else missing
         url = url_of(route, seed, **{param: value})
         before = state()
         for method in ("get", "post"):
