@@ -63,14 +63,13 @@ class SourceForm(forms.Form):
         widget=forms.URLInput(attrs={"placeholder": "https://api.example.com/openapi.json"}),
         help_text="Fetched as a Test is: through the outbound guard and allow list.",
     )
-    connector = forms.ChoiceField(label="Connector", required=False)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        names = Connector.objects.order_by("name").values_list("name", flat=True)
-        self.fields["connector"].choices = [("", "A new connector (named from the title)")] + [
-            (name, name) for name in names
-        ]
+    connector = forms.CharField(
+        label="Connector",
+        required=False,
+        max_length=64,
+        help_text="Blank: a new connector named from the title. An existing connector's Name "
+        "imports into it.",
+    )
 
     def source(self) -> sources.Source:
         upload, text, url = (self.cleaned_data.get(k) for k in ("file", "text", "url"))
@@ -188,7 +187,6 @@ def preview_context(request: HttpRequest, plan: Plan, token: str, **extra: Any) 
             "update": updates,
             "skip": len(plan.actions) - creates - updates,
         },
-        "connectors": Connector.objects.order_by("name").values_list("name", flat=True),
         "action_url": request.path,
         **extra,
     }

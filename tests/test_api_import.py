@@ -718,3 +718,19 @@ def test_a_url_over_the_size_limit_is_refused(alice, upstream, settings) -> None
     upstream.reply = Reply(body=b"{" + b" " * 5000 + b"}")
     response = client_for(alice).post("/import-api/", {"url": upstream.url, "preview": "1"})
     assert "the import limit" in response.content.decode()
+
+
+def test_it_imports_into_an_existing_connector_chosen_first_and_keeps_its_settings(bob) -> None:
+    from tests.factories import make_connector
+
+    make_connector("tasks", base_url="https://tasks.internal.test/api")
+    client = client_for(bob)
+    assert 'value="tasks"' in client.get("/import-api/?connector=tasks").content.decode()
+    previewed = preview(client, "postman-v2.1.json", connector="tasks")
+    assert 'Connector <a href="/connectors/tasks/">tasks</a> exists' in previewed.content.decode()
+    response = create(client, previewed)
+    assert response.status_code == 302
+    connector = Connector.objects.get(name="tasks")
+    assert connector.base_url == "https://tasks.internal.test/api"  # kept
+    assert connector.auth_config == "NO_AUTH"
+    assert connector.actions.filter(name="list_tasks", path="/tasks").exists()

@@ -15,6 +15,7 @@ from connectors.importing.plan import (
     OVERWRITE,
     SKIP,
     UNCHANGED,
+    UPDATE,
     Choices,
     Plan,
 )
@@ -101,10 +102,11 @@ def _connector_changes(plan: Plan, connector: Connector) -> list[str]:
 
 def check_choices(plan: Plan, choices: Choices) -> list[str]:
     """Problems to fix before Create: one sentence each."""
-
     problems = []
+    writes_connector = not plan.target_exists or choices.connector_mode == UPDATE
     try:
-        validate_base_url(plan.connector.base_url)
+        if writes_connector:
+            validate_base_url(plan.connector.base_url)
     except ValidationError as error:
         problems.append(f"Base URL “{plan.connector.base_url}”: {' '.join(error.messages)}")
     try:
