@@ -13,15 +13,17 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
-from connectors.importing import apply, compare, readers, sources, staging
+from connectors import openapi_export, secrets
+from connectors.importing import apply, sources, staging
 from connectors.importing.auth import secret_fields, secret_label
+from connectors.importing.compare import check_choices
 from connectors.importing.plan import (
     KEEP,
     RESOLUTIONS,
@@ -31,6 +33,7 @@ from connectors.importing.plan import (
     ReadError,
     ReadOptions,
 )
+from connectors.importing.readers import read_plan
 from connectors.models import Connector
 from connectors.permissions import require
 
@@ -60,14 +63,13 @@ class SourceForm(forms.Form):
         widget=forms.URLInput(attrs={"placeholder": "https://api.example.com/openapi.json"}),
         help_text="Fetched as a Test is: through the outbound guard and allow list.",
     )
-    connector = forms.ChoiceField(label="Connector", required=False)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        names = Connector.objects.order_by("name").values_list("name", flat=True)
-        self.fields["connector"].choices = [("", "A new connector (named from the title)")] + [
-            (name, name) for name in names
-        ]
+    connector = forms.CharField(
+        label="Connector",
+        required=False,
+        max_length=64,
+        help_text="Blank: a new connector named from the title. An existing connector's Name "
+        "imports into it.",
+    )
 
     def source(self) -> sources.Source:
         upload, text, url = (self.cleaned_data.get(k) for k in ("file", "text", "url"))
@@ -94,21 +96,38 @@ def _options(data: Any, source: sources.Source) -> ReadOptions:
     )
 
 
-def read_plan(source: sources.Source, options: ReadOptions) -> Plan:
-    """Read the source and compare it with the catalog; ReadError says what is wrong."""
-    plan = readers.read_source(source, options)
-    return compare.against_catalog(plan)
-
-
 def digest(plan: Plan) -> str:
     facts = [
         plan.connector.name,
-        plan.connector.base_url,
         plan.target_exists,
         plan.removed,
         [(a.name, a.status, a.existing, a.default) for a in plan.actions],
     ]
     return hashlib.sha256(json.dumps(facts).encode()).hexdigest()[:32]
+
+
+def _typed(data: Any, name: str) -> str:
+    """A secret typed in this preview, or the one typed before and kept sealed in the page."""
+    if value := data.get(name):
+        return value
+    if sealed := data.get(f"sealed-{name}"):
+        try:
+            return secrets.unseal(sealed)
+        except secrets.SecretUnreadable:
+            return ""
+    return ""
+
+
+@sensitive_variables("data")
+def kept_secrets(data: Any) -> list[tuple[str, str]]:
+    """Typed secrets to carry to the next preview, sealed: the page never shows them back."""
+    names = [k for k in data if k.startswith(("secret-", "credential-"))]
+    names += [k[len("sealed-") :] for k in data if k.startswith("sealed-")]
+    kept = []
+    for name in dict.fromkeys(names):
+        if value := _typed(data, name):
+            kept.append((name, secrets.seal(value)))
+    return kept
 
 
 @sensitive_variables("data")
@@ -124,54 +143,27 @@ def choices_from(data: Any, plan: Plan, may_set_credentials: bool) -> Choices:
     choices.remove = {name for name in plan.removed if data.get(f"remove-{name}")}
     choices.connector_mode = UPDATE if data.get("connector_mode") == UPDATE else KEEP
     for field in secret_fields(plan.auth.auth_config):
-        if value := data.get(f"secret-{field}"):
+        if value := _typed(data, f"secret-{field}"):
             choices.secrets[field] = value
     for key in ASKED_SETTINGS:
         if key in plan.auth.settings and (value := (data.get(f"setting-{key}") or "").strip()):
             plan.auth.settings[key] = value
     if may_set_credentials:
         for credential in plan.credentials:
-            if value := data.get(f"credential-{credential.name}"):
+            if value := _typed(data, f"credential-{credential.name}"):
                 choices.credential_values[credential.name] = value
     return choices
 
 
-def check_choices(plan: Plan, choices: Choices) -> list[str]:
-    """Problems to fix before Create: one sentence each."""
-    from django.core.exceptions import ValidationError
-
-    from connectors.models import validate_base_url, validate_identifier
-
-    problems = []
-    try:
-        validate_base_url(plan.connector.base_url)
-    except ValidationError as error:
-        problems.append(f"Base URL “{plan.connector.base_url}”: {' '.join(error.messages)}")
-    try:
-        validate_identifier(plan.connector.name)
-    except ValidationError as error:
-        problems.append(f"Connector Name “{plan.connector.name}”: {' '.join(error.messages)}")
-    taken = {n.lower() for n in plan.removed} | {
-        a.existing.lower() for a in plan.actions if a.existing
-    }
-    for index, name in choices.renames.items():
-        try:
-            validate_identifier(name)
-        except ValidationError:
-            problems.append(f"Rename of action {plan.actions[index].name}: “{name}” is not a Name.")
-            continue
-        if name.lower() in taken:
-            problems.append(f"Rename of action {plan.actions[index].name}: {name} is taken.")
-    return problems
-
-
 def preview_context(request: HttpRequest, plan: Plan, token: str, **extra: Any) -> dict[str, Any]:
     may_set = request.user.has_perm("connectors.manage_credentials")
+    kept = {name for name, _ in extra.get("kept", [])}
     auth_secrets = [
         {
             "field": field,
             "label": secret_label(plan.auth.auth_config, field),
             "reference": plan.auth.secrets.get(field) or "",
+            "kept": f"secret-{field}" in kept,
         }
         for field in secret_fields(plan.auth.auth_config)
         if field in plan.auth.secrets
@@ -195,7 +187,6 @@ def preview_context(request: HttpRequest, plan: Plan, token: str, **extra: Any) 
             "update": updates,
             "skip": len(plan.actions) - creates - updates,
         },
-        "connectors": Connector.objects.order_by("name").values_list("name", flat=True),
         "action_url": request.path,
         **extra,
     }
@@ -220,6 +211,15 @@ def api_import(request: HttpRequest) -> HttpResponse:
         form = SourceForm()
         return _source_page(
             request, form, "The pasted text is too large for a form: upload it as a file.", 400
+        )
+    except TooManyFieldsSent:
+        form = SourceForm()
+        return _source_page(
+            request,
+            form,
+            "The preview sent more fields than this server takes "
+            "(DATA_UPLOAD_MAX_NUMBER_FIELDS): import the description with manage.py import_api.",
+            400,
         )
     token = data.get("token", "")
     if token:
@@ -250,7 +250,8 @@ def _staged_step(request: HttpRequest, token: str) -> HttpResponse:
     except ReadError as error:
         return _source_page(request, SourceForm(), str(error), 400)
     if "create" not in data:
-        return render(request, PREVIEW_TEMPLATE, preview_context(request, plan, token))
+        context = preview_context(request, plan, token, kept=kept_secrets(data))
+        return render(request, PREVIEW_TEMPLATE, context)
     if data.get("digest") != digest(plan):
         context = preview_context(request, plan, token, stale=True)
         return render(request, PREVIEW_TEMPLATE, context, status=409)
@@ -265,7 +266,7 @@ def _staged_step(request: HttpRequest, token: str) -> HttpResponse:
     choices = choices_from(data, plan, may_set)
     problems = check_choices(plan, choices)
     if problems:
-        context = preview_context(request, plan, token, problems=problems)
+        context = preview_context(request, plan, token, problems=problems, kept=kept_secrets(data))
         return render(request, PREVIEW_TEMPLATE, context, status=400)
     try:
         outcome = apply.apply(plan, choices, request.user, may_set_credentials=may_set)
@@ -294,3 +295,14 @@ def _staged_step(request: HttpRequest, token: str) -> HttpResponse:
             "An Admin creates these credentials before Test: " + ", ".join(missing) + ".",
         )
     return redirect(outcome.connector.get_absolute_url())
+
+
+@require_GET
+def connector_openapi(request: HttpRequest, name: str) -> HttpResponse:
+    """The connector as an OpenAPI 3.1 download: anyone who may browse it (no secret is in it)."""
+    require(request, "view_connector")
+    connector = get_object_or_404(Connector, name=name)
+    document = openapi_export.export_openapi(connector)
+    response = HttpResponse(openapi_export.dumps(document), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="{connector.name}.openapi.json"'
+    return response

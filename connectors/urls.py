@@ -64,6 +64,11 @@ urlpatterns = [
     ),
     path("connectors/<str:name>/", views.connector_detail, name="connector_detail"),
     path("connectors/<str:name>/edit/", views.connector_form, name="connector_edit"),
+    path(
+        "connectors/<str:name>/openapi.json",
+        api_import_views.connector_openapi,
+        name="connector_openapi",
+    ),
     path("connectors/<str:name>/delete/", views.connector_delete, name="connector_delete"),
     path("connectors/<str:name>/new-action/", views.action_form, name="action_create"),
     path(

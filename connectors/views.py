@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
@@ -28,11 +28,14 @@ from connectors.forms import (
     TestInputsForm,
     auth_form_for,
 )
-from connectors.models import Action, Connector, Revision, TestRun
+from connectors.models import Action, Connector, InputArg, Revision, TestRun
 from connectors.permissions import require
 
 PAGE_SIZE = 50
 RECENT_RUNS = 20
+
+
+ACTIONS_PER_PAGE = 50
 
 
 def _connector_for(request: HttpRequest, name: str, perm: str = "view_connector") -> Connector:
@@ -178,15 +181,46 @@ def auth_fields(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def connector_detail(request: HttpRequest, name: str) -> HttpResponse:
+    """The connector and its actions: grouped by tag, filtered as you type, 50 a page."""
     connector = _connector_for(request, name)
-    actions = connector.actions.annotate(
-        arg_count=Count("input_args"), **last_run_annotations("action")
+    query, tag = request.GET.get("q", "").strip()[:200], request.GET.get("tag", "")[:200]
+    actions = connector.actions.all()
+    if query:
+        actions = actions.filter(
+            Q(name__icontains=query) | Q(description__icontains=query) | Q(path__icontains=query)
+        )
+    if tag:
+        # The tag as it appears in the stored JSON text: a LIKE that SQLite and PostgreSQL share.
+        needle = json.dumps(tag, ensure_ascii=connection.vendor != "postgresql")
+        actions = actions.filter(tags__icontains=needle)
+    # Only the columns the list shows (an imported output schema can be large), and the
+    # input args counted per row of the page, not grouped over every action.
+    arg_count = (
+        InputArg.objects.filter(action=OuterRef("pk"))
+        .order_by()
+        .values("action")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
-    return render(
-        request,
-        "connectors/connector_detail.html",
-        {"connector": connector, "actions": actions},
+    actions = (
+        actions.only("connector", "name", "description", "method", "path", "tags")
+        .annotate(arg_count=Coalesce(Subquery(arg_count), 0), **last_run_annotations("action"))
+        .order_by("tags__0", "name")
     )
+    page = Paginator(actions, ACTIONS_PER_PAGE).get_page(request.GET.get("page"))
+    tags = sorted({t for row in connector.actions.values_list("tags", flat=True) for t in row})
+    context = {
+        "connector": connector,
+        "page": page,
+        "actions": page.object_list,
+        "tags": tags,
+        "query": query,
+        "tag": tag,
+        "filtered": bool(query or tag),
+    }
+    if request.htmx:
+        return render(request, "connectors/connector_detail.html#actions", context)
+    return render(request, "connectors/connector_detail.html", context)
 
 
 @require_http_methods(["GET", "POST"])

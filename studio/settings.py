@@ -176,6 +176,10 @@ STUDIO_MAX_RESPONSE_BYTES = env.int("STUDIO_MAX_RESPONSE_BYTES", default=10 * 10
 STUDIO_DISPLAY_BYTES = env.int("STUDIO_DISPLAY_BYTES", default=256 * 1024)
 # Bytes an imported API description (file, pasted text or URL) may have at most.
 STUDIO_MAX_IMPORT_BYTES = env.int("STUDIO_MAX_IMPORT_BYTES", default=25 * 1024 * 1024)
+# Pasted descriptions up to that size reach the import, which then says so clearly.
+DATA_UPLOAD_MAX_MEMORY_SIZE = STUDIO_MAX_IMPORT_BYTES + 1024 * 1024
+# An import preview posts a few fields per operation: thousands for a large API.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env.int("DATA_UPLOAD_MAX_NUMBER_FIELDS", default=20_000)
 
 LOGGING = {
     "version": 1,

@@ -121,16 +121,24 @@ def test_no_history_page_diff_restore_or_export_shows_the_canary(canary_catalog,
     for obj in [*canary_catalog, *Action.objects.all(), Credential.objects.get()]:
         history.record(obj, Revision.Event.CREATED, alice)
     # Changes through the pages, so History holds the canary sealed more than once, and a diff.
-    bearer = connector_post(name="Bearer", base_url=canary_catalog[0].base_url,
-                            auth_config="BEARER", **{"auth-token": CANARY})
+    bearer = connector_post(
+        name="Bearer",
+        base_url=canary_catalog[0].base_url,
+        auth_config="BEARER",
+        **{"auth-token": CANARY},
+    )
     assert client.post("/connectors/Bearer/edit/", bearer).status_code == 302
     client.post("/credentials/CANARY/replace/", {"name": "CANARY", "value": CANARY})
     client.post("/connectors/SecretHeader/delete/")
     first = Revision.objects.filter(kind="connector", object_name="Bearer").last()
     client.post(f"/history/{first.pk}/restore/", {"with_secrets": "on"})
 
-    urls = ["/history/deleted/", "/credentials/CANARY/history/", "/export/?scope=all",
-            "/export/?scope=selected&name=HeaderAuth&name=Basic"]
+    urls = [
+        "/history/deleted/",
+        "/credentials/CANARY/history/",
+        "/export/?scope=all",
+        "/export/?scope=selected&name=HeaderAuth&name=Basic",
+    ]
     for connector in Connector.objects.all():
         urls.append(f"/connectors/{connector.name}/history/")
     for action in Action.objects.all():
@@ -159,9 +167,7 @@ def test_stored_runs_hold_no_canary(canary_catalog) -> None:
 
 
 def test_raw_database_rows_hold_no_canary(canary_catalog) -> None:
-    tables = [
-        model._meta.db_table for model in (Connector, Action, Credential, TestRun, Revision)
-    ]
+    tables = [model._meta.db_table for model in (Connector, Action, Credential, TestRun, Revision)]
     with connection.cursor() as cursor:
         for table in tables + ["django_admin_log", "django_session"]:
             cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")

@@ -72,6 +72,7 @@ BROWSE = {
     "action_runs",
     "gallery",
     "template_form",
+    "connector_openapi",
 }
 # Of the rest, these are an Admin's alone: a Developer gets 403 too.
 ADMIN_ONLY = {
@@ -93,6 +94,7 @@ FORMS = {
     "curl_import",
     "connector_curl_import",
     "catalog_import",
+    "api_import",
 }
 EDIT_ROUTES = [r for r in ROUTES if r.name not in BROWSE]
 FORM_ROUTES = [r for r in ROUTES if r.name in FORMS]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
+
 from connectors import history
 from connectors.importing import names
 from connectors.importing.plan import (
@@ -13,9 +15,17 @@ from connectors.importing.plan import (
     OVERWRITE,
     SKIP,
     UNCHANGED,
+    UPDATE,
+    Choices,
     Plan,
 )
-from connectors.models import Action, Connector, Credential
+from connectors.models import (
+    Action,
+    Connector,
+    Credential,
+    validate_base_url,
+    validate_identifier,
+)
 
 _COMPARED = [f for f in history.ACTION_FIELDS if f != "name"] + ["input_args"]
 
@@ -88,3 +98,30 @@ def _connector_changes(plan: Plan, connector: Connector) -> list[str]:
     if wanted.variables != connector.variables:
         changes.append("Connector Variables")
     return changes
+
+
+def check_choices(plan: Plan, choices: Choices) -> list[str]:
+    """Problems to fix before Create: one sentence each."""
+    problems = []
+    writes_connector = not plan.target_exists or choices.connector_mode == UPDATE
+    try:
+        if writes_connector:
+            validate_base_url(plan.connector.base_url)
+    except ValidationError as error:
+        problems.append(f"Base URL “{plan.connector.base_url}”: {' '.join(error.messages)}")
+    try:
+        validate_identifier(plan.connector.name)
+    except ValidationError as error:
+        problems.append(f"Connector Name “{plan.connector.name}”: {' '.join(error.messages)}")
+    taken = {n.lower() for n in plan.removed} | {
+        a.existing.lower() for a in plan.actions if a.existing
+    }
+    for index, name in choices.renames.items():
+        try:
+            validate_identifier(name)
+        except ValidationError:
+            problems.append(f"Rename of action {plan.actions[index].name}: “{name}” is not a Name.")
+            continue
+        if name.lower() in taken:
+            problems.append(f"Rename of action {plan.actions[index].name}: {name} is taken.")
+    return problems

@@ -22,6 +22,15 @@ from connectors.importing.plan import (
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 NO_ACTION = {"options", "head", "trace"}
 VALIDATE_AT_MOST = 300  # operations; the validator takes about 1 s per 100
+EXTENSION = "x-connector-studio"  # what Connector Studio's own export adds (openapi_export)
+# The secret fields each Auth Config needs set before it can send anything.
+NEEDED_SECRETS = {
+    "API_KEY": ["api_key"],
+    "BASIC": ["password"],
+    "BEARER": ["token"],
+    "OAUTH2": ["client_secret"],
+    "JWT": ["private_key"],
+}
 _PATH_PARAM_RE = re.compile(r"\{([^{}]+)\}")
 _IGNORED_HEADERS = {"accept", "content-type", "authorization"}  # the spec itself says so
 _TYPES = {"integer": "number", "number": "number", "boolean": "boolean", "array": "array"}
@@ -71,6 +80,7 @@ def read(document: dict[str, Any], source: str, options: ReadOptions) -> Plan:
     else:
         _servers(document.get("servers"), plan, options)
     _auth(document, plan, swagger, resolver)
+    _connector_extension(document.get(EXTENSION), plan, options)
     ask_for_secrets(plan)
     _operations(paths or {}, plan, resolver, swagger, document)
     plan.notes += validation_notes(document, kind)
@@ -104,6 +114,82 @@ def validation_notes(document: dict[str, Any], kind: str, limit: int = 5) -> lis
         for e in found
         if e is not None
     ]
+
+
+def _connector_extension(extension: Any, plan: Plan, options: ReadOptions) -> None:
+    """Connector Studio's own export: the connector's exact settings, secrets left out."""
+    if not isinstance(extension, dict):
+        return
+    connector = plan.connector
+    if not options.connector_name and names.arg_name(str(extension.get("name", ""))) == str(
+        extension.get("name")
+    ):
+        connector.name = str(extension["name"])
+    connector.variables = [
+        {"key": str(r.get("key")), "value": str(r.get("value", ""))}
+        for r in extension.get("variables") or []
+        if isinstance(r, dict) and r.get("key")
+    ]
+    connector.headers = [
+        {"key": str(r["key"]), "value": str(r.get("value", ""))}
+        for r in extension.get("headers") or []
+        if isinstance(r, dict) and r.get("key")
+    ]
+    for key in extension.get("secret_headers") or []:
+        connector.headers.append({"key": str(key), "secret": None})
+        plan.notes.append(f"The header {key} holds a secret: set it on the connector after import.")
+    if isinstance(extension.get("timeout_seconds"), int):
+        connector.timeout_seconds = extension["timeout_seconds"]
+    if isinstance(extension.get("verify_tls"), bool):
+        connector.verify_tls = extension["verify_tls"]
+    kind = extension.get("auth_config")
+    if isinstance(kind, str) and isinstance(extension.get("auth_settings"), dict):
+        plan.auth = AuthPlan(
+            kind,
+            dict(extension["auth_settings"]),
+            dict.fromkeys(NEEDED_SECRETS.get(kind, [])),
+            described_as=f"#/{EXTENSION}",
+        )
+
+
+def _action_extension(action: ActionPlan, operation: dict[str, Any], where: str) -> None:
+    """The exact rows, body and input args an export carries; the derived ones give way."""
+    extension = operation.get(EXTENSION)
+    if not isinstance(extension, dict):
+        return
+    operation_id = str(operation.get("operationId") or "")
+    if names.arg_name(operation_id) == operation_id:
+        action.name = operation_id
+    for key in ("query_params", "headers"):
+        rows = extension.get(key)
+        if isinstance(rows, list):
+            setattr(
+                action,
+                key,
+                [
+                    {"key": str(r.get("key")), "value": str(r.get("value", ""))}
+                    for r in rows
+                    if isinstance(r, dict) and r.get("key")
+                ],
+            )
+    if isinstance(extension.get("body"), str):
+        action.body = extension["body"]
+    if isinstance(extension.get("input_args"), list):
+        action.input_args = [
+            ArgPlan(
+                name=str(a.get("name")),
+                data_type=str(a.get("data_type") or "string"),
+                description=str(a.get("description") or ""),
+                example_value=str(a.get("example_value") or ""),
+                required=bool(a.get("required")),
+            )
+            for a in extension["input_args"]
+            if isinstance(a, dict) and a.get("name")
+        ]
+    responses = operation.get("responses") or {}
+    ok = responses.get("200") if isinstance(responses, dict) else None
+    schema = (((ok or {}).get("content") or {}).get("application/json") or {}).get("schema")
+    action.output_schema = schema if isinstance(schema, dict) else None
 
 
 # --- Base URL ------------------------------------------------------------------------------------
@@ -366,6 +452,7 @@ def _operation(
             _request_body(action, content, resolver, args, arg_names, f"{where}/requestBody")
     action.input_args = list(args.values())
     action.output_schema = _output_schema(operation, resolver, swagger, where)
+    _action_extension(action, operation, where)
     return action
 
 

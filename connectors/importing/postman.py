@@ -15,6 +15,7 @@ from connectors.importing.plan import (
     ArgPlan,
     AuthPlan,
     ConnectorPlan,
+    CredentialToSet,
     Plan,
     ReadError,
     ReadOptions,
@@ -80,6 +81,8 @@ class _Reader:
         self.options = options
         self.variables: dict[str, str] = {}  # plain ones -> Connector Variables
         self.secret_variables: dict[str, str] = {}  # name -> credential to set
+        self.used_secrets: set[str] = set()  # credentials the connector refers to
+        self.rebase = ""
         self.requests: list[tuple[list[str], dict[str, Any], Any]] = []  # folders, item, auth
 
     # --- walking -------------------------------------------------------------------------------
@@ -99,6 +102,7 @@ class _Reader:
             action = self._action(folders, item, auth, taken)
             if action is not None:
                 self.plan.actions.append(action)
+        self._credentials_to_set()
         self.plan.connector.variables = [{"key": k, "value": v} for k, v in self.variables.items()]
         return self.plan
 
@@ -118,6 +122,27 @@ class _Reader:
             else:
                 self.variables.setdefault(names.arg_name(key), value)
 
+    def _credentials_to_set(self) -> None:
+        """The secret variables the connector refers to: credentials for an Admin to set."""
+        host = urlsplit(self.plan.connector.base_url).hostname or ""
+        for key, name in self.secret_variables.items():
+            if name in self.used_secrets and all(c.name != name for c in self.plan.credentials):
+                self.plan.credentials.append(
+                    CredentialToSet(
+                        name,
+                        purpose=f"Postman variable {key}",
+                        secret_field=next(
+                            (
+                                f
+                                for f, v in self.plan.auth.secrets.items()
+                                if v == "{{" + name + "}}"
+                            ),
+                            "",
+                        ),
+                        hosts=[host] if host else [],
+                    )
+                )
+
     def _credential_name(self, key: str) -> str:
         prefix = names.identifier(self.plan.connector.name, "api").upper()
         return f"{prefix}_{names.identifier(key, 'secret').upper()}"[:64]
@@ -133,7 +158,9 @@ class _Reader:
                 name = str(item.get("name") or f"Folder {index + 1}")
                 self._walk(item["item"], [*folders, name], own_auth, f"{here}/item")
             elif "request" in item:
-                self.requests.append((folders, item, own_auth))
+                request = item["request"]
+                own = request.get("auth") if isinstance(request, dict) else None
+                self.requests.append((folders, item, own if own is not None else own_auth))
             else:
                 raise ReadError(f"{here} is neither a request nor a folder.")
 
@@ -183,9 +210,10 @@ class _Reader:
                 origins[base] += 1
         choices = [origin for origin, _ in origins.most_common()]
         self.plan.connector.base_url_choices = choices
-        self.plan.connector.base_url = self.options.base_url.rstrip("/") or (
-            choices[0] if choices else ""
-        )
+        typed = self.options.base_url.rstrip("/")
+        self.plan.connector.base_url = typed or (choices[0] if choices else "")
+        if typed and choices and typed not in choices:
+            self.rebase = choices[0]  # the requests under the main host go to the typed one
         if not choices:
             self.plan.notes.append("No request names a host: enter the Base URL.")
         elif len(choices) > 1:
@@ -269,6 +297,7 @@ class _Reader:
         match = _VAR_RE.fullmatch(text.strip())
         if match and match.group(1) in self.secret_variables:
             name = self.secret_variables[match.group(1)]
+            self.used_secrets.add(name)
             return "{{" + name + "}}"
         if text and not match:
             self.plan.notes.append("A secret value in the collection's auth was not imported.")
@@ -290,6 +319,8 @@ class _Reader:
         url = self._raw_url(request)
         under, path = self._split(url)
         base = self.plan.connector.base_url
+        if self.rebase and under == self.rebase:
+            under = base
         if base and under and under != base:
             if under.startswith(base + "/"):
                 path = under[len(base) :] + path
@@ -403,6 +434,7 @@ class _Reader:
                 lambda m: "{{" + self.secret_variables.get(m.group(1), m.group(1)) + "}}",
                 row["value"],
             )
+            self.used_secrets.update(self.secret_variables[v] for v in used)
             headers = self.plan.connector.headers
             if all(h["key"].lower() != row["key"].lower() for h in headers):
                 headers.append({"key": row["key"], "secret_reference": value})

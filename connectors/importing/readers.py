@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from connectors.importing import openapi, postman, sources
+from connectors.importing import compare, openapi, postman, sources
 from connectors.importing.plan import Plan, ReadError, ReadOptions
 
 Reader = Callable[[dict[str, Any], str, ReadOptions], Plan]
@@ -33,3 +33,9 @@ def read_document(document: dict[str, Any], source: str, options: ReadOptions) -
 
 def read_source(source: sources.Source, options: ReadOptions) -> Plan:
     return read_document(sources.parse(source.data), source.label, options)
+
+
+def read_plan(source: sources.Source, options: ReadOptions) -> Plan:
+    """Read the source and compare it with the catalog; ReadError says what is wrong."""
+    plan = read_source(source, options)
+    return compare.against_catalog(plan)

@@ -11,6 +11,7 @@ from typing import Any
 from connectors.importing.plan import ReadError
 
 MAX_DEPTH = 5  # levels of nesting kept in a resolved schema
+MAX_NODES = 80  # schemas (properties, items) kept in one resolved schema
 _SCALARS = {"string": "string", "integer": 0, "number": 0, "boolean": False}
 
 
@@ -49,7 +50,6 @@ def refuse_external(root: Any) -> None:
 class Resolver:
     def __init__(self, root: dict[str, Any]) -> None:
         self.root = root
-        self._memo: dict[tuple[str, int], Any] = {}
 
     def lookup(self, ref: str, where: str) -> Any:
         if not isinstance(ref, str) or not ref.startswith("#"):
@@ -107,32 +107,39 @@ class Resolver:
         return {}
 
     def schema(
-        self, schema: Any, where: str, depth: int = MAX_DEPTH, stack: frozenset[str] = frozenset()
+        self,
+        schema: Any,
+        where: str,
+        depth: int = MAX_DEPTH,
+        stack: frozenset[str] = frozenset(),
+        budget: list[int] | None = None,
     ) -> dict[str, Any]:
-        """The schema with references inlined down to `depth` levels; cycles cut."""
+        """The schema with references inlined down to `depth` levels and at most MAX_NODES
+        properties in all, so an output schema stays small; cycles cut."""
+        budget = [MAX_NODES] if budget is None else budget
         ref = schema.get("$ref") if isinstance(schema, dict) else None
         if isinstance(ref, str):
             if ref in stack:
                 return {"description": f"(recursive: {ref})"}
-            key = (ref, depth)
-            if key not in self._memo:
-                self._memo[key] = self.schema(self.lookup(ref, where), where, depth, stack | {ref})
-            return self._memo[key]
+            if budget[0] <= 0 or depth <= 0:
+                return {"description": f"(see {ref})"}
+            return self.schema(self.lookup(ref, where), where, depth, stack | {ref}, budget)
         flat = self.flat(schema, where, stack)
         out = {k: v for k, v in flat.items() if k not in ("properties", "items", "xml")}
-        if depth <= 0:
+        budget[0] -= 1
+        if depth <= 0 or budget[0] <= 0:
             out.pop("additionalProperties", None)
             return out
         if isinstance(flat.get("properties"), dict):
             out["properties"] = {
-                name: self.schema(value, where, depth - 1, stack)
+                name: self.schema(value, where, depth - 1, stack, budget)
                 for name, value in flat["properties"].items()
             }
         if isinstance(flat.get("items"), dict):
-            out["items"] = self.schema(flat["items"], where, depth - 1, stack)
+            out["items"] = self.schema(flat["items"], where, depth - 1, stack, budget)
         if isinstance(flat.get("additionalProperties"), dict):
             out["additionalProperties"] = self.schema(
-                flat["additionalProperties"], where, depth - 1, stack
+                flat["additionalProperties"], where, depth - 1, stack, budget
             )
         return out
 
