@@ -119,7 +119,7 @@ def test_it_never_shows_a_typed_secret_back_and_keeps_it_on_an_error(alice) -> N
         },
     ).content.decode()
     assert CANARY not in page and "A value was entered and is kept" in page
-    assert 'id="id_name_error"' in page or "letter" in page
+    assert 'id="id_name_error"' in page
     sealed = re.search(r'name="secret_0_sealed" value="([^"]+)"', page).group(1)
     made = client.post(
         url,
@@ -206,3 +206,16 @@ def test_it_keeps_placeholders_as_connector_variables_when_asked(alice) -> None:
     )
     plain = Connector.objects.get(name="sn2")
     assert plain.base_url == "https://dev12345.service-now.com" and plain.variables == []
+
+
+def test_it_refuses_a_sealed_value_made_for_another_user_or_field(alice) -> None:
+    from connectors import secrets
+
+    url = reverse("template_form", args=["openai-api-key"])
+    forged = secrets.seal(CANARY)  # a Fernet token of the app, but not one this form made
+    page = client_for(alice).post(
+        url,
+        {"name": "openai", "secret_0_source": "value", "secret_0_sealed": forged, "create": "1"},
+    )
+    assert 'id="id_secret_0_value_error">Enter the Api Key.' in page.content.decode()
+    assert not Connector.objects.exists()

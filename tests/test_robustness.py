@@ -73,6 +73,8 @@ BROWSE = {
     "action_runs",
     "run_body_download",
     "action_run_body",
+    "gallery",
+    "template_form",
     "connector_openapi",
 }
 # Of the rest, these are an Admin's alone: a Developer gets 403 too.
@@ -187,6 +189,8 @@ def _value_for(route: Route, param: str, seed: Seed) -> str:
         return (
             seed.credential.name if route.route.startswith("credentials/") else seed.connector.name
         )
+    if param == "template_id":
+        return "openai-api-key"
     raise AssertionError(f"{route.name}: give the path parameter {param!r} a realistic value")
 
 

@@ -36,6 +36,8 @@ class TemplateForm(forms.Form):
     ) -> None:
         super().__init__(data)
         self.template = template
+        # A typed secret is sealed for this user, this template and this field only.
+        self.seal_scope = f"{getattr(user, 'pk', '')}:{template['id']}"
         self.may_create_credentials = user.has_perm("connectors.manage_credentials")
         self.fields["name"] = forms.CharField(
             label="Name",
@@ -144,9 +146,11 @@ class TemplateForm(forms.Form):
         sealed = (self.cleaned_data or {}).get(f"secret_{index}_sealed") or ""
         if sealed:
             try:
-                return secrets.unseal(sealed, owner="a value typed in this form")
+                scope, _, value = secrets.unseal(sealed, owner="a typed value").partition("\n")
             except secrets.SecretUnreadable:
                 return ""
+            if scope == f"{self.seal_scope}:{index}":
+                return value
         return ""
 
     @sensitive_variables("value")
@@ -155,7 +159,9 @@ class TemplateForm(forms.Form):
         self.data = self.data.copy()
         for index in range(len(self.template["secrets"])):
             if value := self.secret_value(index):
-                self.data[f"secret_{index}_sealed"] = secrets.seal(value)
+                self.data[f"secret_{index}_sealed"] = secrets.seal(
+                    f"{self.seal_scope}:{index}\n{value}"
+                )
                 self.data[f"secret_{index}_value"] = ""
 
     def has_typed_secret(self, index: int) -> bool:
