@@ -155,6 +155,13 @@ def hosts_of(url: str) -> list[str]:
     return [host if origin.shown == origin.host else f"{host}:{origin.port}"]
 
 
+def hosts_for(connector: Connector, field_name: str) -> list[str]:
+    """Allowed hosts to propose for a credential filling this field: every URL it goes to
+    (the Base URL, and the token endpoint for secrets that obtain a token)."""
+    found = [h for url in roles_of(connector, field_name).values() for h in hosts_of(url)]
+    return list(dict.fromkeys(found))
+
+
 def credential_hosts(name: str) -> tuple[list[str], str] | None:
     """A credential's Allowed hosts and what it is ("credential" or "environment credential")."""
     credential = Credential.objects.filter(name=name).only("allowed_hosts", "hint").first()
