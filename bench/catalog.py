@@ -39,8 +39,8 @@ from django.contrib.auth.models import User  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from bench.pages import render_times  # noqa: E402
 from connectors.models import Action, Connector, InputArg, TestRun  # noqa: E402
 
 SIZES = [100, 10_000]
@@ -84,19 +84,11 @@ def fill(start: int, stop: int, user: User) -> None:
         ],
         batch_size=BATCH,
     )
+    call_command("refresh_last_runs", verbosity=0)  # bulk_create bypasses connectors.runs
 
 
 def measure(client: Client, url: str, runs: int) -> tuple[int, float]:
-    response = client.get(url)  # warm up: template caches, connection
-    assert response.status_code == 200, (url, response.status_code)
-    with CaptureQueriesContext(connection) as queries:
-        client.get(url)
-    count = len(queries)  # now: the next request clears the log
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        client.get(url)
-        times.append((time.perf_counter() - start) * 1000)
+    count, times = render_times(client, url, runs)
     return count, statistics.median(times)
 
 

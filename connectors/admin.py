@@ -8,9 +8,11 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, QueryDict
 
-from connectors import history, versions
+from connectors import history, runs, versions
+from connectors.admin_paging import EstimatedCountPaginator
 from connectors.fields import SecretField
 from connectors.forms import AUTH_FORMS, ActionForm, ConnectorForm, auth_form_for
 from connectors.models import Action, Connector, Credential, InputArg, Revision, TestRun
@@ -76,7 +78,15 @@ class ConnectorAdminForm(ConnectorForm):
         return connector
 
 
-class RecordedDeletionsAdmin(admin.ModelAdmin):
+class LargeTableAdmin(admin.ModelAdmin):
+    """A changelist that does not count a large table: PostgreSQL's estimate above 10,000."""
+
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+    list_per_page = 50  # as the catalog: half the rows to render
+
+
+class RecordedDeletionsAdmin(LargeTableAdmin):
     """Deletions from the admin are recorded in history, so they can be undone."""
 
     recorded_with: list[str] = []  # select_related for what a revision names
@@ -104,6 +114,28 @@ class VersionedAdmin(RecordedDeletionsAdmin):
         history.record(form.instance, event, request.user)
 
 
+class LabelledInlineFormSet(BaseInlineFormSet):
+    """A tabular inline's cells have no <label>: name each input for screen readers by its row
+    and column ("Action 2 Path"), the Delete box included."""
+
+    noun = "Row"
+
+    def add_fields(self, form: forms.BaseForm, index: int | None) -> None:
+        super().add_fields(form, index)
+        row = f"{self.noun} {index + 1}" if index is not None else f"New {self.noun.lower()}"
+        for field in form.fields.values():
+            if not isinstance(field.widget, forms.HiddenInput):
+                field.widget.attrs.setdefault("aria-label", f"{row} {field.label}")
+
+
+class ActionInlineFormSet(LabelledInlineFormSet):
+    noun = "Action"
+
+
+class InputArgInlineFormSet(LabelledInlineFormSet):
+    noun = "Input arg"
+
+
 class ActionInlineForm(versions.VersionedForm, forms.ModelForm):
     # Declared here too, so the tabular inline's header knows the column is hidden.
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
@@ -112,6 +144,7 @@ class ActionInlineForm(versions.VersionedForm, forms.ModelForm):
 class ActionInline(admin.TabularInline):
     model = Action
     form = ActionInlineForm
+    formset = ActionInlineFormSet
     fields = ["name", "method", "path", "description", "version"]
     extra = 0
     show_change_link = True
@@ -199,6 +232,7 @@ class ActionAdminForm(ActionForm):
 
 class InputArgInline(admin.TabularInline):
     model = InputArg
+    formset = InputArgInlineFormSet
     extra = 0
 
 
@@ -242,12 +276,50 @@ class CredentialAdmin(RecordedDeletionsAdmin):
         history.record(obj, Revision.Event.CHANGED, request.user)
 
 
+class ErrorKindFilter(admin.SimpleListFilter):
+    """Fixed choices: a SELECT DISTINCT over a million runs costs more than the page."""
+
+    title = "error kind"
+    parameter_name = "error_kind"
+    NONE = "-"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [(self.NONE, "None (a response came back)")] + [(k, k) for k in TestRun.ERROR_KINDS]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        value = self.value()
+        if value is None:
+            return queryset
+        return queryset.filter(error_kind="" if value == self.NONE else value)
+
+
 @admin.register(TestRun)
-class TestRunAdmin(admin.ModelAdmin):
-    list_display = ["action", "user", "created_at", "status", "error_kind", "elapsed_ms"]
-    list_filter = ["error_kind"]
+class TestRunAdmin(LargeTableAdmin):
+    list_display = ["action", "user", "created_at", "status", "error_kind", "elapsed_ms", "pinned"]
+    list_filter = [ErrorKindFilter, "pinned"]
     list_select_related = ["action__connector", "user"]
-    readonly_fields = [f.name for f in TestRun._meta.fields]
+    # The stored bytes of a binary body are downloaded from the Test panel, not shown here.
+    exclude = ["response_bytes"]
+    readonly_fields = [f.name for f in TestRun._meta.fields if f.name != "response_bytes"]
+
+    # What the list shows; the request and response bodies are read on a run's own page.
+    LISTED = ["id", "action", "user", "created_at", "status", "error_kind", "elapsed_ms", "pinned"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        runs_list = super().get_queryset(request)
+        match = request.resolver_match
+        if match is not None and match.url_name == "connectors_testrun_changelist":
+            return runs_list.only(*self.LISTED, "action__name", "action__connector__name")
+        return runs_list
+
+    def delete_model(self, request: HttpRequest, obj: TestRun) -> None:
+        super().delete_model(request, obj)
+        runs.refresh_actions([obj.action_id])
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        action_ids = set(queryset.values_list("action_id", flat=True))
+        super().delete_queryset(request, queryset)
+        runs.refresh_actions(action_ids)  # a deleted run may have been an action's last
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

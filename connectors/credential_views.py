@@ -6,10 +6,11 @@ from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.debug import sensitive_post_parameters
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods
 
-from connectors import history, secrets
+from connectors import error_summary, history, kept_secrets, secrets
 from connectors.forms import CredentialForm
 from connectors.models import Credential, Revision
 from connectors.permissions import require
@@ -39,13 +40,27 @@ def credential_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _safe_next(request: HttpRequest) -> str:
+    """Where to go back after saving: only a path on this site, never another host."""
+    wanted = request.POST.get("next") or request.GET.get("next") or ""
+    allowed = url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return wanted if allowed else ""
+
+
+@sensitive_variables("data")
 @sensitive_post_parameters("value")
 @require_http_methods(["GET", "POST"])
 def credential_form(request: HttpRequest, name: str | None = None) -> HttpResponse:
     credential = _credential_for(request, name) if name else None
     require(request, "manage_credentials")
+    next_url = _safe_next(request)
+    form_key = f"credential:{credential.pk if credential else 'new'}"
+    kept: set[str] = set()
     if request.method == "POST":
-        form = CredentialForm(request.POST, instance=credential)
+        data = kept_secrets.fill(request, form_key, request.POST)
+        form = CredentialForm(data, instance=credential)
         if form.is_valid():
             saved = form.save(commit=False)
             saved.set_by = request.user
@@ -59,18 +74,26 @@ def credential_form(request: HttpRequest, name: str | None = None) -> HttpRespon
                 saved.pk = credential.pk if credential else None
                 form.add_error("name", "A credential with this Name already exists.")
             else:
+                kept_secrets.drop(request, form_key)
                 verb = "Replaced" if credential else "Created"
                 messages.success(request, f"{verb} credential {saved.name}.")
-                return redirect("credential_list")
+                return redirect(next_url or "credential_list")
+        kept = kept_secrets.keep(request, form_key, kept_secrets.typed(data, ["value"]))
+        form.fields["value"].widget.kept = "value" in kept
     else:
         # Pre-filled from the Test or import that found it missing: its name and the host.
         initial = {"name": request.GET.get("name", "")}
         if credential is None:
             initial["allowed_hosts"] = request.GET.get("hosts", "")
         form = CredentialForm(instance=credential, initial=initial)
-    return render(
-        request, "connectors/credential_form.html", {"form": form, "credential": credential}
-    )
+    context = {
+        "form": form,
+        "credential": credential,
+        "next_url": next_url,
+        "problems": error_summary.problems(form),
+        "kept": kept,
+    }
+    return render(request, "connectors/credential_form.html", context)
 
 
 @require_http_methods(["GET", "POST"])

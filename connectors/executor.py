@@ -25,6 +25,7 @@ from connectors import (
     homes,
     outbound,
     rendering,
+    runs,
     secrets,
     templating,
     variables,
@@ -265,7 +266,7 @@ def run(
         _record_response(record, response, secret_values)
     record.error_message = secrets.redact(record.error_message, secret_values)
     _reconnect_if_dropped()
-    record.save()
+    runs.store(record)
     logger.info(
         "Test %s: %s", action, record.error_kind or f"{record.status} in {record.elapsed_ms} ms"
     )
@@ -304,12 +305,13 @@ def _record_request(record: TestRun, prepared: Prepared) -> None:
     hide = prepared.auth.secret_values
     # Redacted whole, then capped: a secret cut at the cap would otherwise show its start.
     body = _stored_body(secrets.redact(prepared.body, hide))
-    record.request_url = secrets.redact(prepared.url, hide)
+    # As on the wire (a non-ASCII path percent-encoded), so the cURL copy runs as it is.
+    record.request_url = secrets.redact(outbound.wire_url(prepared.url), hide)
     record.request_headers = [(k, secrets.redact(v, hide)) for k, v in prepared.headers]
     record.request_body = body
     record.request_curl = curl.to_curl(
         prepared.method,
-        secrets.redact(prepared.curl_url, hide),
+        secrets.redact(outbound.wire_url(prepared.curl_url), hide),
         [(k, secrets.redact(v, hide)) for k, v in prepared.curl_headers],
         body or None,
         placeholders=set(PLACEHOLDER_RE.findall(" ".join(prepared.auth.placeholders.values()))),
@@ -335,6 +337,40 @@ def _record_response(record: TestRun, response: outbound.OutboundResponse, hide:
     record.content_type = content_type
     record.is_binary = shown.kind == "binary"
     record.response_body = "" if record.is_binary else text[:cap]
+    if record.is_binary:
+        _keep_bytes(record, response.body, hide)
     record.body_truncated = shown.truncated or len(text) > cap
     record.elapsed_ms = response.elapsed_ms
     record.size = response.size
+    record.final_url = secrets.redact(response.url, hide)
+    record.redirects = [
+        {
+            "url": secrets.redact(outbound.wire_url(hop.url), hide),
+            "status": hop.status,
+            "location": secrets.redact(hop.location, hide),
+            "set_cookies": [_masked_cookie(secrets.redact(c, hide)) for c in hop.set_cookies],
+        }
+        for hop in response.hops
+    ]
+
+
+BYTES_WITHHELD = (
+    "The body holds a secret of this connector, and bytes cannot be masked like text: "
+    "they were not kept, so there is nothing to download."
+)
+
+
+def _keep_bytes(record: TestRun, body: bytes, hide: list[str]) -> None:
+    """Keep a binary body for its download, unless it holds a secret in any encoding we know."""
+    if secrets.found_in_bytes(body, hide):
+        record.bytes_withheld = BYTES_WITHHELD
+    else:
+        record.response_bytes = body
+
+
+def _masked_cookie(set_cookie: str) -> str:
+    """A Set-Cookie seen on a redirect, its value masked: it is usually a fresh session."""
+    pair, sep, attributes = set_cookie.partition(";")
+    name, equals, value = pair.partition("=")
+    shown = secrets.mask(value.strip()) if value.strip() else ""
+    return f"{name.strip()}{equals}{shown}{sep}{attributes}"

@@ -49,6 +49,10 @@ class KeyValueWidget(forms.Widget):
         blank = {"key": "", "value": "", "kind": "plain"}
         context["widget"]["rows"] = rows + [blank] * BLANK_ROWS
         context["widget"]["allow_secret"] = self.allow_secret
+        context["widget"]["row_label"] = getattr(self, "row_label", "Row")
+        kept = getattr(self, "kept_keys", set())
+        for row in rows:
+            row["kept"] = row["kind"] == "secret" and row["key"].lower() in kept
         return context
 
     def id_for_label(self, id_: str) -> str:
@@ -86,6 +90,8 @@ class KeyValueField(forms.Field):
         self.key_label = key_label
         self.http_headers = http_headers  # rows are HTTP headers: names and values checked
         self.allow_repeats = allow_repeats
+        # Each row's inputs are named for screen readers: "Query param 2 value".
+        self.widget.row_label = str(self.label or "Row").removesuffix("s").capitalize()
 
     def to_python(self, value: Any) -> list[dict[str, str]]:
         return list(value or [])
@@ -123,17 +129,56 @@ class SecretInput(forms.PasswordInput):
             attrs={"autocomplete": "new-password", **(attrs or {})}, render_value=False
         )
         self.stored: dict[str, str] | None = None
+        self.kept = False  # a value typed into a form that failed, kept server-side
+        # Team credential names to choose from; None: this field takes a value only.
+        self.references: list[str] | None = None
+        self.create_url = ""  # where "create one" goes (and comes back from)
 
     def get_context(self, name: str, value: Any, attrs: dict | None) -> dict[str, Any]:
         context = super().get_context(name, None, attrs)
-        context["widget"]["stored"] = self.stored
-        context["widget"]["clear_name"] = f"{name}_clear"
+        widget = context["widget"]
+        widget.update(stored=self.stored, kept=self.kept, clear_name=f"{name}_clear")
+        if self.references is not None:
+            chosen = self._chosen_reference()
+            names = list(self.references)
+            if chosen and chosen not in names:
+                names.append(chosen)
+            widget.update(
+                references=names,
+                chosen_reference=chosen,
+                missing_reference=chosen if chosen and chosen not in self.references else "",
+                mode=self._mode or ("ref" if chosen else "value"),
+                mode_name=f"{name}_mode",
+                ref_name=f"{name}_ref",
+                create_url=self.create_url,
+            )
         return context
+
+    _mode = ""
+    _posted_reference = ""
+
+    def _chosen_reference(self) -> str:
+        if self._posted_reference:
+            return self._posted_reference
+        hint = (self.stored or {}).get("hint", "")
+        return secrets_reference_name(hint) or ""
 
     def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
         if data.get(f"{name}_clear"):
             return SecretField.CLEAR
+        if self.references is not None:
+            self._mode = data.get(f"{name}_mode", "")
+            if self._mode == "ref":
+                # A reference is a name, not a secret: it is shown again as chosen.
+                self._posted_reference = data.get(f"{name}_ref", "")
+                return f"{{{{{self._posted_reference}}}}}" if self._posted_reference else ""
         return super().value_from_datadict(data, files, name)
+
+
+def secrets_reference_name(value: str) -> str | None:
+    from connectors.secrets import reference_name  # secrets imports the models; fields must not
+
+    return reference_name(value)
 
 
 class SecretField(forms.CharField):

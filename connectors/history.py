@@ -163,6 +163,20 @@ def label(field: str) -> str:
     return field.replace("_", " ").capitalize()
 
 
+def _choice_text(field: str, value: Any) -> str:
+    """A chosen value by its label ("Api Key Auth", "Header Auth"), not its stored code."""
+    if isinstance(value, str) and value:
+        if field == "auth_config" and value in Connector.AuthConfig.values:
+            return str(Connector.AuthConfig(value).label)
+        from connectors.forms import AUTH_FORMS
+
+        for form_class in AUTH_FORMS.values():
+            choices = getattr(form_class.base_fields.get(field), "choices", None)
+            if choices:
+                return str(dict(choices).get(value, value))
+    return _text(value)
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
@@ -221,7 +235,9 @@ def diff(old: Snapshot, new: Snapshot) -> list[Change]:
             for key in dict.fromkeys([*(before or {}), *(after or {})]):
                 was, now = (before or {}).get(key), (after or {}).get(key)
                 if was != now:
-                    changes.append(Change(label(key), _text(was), _text(now)))
+                    changes.append(
+                        Change(label(key), _choice_text(key, was), _choice_text(key, now))
+                    )
         elif field == "auth_secrets":
             for key in dict.fromkeys([*(before or {}), *(after or {})]):
                 change = _secret_change(label(key), (before or {}).get(key), (after or {}).get(key))
@@ -242,7 +258,9 @@ def diff(old: Snapshot, new: Snapshot) -> list[Change]:
             if before != after:
                 changes.append(Change(label(field), _args_text(before), _args_text(after)))
         elif before != after:
-            changes.append(Change(label(field), _text(before), _text(after)))
+            changes.append(
+                Change(label(field), _choice_text(field, before), _choice_text(field, after))
+            )
     return changes
 
 

@@ -49,6 +49,35 @@ def validate_path(value: str) -> None:
         raise ValidationError("Put query parameters in Query Params, not in the path.")
 
 
+# Kept by connectors.runs only; a form's save leaves them alone (connectors.versions).
+LAST_RUN_FIELDS = ("last_run_at", "last_run_status", "last_run_error")
+# The catalog's "Last Test" filter, as conditions on the stored last-run fields.
+LAST_RUN_PASSED = models.Q(last_run_error="", last_run_status__gte=200, last_run_status__lt=400)
+LAST_RUN_NEVER = models.Q(last_run_at__isnull=True)
+LAST_RUN_OUTCOMES: dict[str, models.Q] = {
+    "never": LAST_RUN_NEVER,
+    "passing": LAST_RUN_PASSED & ~LAST_RUN_NEVER,
+    "failing": ~LAST_RUN_PASSED & ~LAST_RUN_NEVER,
+}
+# One index per catalog sort and filter (partial ones for the Last Test filter), so that a page
+# reads its 50 entries from an index; the id ends each one, so the page's ids come from the
+# index alone.
+CATALOG_SORTS = {"name": ["name"], "changed": ["-updated_at", "name"]}
+CATALOG_INDEXES = [
+    models.Index(fields=[*fields, "id"], name=f"connector_{name}")
+    for name, fields in [
+        *CATALOG_SORTS.items(),
+        ("auth_name", ["auth_config", "name"]),
+        ("auth_changed", ["auth_config", "-updated_at", "name"]),
+        ("by_name", ["updated_by", "name"]),
+    ]
+] + [
+    models.Index(fields=[*fields, "id"], condition=condition, name=f"connector_{outcome}_{sort}")
+    for outcome, condition in LAST_RUN_OUTCOMES.items()
+    for sort, fields in CATALOG_SORTS.items()
+]
+
+
 class Connector(models.Model):
     class AuthConfig(models.TextChoices):
         NO_AUTH = "NO_AUTH", "No Auth"
@@ -83,6 +112,12 @@ class Connector(models.Model):
     # Optimistic locking: a save must name the version it started from (connectors.versions).
     version = models.PositiveIntegerField(default=1)
 
+    # The newest Test run of any of its actions: time, status and error kind, kept by
+    # connectors.runs when a run is stored or deleted, so the catalog need not search the runs.
+    last_run_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_run_status = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    last_run_error = models.CharField(max_length=32, blank=True, editable=False)
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
@@ -91,6 +126,7 @@ class Connector(models.Model):
 
     class Meta:
         ordering = ["name"]
+        indexes = CATALOG_INDEXES
         constraints = [
             models.UniqueConstraint(fields=["name"], name="connector_name_unique"),
             models.CheckConstraint(
@@ -132,6 +168,12 @@ class Action(models.Model):
     tags = models.JSONField("Tags", default=list, blank=True)
     version = models.PositiveIntegerField(default=1)
 
+    # The newest Test run's time, status and error kind, kept by connectors.runs when a run is
+    # stored or deleted, so the catalog reads them instead of searching the runs.
+    last_run_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_run_status = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    last_run_error = models.CharField(max_length=32, blank=True, editable=False)
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
@@ -140,6 +182,9 @@ class Action(models.Model):
 
     class Meta:
         ordering = ["name"]
+        indexes = [
+            models.Index(fields=["name", "-id"], name="action_admin_order"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["connector", "name"], name="action_name_unique_in_connector"
@@ -217,11 +262,28 @@ class TestRun(models.Model):
 
     __test__ = False  # not a pytest test class
 
+    # The error kinds the executor and the network door record (DESIGN.md, "The way of a Test").
+    ERROR_KINDS = [
+        "AuthFailed",
+        "Blocked",
+        "ConnectError",
+        "ConnectTimeout",
+        "ConstructError",
+        "CredentialMissing",
+        "DNSError",
+        "Deadline",
+        "OutboundError",
+        "Redirect",
+        "SecretUnreadable",
+        "TLSError",
+        "TooLarge",
+    ]
+
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="test_runs")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
     inputs = models.JSONField(default=dict)
     request_method = models.CharField(max_length=8)
     request_url = models.TextField(blank=True)
@@ -239,10 +301,21 @@ class TestRun(models.Model):
     size = models.PositiveBigIntegerField(null=True)
     error_kind = models.CharField(max_length=32, blank=True)
     error_message = models.TextField(blank=True)
+    # Kept by a user: never removed by retention (connectors.runs).
+    pinned = models.BooleanField("Keep", default=False)
+    # A binary body's bytes, for its download; empty when withheld (see bytes_withheld).
+    response_bytes = models.BinaryField(blank=True, default=b"")
+    bytes_withheld = models.CharField(max_length=300, blank=True)  # why the bytes were not kept
+    # Each redirect answer on the way ({"url", "status", "location", "set_cookies"}), masked.
+    redirects = models.JSONField(default=list)
+    final_url = models.TextField(blank=True)  # where the response came from, after redirects
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["action", "-created_at"], name="testrun_action_recent")]
+        indexes = [
+            models.Index(fields=["action", "-created_at", "-id"], name="testrun_action_newest"),
+            models.Index(fields=["-created_at", "-id"], name="testrun_newest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.action} at {self.created_at:%Y-%m-%d %H:%M:%S}"

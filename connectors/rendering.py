@@ -1,4 +1,4 @@
-"""A response body as the Test panel shows it: pretty JSON, escaped text, or a binary note.
+"""A response body as the Test panel shows it: pretty JSON, XML as JSON, text, or a binary note.
 
 `RenderedBody.html` is always safe markup: every byte of the body is escaped, and the only tags
 are Pygments' `<span class="...">` (classes, no inline styles, for the site's strict CSP).
@@ -12,7 +12,12 @@ import html
 import json
 from dataclasses import dataclass
 from typing import Literal
+from xml.parsers.expat import ExpatError
 
+import xmltodict
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import ParseError
+from defusedxml.ElementTree import fromstring as defused_fromstring
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import JsonLexer
@@ -31,11 +36,12 @@ _TEXT_MARKERS = ("json", "xml", "javascript", "ecmascript", "yaml", "x-www-form-
 
 @dataclass(frozen=True)
 class RenderedBody:
-    kind: Literal["json", "text", "binary", "empty"]
+    kind: Literal["json", "xml", "text", "binary", "empty"]
     html: str  # safe markup, ready for mark_safe
-    text: str  # plain text shown and stored (capped)
+    text: str  # plain text shown and stored (capped); for XML, the XML itself
     truncated: bool
     size: int  # bytes received
+    raw_html: str = ""  # XML: the raw XML, escaped, one click from its JSON form
 
 
 def render_body(
@@ -68,7 +74,37 @@ def render_body(
             )
 
     shown, truncated = _cap(text, display_cap)
+    if _is_xml(mime) and not truncated and (converted := xml_as_json(shown)) is not None:
+        return RenderedBody(
+            "xml",
+            _highlight(converted, highlight_cap),
+            shown,
+            truncated=False,
+            size=size,
+            raw_html=html.escape(shown),
+        )
     return RenderedBody("text", html.escape(shown), shown, truncated=truncated, size=size)
+
+
+def xml_as_json(text: str) -> str | None:
+    """XML as Agent Studio hands it on: JSON with `@attribute` and `#text` keys (xmltodict).
+
+    defusedxml reads it first, so entity expansion and external references are refused
+    before xmltodict (which also ignores entities) converts it. None when it is not XML.
+    """
+    try:
+        defused_fromstring(text)
+        converted = xmltodict.parse(text, disable_entities=True)
+    except (DefusedXmlException, ParseError, ExpatError, ValueError):
+        return None
+    return _pretty_json(json.dumps(converted))
+
+
+def _is_xml(mime: str) -> bool:
+    # SVG is an image format and XHTML a page: they stay text, never converted nor rendered.
+    return mime in ("application/xml", "text/xml") or (
+        mime.endswith("+xml") and mime not in ("image/svg+xml", "application/xhtml+xml")
+    )
 
 
 def pygments_css() -> str:

@@ -9,6 +9,7 @@ from connectors import (
     gallery_views,
     history_views,
     import_views,
+    response_download,
     views,
 )
 from connectors.oauth import views as oauth_views
@@ -92,9 +93,29 @@ urlpatterns = [
         name="action_test",
     ),
     path(
+        "connectors/<str:name>/actions/<str:action_name>/test/cancel/",
+        views.action_test_cancel,
+        name="action_test_cancel",
+    ),
+    path(
+        "connectors/<str:name>/actions/<str:action_name>/runs/<str:run_id>/body/",
+        views.action_run_body,
+        name="action_run_body",
+    ),
+    path(
         "connectors/<str:name>/actions/<str:action_name>/runs/",
         views.action_runs,
         name="action_runs",
+    ),
+    path(
+        "connectors/<str:name>/actions/<str:action_name>/runs/<int:run_id>/keep/",
+        views.run_keep,
+        name="run_keep",
+    ),
+    path(
+        "connectors/<str:name>/actions/<str:action_name>/runs/<int:pk>/body/",
+        response_download.run_body_download,
+        name="run_body_download",
     ),
     path(
         "connectors/<str:name>/actions/<str:action_name>/schema/",

@@ -43,10 +43,13 @@ def url_problem(template: str) -> str | None:
         return None
     match = HOST_RE.match(template)
     if match is None:
-        return "A {{...}} cannot stand for the scheme: start with http:// or https://."
+        return (
+            "A {{...}} may fill a name in the host, never the scheme: start with http:// or "
+            "https://."
+        )
     port = PORT_RE.search(match.group(2).rpartition("@")[2])
     if port and "{{" in port.group(0):
-        return "A {{...}} cannot stand for the port: write the port itself."
+        return "A {{...}} may fill a name in the host, never the port: write the port itself."
     return None
 
 

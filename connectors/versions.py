@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils.html import format_html
 
 from connectors import history
-from connectors.models import Action, Connector
+from connectors.models import LAST_RUN_FIELDS, Action, Connector
 
 
 class StaleVersion(Exception):
@@ -42,7 +42,13 @@ def save_versioned(
         if not bumped:
             raise StaleVersion(expected)
         obj.version = expected + 1
-        obj.save(update_fields=[*update_fields, "version"] if update_fields else None)
+        # Never the last-run fields: a Test stored meanwhile keeps its badge (connectors.runs).
+        fields = update_fields or [
+            f.name
+            for f in model._meta.concrete_fields
+            if not f.primary_key and f.name not in LAST_RUN_FIELDS
+        ]
+        obj.save(update_fields=[*fields, "version"])
 
 
 def changes_since(obj: Connector | Action, version: int) -> tuple[Any, list[history.Change]]:

@@ -7,6 +7,7 @@ import re
 
 from django.contrib import messages
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError, connection, transaction
@@ -14,12 +15,27 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import push_url
+from django_htmx.http import push_url, replace_url, reswap, retarget
 
-from connectors import bodies, executor, history, homes, rendering, schema, secrets, versions
+from connectors import (
+    bodies,
+    error_summary,
+    executor,
+    history,
+    homes,
+    kept_secrets,
+    rendering,
+    schema,
+    secrets,
+    versions,
+)
 from connectors.catalog_filters import CatalogFilters, filter_catalog, shareable_url
+from connectors.credential_refs import available_names, missing_credentials
+from connectors.fields import SecretTextarea
 from connectors.forms import (
     ActionForm,
     AuthForm,
@@ -28,8 +44,10 @@ from connectors.forms import (
     TestInputsForm,
     auth_form_for,
 )
-from connectors.models import Action, Connector, InputArg, Revision, TestRun
+from connectors.models import LAST_RUN_FIELDS, Action, Connector, InputArg, Revision, TestRun
+from connectors.outbound import watchdog
 from connectors.permissions import require
+from connectors.response_download import binary_context
 
 PAGE_SIZE = 50
 RECENT_RUNS = 20
@@ -61,23 +79,12 @@ def _user_name(user: AbstractBaseUser | AnonymousUser) -> str:
 # --- catalog -------------------------------------------------------------------------------------
 
 
-def last_run_annotations(owner: str) -> dict[str, Subquery]:
-    """The newest TestRun's time, status and error kind, for the badges; `owner` is the lookup
-    from TestRun to the annotated rows ("action" or "action__connector")."""
-    last = TestRun.objects.filter(**{owner: OuterRef("pk")}).order_by("-created_at", "-id")
-    return {
-        f"last_run_{name}": Subquery(last.values(field)[:1])
-        for name, field in [("at", "created_at"), ("status", "status"), ("error", "error_kind")]
-    }
-
-
 def search_connectors(query: str) -> QuerySet[Connector]:
-    # Per-row subqueries, not a GROUP BY over every connector: the database computes them for
-    # the 50 rows of the page only, and the paginator's count stays a plain COUNT(*).
-    actions = Action.objects.filter(connector=OuterRef("pk")).order_by().values("connector")
-    connectors = Connector.objects.select_related("updated_by").annotate(
-        action_count=Coalesce(Subquery(actions.annotate(n=Count("pk")).values("n")), 0)
-    )
+    """Connectors whose Name, Display Name, Description or Base URL contains `query`.
+
+    On PostgreSQL the trigram indexes of migration 0009 serve these `UPPER(...) LIKE` scans.
+    """
+    connectors = Connector.objects.all()
     if query:
         connectors = connectors.filter(
             Q(name__icontains=query)
@@ -85,7 +92,20 @@ def search_connectors(query: str) -> QuerySet[Connector]:
             | Q(description__icontains=query)
             | Q(base_url__icontains=query)
         )
-    return connectors.annotate(**last_run_annotations("action__connector")).order_by("name")
+    return connectors.order_by("name")
+
+
+def catalog_rows(ids: list[int]) -> list[Connector]:
+    """The page's connectors, in the order of `ids`, with what the table shows."""
+    # Per-row subquery for the action count, computed for these rows only.
+    actions = Action.objects.filter(connector=OuterRef("pk")).order_by().values("connector")
+    rows = (
+        Connector.objects.filter(pk__in=ids)
+        .select_related("updated_by")
+        .annotate(action_count=Coalesce(Subquery(actions.annotate(n=Count("pk")).values("n")), 0))
+    )
+    by_id = {row.pk: row for row in rows}
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 @require_GET
@@ -95,12 +115,20 @@ def catalog(request: HttpRequest) -> HttpResponse:
     chosen = filters.values()
     query = chosen["q"]
     connectors = filter_catalog(search_connectors(query), chosen)
-    page = Paginator(connectors, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The page's ids first (read from an index), then the rows for those ids only: page 2,000
+    # costs what page 1 does, apart from the index entries it skips.
+    ids = connectors.values_list("pk", flat=True)
+    page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = catalog_rows(list(page.object_list))
     context = {"page": page, "query": query, "filters": filters, "chosen": chosen}
     if request.htmx and request.htmx.target == "results":
         response = render(request, "connectors/catalog.html#results", context)
-        # The address bar gets the choices that matter, not every empty select.
-        return push_url(response, shareable_url(chosen, request.GET.get("page")))
+        # The address bar gets the choices that matter, not every empty select. Keystrokes of
+        # one search replace its history entry; a settled search or a filter pushes a new one.
+        url = shareable_url(chosen, request.GET.get("page"))
+        if request.headers.get("X-Studio-History") == "replace":
+            return replace_url(response, url)
+        return push_url(response, url)
     return render(request, "connectors/catalog.html", context)
 
 
@@ -133,33 +161,72 @@ def _save_connector(
     return connector
 
 
+def _offer_references(request: HttpRequest, auth_form: AuthForm, back_to: str) -> None:
+    """Secret fields offer a team credential by name, with "create one" that comes back."""
+    names = available_names()
+    create_url = ""
+    if request.user.has_perm("connectors.manage_credentials"):
+        create_url = f"{reverse('credential_create')}?{urlencode({'next': back_to})}"
+    for name in auth_form.secret_fields:
+        widget = auth_form.fields[name].widget
+        if isinstance(widget, SecretTextarea):
+            continue  # a PEM key is pasted, not chosen
+        widget.references, widget.create_url = names, create_url
+
+
+def _show_kept(form: ConnectorForm, auth_form: AuthForm, kept: set[str]) -> None:
+    for name in auth_form.secret_fields:
+        auth_form.fields[name].widget.kept = f"auth-{name}" in kept
+    form.fields["headers"].widget.kept_keys = {
+        n.removeprefix(kept_secrets.HEADER) for n in kept if n.startswith(kept_secrets.HEADER)
+    }
+
+
+@sensitive_variables("data")
 @sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 def connector_form(request: HttpRequest, name: str | None = None) -> HttpResponse:
     connector = _connector_for(request, name, "change_connector") if name else None
     if connector is None:
         require(request, "add_connector")
+    form_key = f"connector:{connector.pk if connector else 'new'}"
+    back_to = request.path
+    kept: set[str] = set()
     if request.method == "POST":
-        form = ConnectorForm(request.POST, instance=connector)
-        auth_config = request.POST.get("auth_config", Connector.AuthConfig.NO_AUTH)
-        auth_form = auth_form_for(auth_config, request.POST, connector)
-        refresh_only = "_refresh" in request.POST  # the no-JavaScript "Show fields" button
+        data = kept_secrets.fill(request, form_key, request.POST)
+        form = ConnectorForm(data, instance=connector)
+        auth_config = data.get("auth_config", Connector.AuthConfig.NO_AUTH)
+        auth_form = auth_form_for(auth_config, data, connector)
+        _offer_references(request, auth_form, back_to)
+        refresh_only = "_refresh" in data  # the no-JavaScript "Show fields" button
         valid = not refresh_only and form.is_valid() and auth_form.is_valid()
         if valid:
             form.check_auth(auth_form)
         if valid and not auth_form.errors:
             saved = _save_connector(request, form, auth_form)
             if saved is not None:
+                kept_secrets.drop(request, form_key)
                 messages.success(request, f"Saved connector {saved.name}.")
                 for note in form.home_notes:
                     messages.warning(request, note)
                 return redirect("connector_detail", name=saved.name)
+        # Nothing typed is lost: secrets typed here are kept server-side, sealed, not shown.
+        secret_names = [f"auth-{n}" for n in auth_form.secret_fields]
+        kept = kept_secrets.keep(request, form_key, kept_secrets.typed(data, secret_names))
+        _show_kept(form, auth_form, kept)
     else:
         form = ConnectorForm(instance=connector)
         auth_form = auth_form_for(
             connector.auth_config if connector else Connector.AuthConfig.NO_AUTH, None, connector
         )
-    context = {"form": form, "auth_form": auth_form, "connector": connector}
+        _offer_references(request, auth_form, back_to)
+    context = {
+        "form": form,
+        "auth_form": auth_form,
+        "connector": connector,
+        "problems": error_summary.problems(form, auth_form),
+        "kept": kept,
+    }
     return render(request, "connectors/connector_form.html", context)
 
 
@@ -176,6 +243,12 @@ def auth_fields(request: HttpRequest) -> HttpResponse:
         connector = get_object_or_404(Connector, name=name)
     auth_config = request.GET.get("auth_config", Connector.AuthConfig.NO_AUTH)
     auth_form = auth_form_for(auth_config, None, connector)
+    back_to = (
+        reverse("connector_edit", args=[connector.name])
+        if connector
+        else reverse("connector_create")
+    )
+    _offer_references(request, auth_form, back_to)
     if "auth-api_key_auth_type" in request.GET:
         auth_form.initial["api_key_auth_type"] = request.GET["auth-api_key_auth_type"]
     return render(
@@ -209,8 +282,8 @@ def connector_detail(request: HttpRequest, name: str) -> HttpResponse:
         .values("n")
     )
     actions = (
-        actions.only("connector", "name", "description", "method", "path", "tags")
-        .annotate(arg_count=Coalesce(Subquery(arg_count), 0), **last_run_annotations("action"))
+        actions.only("connector", "name", "description", "method", "path", "tags", *LAST_RUN_FIELDS)
+        .annotate(arg_count=Coalesce(Subquery(arg_count), 0))
         .order_by("tags__0", "name")
     )
     page = Paginator(actions, ACTIONS_PER_PAGE).get_page(request.GET.get("page"))
@@ -223,6 +296,7 @@ def connector_detail(request: HttpRequest, name: str) -> HttpResponse:
         "query": query,
         "tag": tag,
         "filtered": bool(query or tag),
+        "missing_credentials": missing_credentials(connector),
     }
     if request.htmx:
         return render(request, "connectors/connector_detail.html#actions", context)
@@ -292,36 +366,63 @@ def action_form(request: HttpRequest, name: str, action_name: str | None = None)
     else:
         formset = InputArgFormSet(instance=action, prefix="args")
         form = ActionForm(instance=action, connector=connector, declared_args={})
-    return render(
-        request,
-        "connectors/action_form.html",
-        {"form": form, "formset": formset, "connector": connector, "action": action},
-    )
+    arg_labels = {
+        field.id_for_label: f"Input arg {number} {field.label}"
+        for number, arg_form in enumerate(formset.forms, start=1)
+        for field in arg_form
+    }
+    problems = error_summary.problems(form, *formset.forms, labels=arg_labels)
+    problems += [error_summary.Problem("", "", e) for e in formset.non_form_errors()]
+    context = {
+        "form": form,
+        "formset": formset,
+        "connector": connector,
+        "action": action,
+        "problems": problems,
+    }
+    return render(request, "connectors/action_form.html", context)
 
 
-@require_GET
-def action_detail(request: HttpRequest, name: str, action_name: str) -> HttpResponse:
-    action = _action_for(request, name, action_name)
-    runs = action.test_runs.select_related("user")[:RECENT_RUNS]
-    run = None
-    if run_id := request.GET.get("run"):
-        if not run_id.isdigit():
-            raise Http404("No such run.")
-        run = get_object_or_404(TestRun, pk=run_id, action=action)
+def _run_for(action: Action, run_id: str | None) -> TestRun | None:
+    if not run_id:
+        return None
+    if not run_id.isdigit():
+        raise Http404("No such run.")
+    return get_object_or_404(TestRun, pk=run_id, action=action)
+
+
+def _action_page(
+    request: HttpRequest, action: Action, run: TestRun | None, **extra: object
+) -> HttpResponse:
     context = {
         "action": action,
         "connector": action.connector,
         "inputs_form": TestInputsForm(action=action),
         "body_note": bodies.action_note(action),
-        "runs": runs,
+        "runs": action.test_runs.select_related("user").defer("response_bytes")[:RECENT_RUNS],
         "run": run,
         "result": _result_context(run) if run else None,
+        "missing_credentials": missing_credentials(action.connector),
+        **extra,
     }
-    if request.htmx and run is not None:
-        return render(request, "connectors/action_detail.html#result", context)
     return render(request, "connectors/action_detail.html", context)
 
 
+@require_GET
+def action_detail(request: HttpRequest, name: str, action_name: str) -> HttpResponse:
+    action = _action_for(request, name, action_name)
+    run = _run_for(action, request.GET.get("run"))
+    if request.htmx and not request.htmx.history_restore_request and run is not None:
+        context = {"action": action, "connector": action.connector, "run": run}
+        context["result"] = _result_context(run)
+        return render(request, "connectors/action_detail.html#result", context)
+    return _action_page(request, action, run)
+
+
+LONG_JSON_LINES = 400  # longer JSON bodies open folded (Collapsible)
+HIGHLIGHT_CAP = 64 * 1024  # rendering.render_body's default: colours stop there
+CANCEL_FLAG_SECONDS = 600
+BODY_EXTENSIONS = [("json", "json"), ("xml", "xml"), ("html", "html"), ("csv", "csv")]
 MISSING_CREDENTIAL_RE = re.compile(r"credential ([A-Za-z_][A-Za-z0-9_]*) is not set")
 
 
@@ -329,16 +430,31 @@ def _result_context(run: TestRun) -> dict[str, object]:
     missing = MISSING_CREDENTIAL_RE.search(run.error_message)
     if missing and secrets.is_env_credential(missing.group(1)):
         missing = None  # reserved: set on the server, never created as a team credential
+    body = (
+        rendering.render_body(run.response_body.encode(), run.content_type)
+        if not run.error_kind and not run.is_binary
+        else None
+    )
+    json_text = body.text if body is not None and body.kind == "json" else ""
     return {
         "missing_credential": missing.group(1) if missing else None,
         # The new credential's Allowed hosts start as the host this connector sends it to.
         "missing_hosts": ",".join(homes.hosts_of(run.action.connector.base_url)),
         "run": run,
-        "body": rendering.render_body(run.response_body.encode(), run.content_type)
-        if not run.error_kind and not run.is_binary
-        else None,
+        "body": body,
+        "binary": binary_context(run),
+        "long_json": json_text.count("\n") > LONG_JSON_LINES,
+        "unhighlighted": len(json_text) > HIGHLIGHT_CAP,
+        "highlight_cap": HIGHLIGHT_CAP,
         "curl": run.request_curl,
     }
+
+
+TEST_TOKEN_RE = re.compile(r"^[0-9a-f]{16,64}$")
+
+
+def _cancel_key(request: HttpRequest, token: str) -> str:
+    return f"studio:test-cancel:{request.user.pk}:{token}"
 
 
 @require_POST
@@ -347,22 +463,74 @@ def action_test(request: HttpRequest, name: str, action_name: str) -> HttpRespon
     inputs_form = TestInputsForm(request.POST, action=action)
     context: dict[str, object] = {"action": action, "connector": action.connector}
     if not inputs_form.is_valid():
-        context["inputs_form"] = inputs_form
-        context["input_errors"] = True
-        return render(request, "connectors/action_detail.html#result", context)
-    run = executor.run(action, inputs_form.cleaned_data, request.user)
+        context.update(inputs_form=inputs_form, input_errors=True)
+        if request.htmx:
+            # Errors go next to the inputs; the last result stays where it is.
+            response = render(request, "connectors/action_detail.html#test-form", context)
+            return reswap(retarget(response, "#test-form"), "outerHTML")
+        return _action_page(request, action, None, inputs_form=inputs_form)
+    token = request.POST.get("test_token", "")
+    check = None
+    if TEST_TOKEN_RE.match(token):
+        key = _cancel_key(request, token)
+        check = lambda: cache.get(key) is not None  # noqa: E731 - polled by the watchdog
+    with watchdog.cancellable(check):
+        run = executor.run(action, inputs_form.cleaned_data, request.user)
     context.update(run=run, result=_result_context(run))
+    run_url = f"{action.get_absolute_url()}?run={run.pk}"
     if request.htmx:
         response = render(request, "connectors/action_detail.html#result", context)
         response["HX-Trigger"] = "test-run-recorded"
+        return push_url(response, run_url)  # reload, Back and Forward show this result again
+    return redirect(run_url)
+
+
+@require_POST
+def action_test_cancel(request: HttpRequest, name: str, action_name: str) -> HttpResponse:
+    """Stop a Test still waiting on the API: the request's watchdog sees the flag and hangs up."""
+    _action_for(request, name, action_name, "run_test")
+    token = request.POST.get("test_token", "")
+    if not TEST_TOKEN_RE.match(token):
+        return HttpResponse("Unknown Test.", status=400)
+    cache.set(_cancel_key(request, token), True, timeout=CANCEL_FLAG_SECONDS)
+    return HttpResponse(status=204)
+
+
+@require_GET
+def action_run_body(request: HttpRequest, name: str, action_name: str, run_id: str) -> HttpResponse:
+    """The stored body as a file: never rendered by the browser (it is someone else's content)."""
+    action = _action_for(request, name, action_name)
+    run = _run_for(action, run_id)
+    media = run.content_type.split(";")[0].strip().lower()
+    extension = next((ext for marker, ext in BODY_EXTENSIONS if marker in media), "txt")
+    response = HttpResponse(run.response_body.encode(), content_type="application/octet-stream")
+    filename = f"{action.connector.name}-{action.name}-run-{run.pk}.{extension}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_POST
+def run_keep(request: HttpRequest, name: str, action_name: str, run_id: int) -> HttpResponse:
+    """Keep a run (never removed by retention), or stop keeping it."""
+    action = _action_for(request, name, action_name, "run_test")
+    run = get_object_or_404(TestRun, pk=run_id, action=action)
+    run.pinned = request.POST.get("keep") == "1"
+    run.save(update_fields=["pinned"])
+    if request.htmx:
+        context = {"action": action, "connector": action.connector, "run": run}
+        context["result"] = _result_context(run)
+        response = render(request, "connectors/action_detail.html#result", context)
+        response["HX-Trigger"] = "test-run-recorded"  # the recent runs show the mark
         return response
+    messages.success(request, "Kept this run." if run.pinned else "This run is no longer kept.")
     return redirect(f"{action.get_absolute_url()}?run={run.pk}")
 
 
 @require_GET
 def action_runs(request: HttpRequest, name: str, action_name: str) -> HttpResponse:
     action = _action_for(request, name, action_name)
-    runs = action.test_runs.select_related("user")[:RECENT_RUNS]
+    runs = action.test_runs.select_related("user").defer("response_bytes")[:RECENT_RUNS]
     context = {"action": action, "connector": action.connector, "runs": runs}
     return render(request, "connectors/action_detail.html#runs", context)
 
@@ -371,25 +539,27 @@ def action_runs(request: HttpRequest, name: str, action_name: str) -> HttpRespon
 def action_schema(request: HttpRequest, name: str, action_name: str) -> HttpResponse:
     """Save the output schema as edited, or generate it from the last JSON response."""
     action = _action_for(request, name, action_name, "change_action")
+    run = _run_for(action, request.POST.get("run"))
+    text = request.POST.get("output_schema", "")
     try:
         if "generate" in request.POST:
-            run = action.test_runs.filter(error_kind="").first()
-            if run is None:
+            last = action.test_runs.filter(error_kind="").first()
+            if last is None:
                 raise ValueError("Run a Test first: there is no response to learn from.")
-            action.output_schema = schema.infer_schema_from_bytes(run.response_body.encode())
+            action.output_schema = schema.infer_schema_from_bytes(_as_json(last).encode())
             done = "Generated the output schema from the last response."
         else:
-            text = request.POST.get("output_schema", "").strip()
-            action.output_schema = json.loads(text) if text else None
+            action.output_schema = json.loads(text) if text.strip() else None
             done = "Saved the output schema."
         if schema.contains_nul(action.output_schema):
             raise ValueError("The output schema cannot hold a NUL character (\\u0000).")
     except json.JSONDecodeError as error:
-        messages.error(request, f"The output schema is not valid JSON: {error.msg}.")
+        where = f"line {error.lineno}, column {error.colno}"
+        problem = f"The output schema is not valid JSON: {error.msg} ({where})."
     except RecursionError:
-        messages.error(request, "The output schema is nested too deeply to save.")
+        problem = "The output schema is nested too deeply to save."
     except ValueError as error:
-        messages.error(request, str(error))
+        problem = str(error)
     else:
         action.updated_by = request.user
         with transaction.atomic():
@@ -397,7 +567,17 @@ def action_schema(request: HttpRequest, name: str, action_name: str) -> HttpResp
             versions.save_versioned(action, None, update_fields=fields)
             history.record(action, Revision.Event.CHANGED, request.user)
         messages.success(request, done)
-    return redirect(action.get_absolute_url() + "#output-schema")
+        shown = f"?run={run.pk}" if run else ""
+        return redirect(action.get_absolute_url() + shown + "#output-schema")
+    # The typed text stays, the error sits under it, and the Test result stays shown.
+    action.refresh_from_db()
+    return _action_page(request, action, run, schema_text=text, schema_error=problem)
+
+
+def _as_json(run: TestRun) -> str:
+    """The response as the schema sees it: XML as the JSON Agent Studio turns it into."""
+    shown = rendering.render_body(run.response_body.encode(), run.content_type, highlight_cap=0)
+    return shown.text if shown.kind != "xml" else rendering.xml_as_json(shown.text) or ""
 
 
 @require_http_methods(["GET", "POST"])

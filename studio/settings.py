@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Trigram search indexes on PostgreSQL (migration 0009); nothing of it runs on SQLite.
+    "django.contrib.postgres",
     "django.forms",
     "django_htmx",
     "axes",
@@ -243,6 +245,13 @@ STUDIO_MAX_IMPORT_BYTES = env.int("STUDIO_MAX_IMPORT_BYTES", default=25 * 1024 *
 DATA_UPLOAD_MAX_MEMORY_SIZE = STUDIO_MAX_IMPORT_BYTES + 1024 * 1024
 # An import preview posts a few fields per operation: thousands for a large API.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = env.int("DATA_UPLOAD_MAX_NUMBER_FIELDS", default=20_000)
+# Test runs older than this many days are removed (`manage.py prune_runs`, and on every new
+# run of the same action), except each action's newest STUDIO_RUNS_PER_ACTION and kept ones.
+STUDIO_RUN_RETENTION_DAYS = env.int("STUDIO_RUN_RETENTION_DAYS", default=90)
+STUDIO_RUNS_PER_ACTION = env.int("STUDIO_RUNS_PER_ACTION", default=100)
+for _name in ("STUDIO_RUN_RETENTION_DAYS", "STUDIO_RUNS_PER_ACTION"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} is at least 1.")
 
 LOGGING = {
     "version": 1,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 
 import pytest
@@ -53,3 +54,20 @@ def upstream(settings) -> Iterator[Upstream]:
     settings.STUDIO_OUTBOUND_ALLOW = ["127.0.0.1", "localhost"]
     with Upstream() as server:
         yield server
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """The cURL corpus's counts, when its comparison ran."""
+    from tests.curl_oracle import RESULTS
+
+    if not RESULTS:
+        return
+    counts = Counter(outcome for _source, outcome, _diff, _why in RESULTS.values())
+    terminalreporter.section("cURL corpus against the real curl")
+    terminalreporter.write_line(
+        f"{len(RESULTS)} commands: {counts['exact']} exact, {counts['equivalent']} equivalent, "
+        f"{counts['refused']} refused"
+    )
+    for name, (_source, outcome, differences, why) in sorted(RESULTS.items()):
+        if outcome != "exact":
+            terminalreporter.write_line(f"  {name}: {outcome} {', '.join(differences)}{why}")

@@ -163,8 +163,9 @@ def test_it_shows_a_field_error_and_saves_nothing(bob, overrides, field, message
     assert response.status_code == 200
     html = response.content.decode()
     assert message in html
-    error_at = html.index(message)
+    error_at = html.rindex(message)  # the summary at the top has it too, linking to the field
     assert html.rfind(f'id="field-{field}"', 0, error_at) != -1
+    assert 'class="error-summary"' in html
     assert not Connector.objects.exists()
 
 

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from connectors import runs
 from connectors.models import Connector, TestRun
 from tests.conftest import client_for
 from tests.factories import make_action, make_connector
@@ -19,12 +20,13 @@ pytestmark = pytest.mark.django_db
 
 def run(connector: Connector, status: int | None, error: str = "", ago: int = 0) -> None:
     action = connector.actions.first() or make_action(connector)
-    test_run = TestRun.objects.create(
-        action=action, request_method="GET", status=status, error_kind=error
+    test_run = runs.store(
+        TestRun(action=action, request_method="GET", status=status, error_kind=error)
     )
     TestRun.objects.filter(pk=test_run.pk).update(
         created_at=timezone.now() - timedelta(minutes=ago)
     )
+    runs.refresh_actions([action.pk])  # the run moved back in time
 
 
 def names(html: str) -> list[str]:

@@ -245,7 +245,7 @@ https://slack.com/api/chat.postMessage""",
         "POST",
         "https://api.twilio.com/2010-04-01/Accounts/{{TWILIO_ACCOUNT_SID}}/Messages.json",
         headers=[("Content-Type", FORM)],
-        body="Body=Hello%20there&From=%2B15557122661&To=%2B15558675310",
+        body="Body=Hello+there&From=%2B15557122661&To=%2B15558675310",  # as curl encodes it
         auth=basic(ref("TWILIO_ACCOUNT_SID"), ref("TWILIO_AUTH_TOKEN")),
         variables=["TWILIO_ACCOUNT_SID"],
     ),

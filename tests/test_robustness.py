@@ -53,7 +53,8 @@ def _routes(patterns: list[Any] | None = None, prefix: str = "") -> list[Route]:
     return found
 
 
-ROUTES = _routes()
+PUBLIC = {"favicon"}  # a static icon browsers fetch before anyone logs in
+ROUTES = [r for r in _routes() if r.name not in PUBLIC]
 ROUTE_IDS = [r.name for r in ROUTES]
 
 # Pages for browsing: a Viewer opens them. Every other URL changes something, or is a step
@@ -70,6 +71,8 @@ BROWSE = {
     "connector_detail",
     "action_detail",
     "action_runs",
+    "run_body_download",
+    "action_run_body",
 }
 # Of the rest, these are an Admin's alone: a Developer gets 403 too.
 ADMIN_ONLY = {
@@ -118,6 +121,7 @@ class Seed:
     connector: Connector
     action: Action
     run: TestRun
+    binary_run: TestRun  # a body kept for download
     credential: Credential
     revision: Revision
 
@@ -155,14 +159,28 @@ def seed(alice: User, bob: User, carol: User, settings) -> Seed:
         elapsed_ms=12.5,
         size=16,
     )
-    return Seed(connector, action, run, credential, revision)
+    binary_run = TestRun.objects.create(
+        action=action,
+        user=bob,
+        request_method="GET",
+        status=200,
+        content_type="image/gif",
+        is_binary=True,
+        response_bytes=b"GIF89a\x01\x00\x01\x00",
+        size=10,
+    )
+    return Seed(connector, action, run, binary_run, credential, revision)
 
 
 def _value_for(route: Route, param: str, seed: Seed) -> str:
+    if param == "pk" and route.name == "run_body_download":
+        return str(seed.binary_run.pk)
     if param == "pk":
         return str(seed.revision.pk)
     if param == "action_name":
         return seed.action.name
+    if param == "run_id":
+        return str(seed.run.pk)
     if param == "name":
         return (
             seed.credential.name if route.route.startswith("credentials/") else seed.connector.name
@@ -296,7 +314,7 @@ def test_a_name_that_does_not_exist_is_a_404(
 ) -> None:
     client = client_for(alice)
     for param in route.params:
-        value = "999999" if param == "pk" else missing
+        value = "999999" if param in ("pk", "run_id") else missing
         url = url_of(route, seed, **{param: value})
         before = state()
         for method in ("get", "post"):
@@ -308,7 +326,7 @@ def test_a_name_that_does_not_exist_is_a_404(
 @pytest.mark.parametrize("route", [r for r in ROUTES if "pk" in r.params], ids=str)
 @pytest.mark.parametrize("pk", ["abc", "-1", "1.5", "99999999999999999999999"])
 def test_a_malformed_id_is_a_404(route: Route, pk: str, seed: Seed, alice: User) -> None:
-    url = url_of(route, seed).replace(f"/{seed.revision.pk}/", f"/{quote(pk)}/")
+    url = url_of(route, seed).replace(f"/{_value_for(route, 'pk', seed)}/", f"/{quote(pk)}/")
     client = client_for(alice)
     response = client.get(url)
     if response.status_code == 405:  # takes POST only
@@ -798,3 +816,9 @@ def test_an_output_schema_with_a_nul_is_refused(seed: Seed, bob: User) -> None:
     assert b"NUL" in response.content
     seed.action.refresh_from_db()
     assert seed.action.output_schema is None
+
+
+def test_it_serves_the_favicon_to_anyone() -> None:
+    response = Client().get("/favicon.ico")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/svg+xml"

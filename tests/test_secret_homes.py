@@ -5,6 +5,7 @@ secret, in any header, query or body, raw or encoded."""
 from __future__ import annotations
 
 import base64
+import io
 import json
 import uuid
 from collections.abc import Iterator
@@ -818,3 +819,14 @@ def client_for_admin_page() -> str:
     user = User.objects.create_user("dora", "d@example.com", "pass-dora")
     user.groups.add(Group.objects.get(name=roles.ADMIN))
     return client_for(user).get("/credentials/").content.decode()
+
+
+def test_the_local_setup_sends_the_walkthrough_key_to_api_openai_com_only(settings) -> None:
+    from connectors.management.commands.setup_local import Command
+
+    settings.STUDIO_ENV_CREDENTIALS = ["OPENAI_API_KEY@api.openai.com"]  # what make run writes
+    Command(stdout=io.StringIO()).ensure_openai_example()
+    openai = Connector.objects.get(name="OpenAI")
+    homes.check_field(openai, "api_key", "https://api.openai.com/v1/models")  # allowed
+    with pytest.raises(homes.Refused, match="may only be sent to api.openai.com"):
+        homes.check_field(openai, "api_key", "https://api.example.com/v1/models")

@@ -27,8 +27,13 @@ def test_it_renders_the_result_partial_starting_with_the_status(upstream, bob) -
     action = make_action(api_key_connector(upstream.url, KEY))
     response = htmx_post(client_for(bob), f"{action.get_absolute_url()}test/")
     html = response.content.decode()
-    assert html.lstrip().startswith('<section id="result"')
-    assert 'aria-live="polite"' in html
+    # Only the live region's content: the region itself stays in the page, so it is announced.
+    assert html.lstrip().startswith('<h3 class="result-title')
+    assert "aria-live" not in html
+    page = client_for(bob).get(action.get_absolute_url()).content.decode()
+    assert '<section id="result" class="card result" aria-live="polite"' in page
+    run = action.test_runs.get()
+    assert response["HX-Push-Url"] == f"{action.get_absolute_url()}?run={run.pk}"
     assert "<strong>200 OK</strong>" in html
     assert "gpt-4o" in html
     assert "Bearer ••••7788" in html
@@ -70,7 +75,8 @@ def test_a_failure_renders_inline_with_its_name_and_a_sentence(bob, settings) ->
     response = htmx_post(client_for(bob), f"{action.get_absolute_url()}test/")
     html = response.content.decode()
     assert response.status_code == 200
-    assert "<strong>Blocked</strong>" in html and "STUDIO_OUTBOUND_ALLOW" in html
+    assert "<strong>Address blocked</strong>" in html and "STUDIO_OUTBOUND_ALLOW" in html
+    assert "Nothing was sent." in html and "Request sent" not in html
 
 
 def test_without_javascript_the_test_redirects_to_the_run(upstream, bob) -> None:
@@ -95,7 +101,7 @@ def test_it_lists_recent_runs_and_shows_a_past_one_in_the_panel(upstream, bob) -
     assert runs.count("<tr>") == 3  # header and two runs
     past = client.get(f"{action.get_absolute_url()}?run={first.pk}", HTTP_HX_REQUEST="true")
     html = past.content.decode()
-    assert html.lstrip().startswith('<section id="result"')
+    assert html.lstrip().startswith('<h3 class="result-title')
     assert "404 Not Found" in html and "nope" in html
 
 

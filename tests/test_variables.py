@@ -138,7 +138,7 @@ def test_the_connector_form_saves_variables_and_the_page_shows_them(bob) -> None
             "not a {{...}} reference",
         ),
         ({"base_url": "https://{{tenant}}.example.com"}, "{{tenant}} is not a Connector Variable"),
-        ({"base_url": "https://api.example.com:{{port}}"}, "cannot stand for the port"),
+        ({"base_url": "https://api.example.com:{{port}}"}, "never the port"),
         ({"base_url": "https://{{instance_name}.example.com"}, "Unclosed tag"),
     ],
 )

@@ -15,6 +15,7 @@ class Received:
     path: str  # with the query string
     headers: dict[str, str]  # lower-cased names
     body: bytes
+    header_lines: list[tuple[str, str]] = field(default_factory=list)  # as sent, in order
 
 
 @dataclass
@@ -52,6 +53,7 @@ class Upstream:
                     self.path,
                     {k.lower(): v for k, v in self.headers.items()},
                     body,
+                    list(self.headers.items()),
                 )
                 upstream.received.append(got)
                 if upstream.raw is not None:
@@ -66,7 +68,7 @@ class Upstream:
                 # Headers and body in one send: no delayed-ACK stalls.
                 self.wfile.write("\r\n".join(head).encode("latin-1") + b"\r\n\r\n" + reply.body)
 
-            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _serve
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self.server.daemon_threads = True

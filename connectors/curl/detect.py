@@ -1,7 +1,7 @@
 """Finding the auth and the secrets in a read command: never leave a secret in a plain field.
 
-Order, as curl itself lets one win: an Authorization header, then -u (or user:pass@ in the URL),
-then --oauth2-bearer, then a known API-key header, then a known API-key query parameter, then a
+Order, as curl itself lets one win: an Authorization header, then --oauth2-bearer, then -u (or
+user:pass@ in the URL), then a known API-key header, then a known API-key query parameter, then a
 Cookie. Whatever else carries a secret is kept apart (secret connector headers) or replaced by an
 input arg, its literal dropped, with a note.
 """
@@ -75,14 +75,16 @@ class AuthDetection:
             p.auth = self.from_authorization(found[1])
             if self.user is not None:
                 self.note("-u was not used: the Authorization header wins, as in curl.")
-        elif self.user is not None:
-            p.auth = self.from_user(self.user, "-u")
-            if self.digest:  # --digest: curl answers the server's challenge, never sends it
-                p.auth.auth_config, p.auth.source = "DIGEST", "--digest -u"
         elif self.bearer is not None:
             p.auth = self.api_key_header(
                 "Authorization", "Bearer %s", self.bearer, "--oauth2-bearer"
             )
+            if self.user is not None:
+                self.note("-u was not used: --oauth2-bearer wins, as in curl.")
+        elif self.user is not None:
+            p.auth = self.from_user(self.user, "-u")
+            if self.digest:  # --digest: curl answers the server's challenge, never sends it
+                p.auth.auth_config, p.auth.source = "DIGEST", "--digest -u"
         elif found := self.pop_header(API_KEY_HEADERS):
             p.auth = self.api_key_header(found[0], "%s", found[1], f"the {found[0]} header")
         elif (index := self.key_param_index()) is not None:

@@ -35,6 +35,9 @@ def to_curl(
     first = ["curl"]
     if method != "GET" or body is not None:
         first += ["-X", shell_quote(method)]
+    unglobbed = _PLACEHOLDER_RE.sub(lambda m: "" if _live(m, placeholders) else m[0], url)
+    if any(char in unglobbed for char in "[]{}"):
+        first.append("--globoff")  # else curl reads `filter[a]=1` as a range of URLs
     first.append(shell_quote(url, placeholders))
     lines = [" ".join(first)]
     for key, value in headers:

@@ -18,11 +18,14 @@ from connectors.curl.detect import AuthDetection
 from connectors.curl.result import ParsedCurl
 from connectors.curl.shell import VAR_OPEN, CurlParseError, split_command
 from connectors.curl.vocabulary import (
+    CHANGES_MEANING,
     DROPPED_HEADERS,
     FORM_CONTENT_TYPE,
     IGNORED_MEANING,
     JSON_CONTENT_TYPE,
     MARKER_RE,
+    NO_EFFECT,
+    REFUSED_AUTH,
     SHORT,
     TAKES_VALUE,
     identifier,
@@ -66,7 +69,11 @@ class _Reader(AuthDetection):
         self.bearer: str | None = None
         self.digest = False
         self.use_get = False
-        self.ignored: list[str] = []
+        self.file_data = False  # -d @file: curl POSTs the file, which an import cannot read
+        self.upload: str | None = None  # -T file
+        self.refused_auth: tuple[str, str] | None = None  # (option, scheme) e.g. --digest
+        self.ignored: list[str] = []  # options that leave the request as it is
+        self.unknown: list[str] = []  # options the import does not read
 
     def note(self, text: str) -> None:
         if text not in self.parsed.notes:
@@ -131,6 +138,7 @@ class _Reader(AuthDetection):
                 self.raw_headers.append(value)
             case "data" | "data-ascii" | "data-binary" if value.startswith("@"):
                 self.from_file(spelled, value)
+                self.file_data = True
             case "data" | "data-ascii" | "data-binary" | "data-raw":
                 self.data.append(value)
             case "data-urlencode":
@@ -157,18 +165,22 @@ class _Reader(AuthDetection):
             case "cookie" if "=" in value:
                 self.cookies.append(value)
             case "cookie":
-                self.ignored.append(f"{spelled} {shown(value)}".strip())
+                self.note(
+                    f"`{spelled} {shown(value)}` reads cookies from a file, which an import "
+                    "cannot: add a Cookie header if the API needs one."
+                )
             case "oauth2-bearer":
                 self.bearer = value
             case "max-time":
                 self.timeout(value, spelled)
             case "upload-file":
                 self.implied_method = self.implied_method or "PUT"
+                self.upload = value
                 self.from_file(spelled, value)
-            case "proxy-header":
-                self.ignored.append(spelled)
+            case "range":
+                self.extra_headers.append(("Range", f"bytes={value}"))
             case _:
-                self.ignored.append(f"{spelled} {shown(value)}")
+                self.unused(name, f"{spelled} {shown(value)}")
 
     def flag(self, name: str, spelled: str) -> None:
         if name == "get":
@@ -180,16 +192,26 @@ class _Reader(AuthDetection):
             self.implied_method = "HEAD"
         elif name == "digest":
             self.digest = True
+        elif name in REFUSED_AUTH:
+            self.refused_auth = (spelled, REFUSED_AUTH[name])
+        elif meaning := IGNORED_MEANING.get(name):
+            self.note(f"{spelled}: {meaning}")
         else:
-            if meaning := IGNORED_MEANING.get(name):
-                self.note(f"{spelled}: {meaning}")
-            else:
-                self.ignored.append(spelled)
+            self.unused(name, spelled)
+
+    def unused(self, name: str, spelled: str) -> None:
+        """An option the action has no field for: say truly whether it changed the request."""
+        if meaning := CHANGES_MEANING.get(name):
+            self.note(f"`{spelled}`: {meaning}")
+        elif name in NO_EFFECT or (name.startswith("no-") and name[3:] in NO_EFFECT):
+            self.ignored.append(spelled)
+        else:
+            self.unknown.append(spelled)
 
     def from_file(self, spelled: str, value: str) -> None:
         self.note(
             f"`{spelled} {shown(value)}` reads a file, which an import cannot: "
-            "put its content in the Body."
+            "paste the file's content into Body."
         )
 
     def timeout(self, value: str, spelled: str) -> None:
@@ -207,19 +229,20 @@ class _Reader(AuthDetection):
         if not equals:
             if "@" in value:
                 self.from_file(spelled, value)
+                self.file_data = True
                 return None
-            return quote_keeping_markers(value)
-        return (
-            f"{name}={quote_keeping_markers(content)}" if name else quote_keeping_markers(content)
-        )
+            return quote_keeping_markers(value, plus=True)
+        encoded = quote_keeping_markers(content, plus=True)
+        return f"{name}={encoded}" if name else encoded
 
     # --- options -> request ----------------------------------------------------------------------
 
     def result(self) -> ParsedCurl:
         p = self.parsed
         self.read_url()
+        self.refuse_auth()  # after the URL: its user:password@ counts as -u
         self.read_body()
-        sends_data = bool(self.data or self.json) and not self.use_get
+        sends_data = bool(self.data or self.json or self.file_data) and not self.use_get
         p.method = self.method or self.implied_method or ("POST" if sends_data else "GET")
         self.read_headers()
         self.detect_auth()
@@ -228,7 +251,27 @@ class _Reader(AuthDetection):
         if self.ignored:
             they = "they do not" if len(self.ignored) > 1 else "it does not"
             self.note(f"Ignored {', '.join(self.ignored)}: {they} change the request.")
+        if self.unknown:
+            it, did = ("them", "they do") if len(self.unknown) > 1 else ("it", "it does")
+            self.note(
+                f"Left out {', '.join(self.unknown)}: the import does not read {it}; check "
+                f"whether the API needs what {did}."
+            )
         return p
+
+    def refuse_auth(self) -> None:
+        if self.refused_auth is None:
+            return
+        spelled, scheme = self.refused_auth
+        if self.user is None:
+            self.note(f"{spelled}: without -u there is nothing to authenticate with; left out.")
+            return
+        coming = " yet (Digest Auth is coming)" if scheme == "Digest" else ""
+        raise CurlParseError(
+            f"`{spelled}`: this command logs in with {scheme} authentication, which a connector "
+            f"cannot use{coming}. Importing it as Basic Auth would send the password in the "
+            "clear, so nothing was imported."
+        )
 
     def read_url(self) -> None:
         if not self.urls:
@@ -268,6 +311,10 @@ class _Reader(AuthDetection):
             ) from None
         self.parsed.base_url = f"{scheme}://{host}{port}"
         self.parsed.path = parts.path or "/"
+        if self.upload not in (None, "-", ".") and self.parsed.path.endswith("/"):
+            # As curl: a URL without a file name gets the uploaded file's name.
+            file_name = re.split(r"[/\\]", self.upload or "")[-1]
+            self.parsed.path += quote_keeping_markers(file_name)
         self.parsed.query = parse_qsl(parts.query, keep_blank_values=True)
         for piece in self.url_query:
             self.parsed.query += parse_qsl(piece.removeprefix("+"), keep_blank_values=True)
@@ -353,8 +400,13 @@ class _Reader(AuthDetection):
             for key in ("Content-Type", "Accept"):
                 if key.lower() not in merged:
                     add(key, JSON_CONTENT_TYPE)
-        if p.body and not self.use_get and "content-type" not in merged and self.data:
-            add("Content-Type", FORM_CONTENT_TYPE)  # as curl sends -d
+        if (self.data or self.file_data) and not self.use_get and "content-type" not in merged:
+            add("Content-Type", FORM_CONTENT_TYPE)  # as curl sends -d, even an empty one
+        if "host" in merged:
+            self.note(
+                f"The Host header is kept: curl sent it in place of {p.host}, and so does Test "
+                f"(the request still goes to {p.host})."
+            )
         for low, values in merged.items():
             joiner = "; " if low == "cookie" else ", "
             p.headers.append((names[low], joiner.join(v for v in values if v)))

@@ -81,6 +81,8 @@ class _Posix:
             elif c in " \t":
                 started = self._end(words, word, started)
                 self.i += 1
+            elif c == "\n" and not words and not started:
+                self.i += 1  # a blank or comment line before the command
             elif c == "\n":
                 started = self._end(words, word, started)
                 if not self._next_line_continues():
@@ -132,6 +134,8 @@ class _Posix:
         """A line that starts with `-` after a line with no backslash: docs often drop one."""
         rest = self.text[self.i :]
         stripped = rest.lstrip()
+        while stripped.startswith("#"):  # a comment line: skipped, as the shell does
+            stripped = stripped.partition("\n")[2].lstrip()
         self.i += len(rest) - len(stripped)
         if not stripped:
             return False
@@ -145,7 +149,9 @@ class _Posix:
         return False
 
     def _skip_redirect(self) -> None:
-        match = re.compile(r"[<>&]+\s*(\"[^\"]*\"|'[^']*'|\S*)").match(self.text, self.i)
+        match = re.compile(r"[<>&]+\s*(\"[^\"]*\"|'[^']*'|`[^`]*`|\$\([^)]*\)|\S*)").match(
+            self.text, self.i
+        )
         assert match is not None
         self.notes.append(f"Ignored the redirection `{match.group(0).strip()}`.")
         self.i = match.end()
@@ -215,7 +221,10 @@ class _Posix:
         if text[i] == "`":
             end = text.find("`", i + 1)
             if end < 0:
-                raise self._unclosed()
+                raise CurlParseError(
+                    f"Could not read the command: the backtick at `{_opened_at(text, i)}` "
+                    "is never closed."
+                )
             self.i = end + 1
             return marker("$(" + text[i + 1 : end].strip() + ")")
         nxt = text[i + 1 : i + 2]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from urllib.parse import quote
+from urllib.parse import quote, quote_plus
 
 from connectors.curl.shell import VAR_CLOSE, VAR_OPEN
 
@@ -37,7 +37,7 @@ API_KEY_HEADERS = _words(
 API_KEY_PARAMS = _words("apikey key accesstoken token code authtoken privatetoken subscriptionkey")
 # Headers a client sets by itself, or that only a browser sends.
 DROPPED_HEADERS = _words(
-    """host content-length connection accept-encoding priority upgrade-insecure-requests te
+    """content-length connection accept-encoding priority upgrade-insecure-requests te
     keep-alive proxy-connection expect"""
 )
 _GENERIC_LABELS = _words("api www rest app apps gateway public graph services")
@@ -81,7 +81,78 @@ TAKES_VALUE = _words(
 )
 IGNORED_MEANING = {
     "location": "Test follows redirects by itself (up to 5, to allowed hosts).",
-    "compressed": "Test decompresses responses by itself.",
+    "compressed": "curl asked for a compressed response; Test does too (gzip, deflate, br, zstd) "
+    "and decompresses it by itself.",
+}
+# Options that change only what curl does with the answer, or how it connects: the request
+# itself (method, path, query, headers, body) is the same without them.
+NO_EFFECT = _words(
+    """silent show-error verbose include output remote-name remote-name-all write-out
+    dump-header progress-bar no-progress-meter no-buffer fail fail-with-body fail-early
+    remote-header-name remote-time retry retry-delay retry-max-time retry-connrefused
+    retry-all-errors connect-timeout create-dirs stderr trace trace-ascii trace-time
+    styled-output globoff ipv4 ipv6 max-redirs max-filesize limit-rate speed-limit speed-time
+    tcp-nodelay tcp-fastopen keepalive-time no-keepalive cookie-jar output-dir
+    create-file-mode parallel parallel-max parallel-immediate help version http1.1 noproxy
+    ssl-no-revoke ssl-revoke-best-effort raw no-sessionid no-alpn no-npn basic interface
+    local-port dns-servers happy-eyeballs-timeout-ms expect100-timeout ignore-content-length
+    tlsv1 tlsv1.0 tlsv1.1 tlsv1.2 tlsv1.3 tls-max ciphers tls13-ciphers proto proto-redir
+    proto-default max-time-ms sslv2 sslv3 no-buffer suppress-connect-headers"""
+)
+# Options that do change what curl sent, in a way an action cannot: what the import does.
+CHANGES_MEANING = {
+    "proxy": "curl sent the request through that proxy; Test connects to the API directly.",
+    "proxy-user": "curl logged in to its proxy; Test uses no proxy.",
+    "preproxy": "curl went through a SOCKS proxy; Test connects to the API directly.",
+    "socks5": "curl went through a SOCKS proxy; Test connects to the API directly.",
+    "socks5-hostname": "curl went through a SOCKS proxy; Test connects to the API directly.",
+    "socks4": "curl went through a SOCKS proxy; Test connects to the API directly.",
+    "socks4a": "curl went through a SOCKS proxy; Test connects to the API directly.",
+    "proxy-header": "curl sent this header to its proxy only; Test uses no proxy.",
+    "no-basic": "turns Basic off only after another auth option; -u is still sent as Basic "
+    "Auth here, as curl does.",
+    "anyauth": "curl picked the auth the server asked for; the import uses Basic Auth for -u.",
+    "aws-sigv4": "curl signed the request with AWS Signature Version 4; Test cannot sign it, "
+    "so an AWS API will refuse it.",
+    "cert": "curl presented a client certificate; Test cannot, and an API that requires one "
+    "refuses the request.",
+    "key": "curl presented a client certificate; Test cannot.",
+    "cacert": "curl trusted that certificate authority; Test trusts the system's (turn Verify "
+    "TLS off for a private one).",
+    "capath": "curl trusted those certificate authorities; Test trusts the system's.",
+    "pinnedpubkey": "curl checked the server's key; Test checks its certificate.",
+    "resolve": "curl connected to another address for the host; Test resolves the host itself.",
+    "connect-to": "curl connected to another host and port; Test connects to the URL's.",
+    "unix-socket": "curl went through a Unix socket; Test connects over the network.",
+    "abstract-unix-socket": "curl went through a Unix socket; Test connects over the network.",
+    "netrc": "curl read a user and password from ~/.netrc; set them in the Auth Config.",
+    "netrc-optional": "curl read a user and password from ~/.netrc; set them in the Auth Config.",
+    "netrc-file": "curl read a user and password from that file; set them in the Auth Config.",
+    "config": "curl read more options from that file, which an import cannot: put them in the "
+    "command.",
+    "http2": "curl offered HTTP/2 (over http:// with Upgrade headers); Test speaks HTTP/1.1 with "
+    "the same method, path, headers and body.",
+    "http2-prior-knowledge": "curl spoke HTTP/2; Test speaks HTTP/1.1 with the same request.",
+    "http3": "curl spoke HTTP/3; Test speaks HTTP/1.1 with the same request.",
+    "http1.0": "curl spoke HTTP/1.0; Test speaks HTTP/1.1 with the same request.",
+    "request-target": "curl sent another target than the URL's path; the action uses the path.",
+    "path-as-is": "curl sent /../ and /./ as written; check the Path.",
+    "continue-at": "curl asked for the rest of a file with a Range header; add a Range header if "
+    "the API needs one.",
+    "time-cond": "curl sent an If-Modified-Since header; add it if the API needs one.",
+    "tr-encoding": "curl asked for a compressed transfer (a TE header); Test does not.",
+    "location-trusted": "curl sent the credentials on to other hosts when redirected; Test never "
+    "does.",
+    "post301": "curl kept POST on a 301 redirect; Test follows it with GET, as browsers do.",
+    "post302": "curl kept POST on a 302 redirect; Test follows it with GET, as browsers do.",
+    "junk-session-cookies": "curl dropped session cookies read from a file; the import reads no "
+    "cookie file.",
+    "delegation": "curl delegated Kerberos credentials; Test cannot.",
+}
+# Auth schemes an import cannot keep: sending -u as Basic instead would show the password.
+REFUSED_AUTH = {
+    "ntlm": "NTLM",
+    "negotiate": "Negotiate (Kerberos)",
 }
 
 
@@ -125,9 +196,11 @@ def is_key_param(name: str) -> bool:
     return re.sub(r"[-_]", "", name.lower()) in API_KEY_PARAMS
 
 
-def quote_keeping_markers(text: str) -> str:
-    """Percent-encode as curl does, leaving variable markers whole."""
+def quote_keeping_markers(text: str, *, plus: bool = False) -> str:
+    """Percent-encode as curl does, leaving variable markers whole (`plus`: a space as `+`,
+    as curl's --data-urlencode writes it)."""
     pieces = re.split(f"({VAR_OPEN}[^{VAR_CLOSE}]*{VAR_CLOSE})", text)
+    quoted = quote_plus if plus else quote
     return "".join(
-        piece if index % 2 else quote(piece, safe="") for index, piece in enumerate(pieces)
+        piece if index % 2 else quoted(piece, safe="") for index, piece in enumerate(pieces)
     )

@@ -50,6 +50,10 @@ class CurlImportForm(forms.Form):
 class ImportActionForm(ActionForm):
     """The action form, also for a connector that is not saved yet."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["body"].strip = False  # the body exactly as curl sends it
+
     def clean_name(self) -> str:
         if self.connector.pk is None:
             return self.cleaned_data["name"]

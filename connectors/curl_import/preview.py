@@ -219,8 +219,8 @@ def _plan_action(form: CurlImportForm, plan: Plan, path: str) -> None:
     if parsed.method not in Action.Method.values:
         form.add_error(
             "command",
-            f"The method {parsed.method} is not one an action can have: "
-            "GET, POST, PUT, PATCH or DELETE.",
+            f"The method {parsed.method} is not one an action can have: Agent Studio's "
+            "actions use GET, POST, PUT, PATCH or DELETE, so nothing was imported.",
         )
         return
     taken = set()

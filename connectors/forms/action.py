@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from django import forms
@@ -39,7 +40,13 @@ class ActionForm(VersionedForm, forms.ModelForm):
         widgets = {
             "description": forms.Textarea(attrs={"rows": 2}),
             "body": forms.Textarea(attrs={"rows": 8, "class": "mono", "spellcheck": "false"}),
-            "path": forms.TextInput(attrs={"placeholder": "/v1/models", "class": "mono"}),
+            "path": forms.TextInput(
+                attrs={
+                    "placeholder": "/v1/models",
+                    "class": "mono",
+                    "data-preview-target": "path-preview",
+                }
+            ),
         }
         help_texts = {
             "path": "Appended to the Base URL. May use {{arg}}; no query string.",
@@ -50,6 +57,8 @@ class ActionForm(VersionedForm, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.connector = connector
         self.declared_args = declared_args  # name -> data type
+        # HTTP methods read as they are sent ("GET"), not as TextChoices titles them ("Get").
+        self.fields["method"].choices = [(m, m) for m in Action.Method.values]
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"]
@@ -184,6 +193,49 @@ class TestInputsForm(forms.Form):
                 label=arg.name,
                 required=arg.required,
                 initial=arg.example_value,
-                help_text=arg.description,
+                help_text=_input_help(arg),
                 strip=False,
+                validators=[_TYPE_CHECKS[arg.data_type]] if arg.data_type in _TYPE_CHECKS else [],
+                error_messages={"required": f"Enter {arg.name}: it is required."},
             )
+
+
+def _input_help(arg: InputArg) -> str:
+    kind = "" if arg.data_type == InputArg.DataType.STRING else f"A {arg.data_type}."
+    return " ".join(part for part in (arg.description, kind) if part)
+
+
+NUMBER_RE = re.compile(r"^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$")
+
+
+def _check_number(value: str) -> None:
+    if not NUMBER_RE.match(value.strip()):
+        raise ValidationError(f"“{value}” is not a number (for example 42 or 3.5).")
+
+
+def _check_boolean(value: str) -> None:
+    if value.strip() not in ("true", "false"):
+        raise ValidationError(f"“{value}” is not a boolean: enter true or false.")
+
+
+def _json_check(kind: type, noun: str, example: str):
+    def check(value: str) -> None:
+        try:
+            parsed = json.loads(value)
+        except (ValueError, RecursionError):
+            message = f"This is not valid JSON: enter an {noun} such as {example}."
+            raise ValidationError(message) from None
+        if not isinstance(parsed, kind):
+            raise ValidationError(f"This is JSON but not an {noun}: enter one such as {example}.")
+
+    return check
+
+
+# An input is checked against its Data Type before anything is sent: a number arg set to
+# "abc" would otherwise land in a JSON body as {"count": abc}.
+_TYPE_CHECKS = {
+    InputArg.DataType.NUMBER: _check_number,
+    InputArg.DataType.BOOLEAN: _check_boolean,
+    InputArg.DataType.OBJECT: _json_check(dict, "object", '{"key": "value"}'),
+    InputArg.DataType.ARRAY: _json_check(list, "array", '["a", "b"]'),
+}

@@ -76,7 +76,8 @@ class ApiKeyAuthForm(AuthForm):
 
 
 class BasicAuthForm(AuthForm):
-    username = forms.CharField(label="Username", max_length=500)
+    # May be empty, as in curl's `-u :password`: Basic then sends ":password".
+    username = forms.CharField(label="Username", max_length=500, required=False)
     password = SecretField(
         label="Password", help_text="Some APIs take the key as Username and no password."
     )

@@ -51,7 +51,8 @@ def suggested_hosts(plan: Plan, secret_field: str) -> list[str]:
         auth_settings=full_settings(plan.auth),
     )
     where, _, name = secret_field.rpartition(":")
-    return homes.hosts_for(connector, "" if where == "header" else name)
+    urls = homes.roles_of(connector, "" if where == "header" else name).values()
+    return list(dict.fromkeys(host for url in urls for host in homes.hosts_of(url)))
 
 
 def secret_label(auth_config: str, name: str) -> str:

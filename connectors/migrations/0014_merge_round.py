@@ -8,6 +8,8 @@ class Migration(migrations.Migration):
         ("connectors", "0010_digest_auth"),
         ("connectors", "0012_action_tags"),
         ("connectors", "0007_secret_homes"),
+        ("connectors", "0009_trigram_search"),
+        ("connectors", "0011_response_fidelity"),
     ]
 
     operations = []

@@ -239,6 +239,8 @@ def state(connector: Connector) -> TokenState:
     has_refresh = bool(_obtained_refresh_token(connector))
     if not isinstance(entry, dict) or entry.get("config") != fingerprint(connector):
         return TokenState("none", has_refresh_token=has_refresh)
+    if entry.get("access") and entry.get("api") != _api(connector):
+        return TokenState("none", has_refresh_token=has_refresh)  # obtained for another API
     if entry.get("failed"):
         return TokenState(
             "failed",

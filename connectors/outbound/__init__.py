@@ -36,7 +36,7 @@ from connectors.outbound.errors import (
     TooLarge,
 )
 from connectors.outbound.guard import check_host, parse_allow, validate_allow_list
-from connectors.outbound.messages import OutboundRequest, OutboundResponse
+from connectors.outbound.messages import Hop, OutboundRequest, OutboundResponse
 
 __all__ = [
     "MAX_REDIRECTS",
@@ -44,6 +44,7 @@ __all__ = [
     "ConnectError",
     "DNSError",
     "DigestCredentials",
+    "Hop",
     "OutboundError",
     "OutboundRequest",
     "OutboundResponse",
@@ -54,6 +55,7 @@ __all__ = [
     "check_host",
     "send",
     "validate_allow_list",
+    "wire_url",
 ]
 
 MAX_REDIRECTS = 5
@@ -88,6 +90,7 @@ def _follow(
     method, url, body = request.method.upper(), request.url, request.body
     headers = list(request.headers)
     redirects: list[tuple[int, str]] = []
+    hops: list[Hop] = []
     via: tuple[int, str] | None = None
     answered: set[str] = set()  # URLs a Digest challenge was answered for
     while True:
@@ -115,11 +118,13 @@ def _follow(
                 f"The server answered {status} with a Location that is not a URL: {location}."
             ) from None
         redirects.append((status, location))
+        hops.append(Hop(url, status, location, resp.raw.headers.getlist("Set-Cookie")))
         if (status == 303 and method != "HEAD") or (status in (301, 302) and method == "POST"):
             method, body = "GET", None
             headers = [(k, v) for k, v in headers if k.lower() not in _BODY_HEADERS]
         if _origin(target) != _origin(url):  # credentials belong to the host they were meant for
-            secret = _ALWAYS_CREDENTIALS | request.credential_headers
+            # A Host header named the first host: it would misdirect the request at another.
+            secret = _ALWAYS_CREDENTIALS | request.credential_headers | {"host"}
             headers = [(k, v) for k, v in headers if k.lower() not in secret]
             target = _without_params(target, request.credential_params)
         url, via = target, (status, location)
@@ -135,6 +140,8 @@ def _follow(
         if deadline.fired or not ok:
             resp.raw.close()  # never pool a connection we gave up on
         resp.close()
+    if deadline.cancelled:
+        raise failures.cancelled()
     if deadline.fired:
         raise failures.deadline_passed(request)
     return OutboundResponse(
@@ -146,6 +153,7 @@ def _follow(
         size=len(data),
         url=resp.url,
         redirects=redirects,
+        hops=hops,
     )
 
 
@@ -189,6 +197,8 @@ def _send_once(
 
     for i, ip in enumerate(addresses):
         left = deadline.left()
+        if deadline.cancelled:
+            raise failures.cancelled()
         if left <= 0 or deadline.fired:
             raise failures.deadline_passed(request)
         connect = min(request.connect_timeout, request.timeout, left)
@@ -225,6 +235,14 @@ def _digest_answer(
     return digest.authorization(
         request.digest, challenge, sent.method or "GET", sent.path_url, f"{scheme}://{host}:{port}"
     )
+
+
+def wire_url(url: str) -> str:
+    """The URL as it goes on the wire: non-ASCII and spaces percent-encoded, the host in IDNA."""
+    try:
+        return requests.Request("GET", url).prepare().url or url
+    except (requests.RequestException, ValueError):
+        return url
 
 
 def _origin(url: str) -> tuple[str, str, int | None]:

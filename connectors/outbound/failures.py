@@ -33,6 +33,8 @@ def translate(
     connect: float | None = None,
 ) -> OutboundError:
     """A plain sentence for what went wrong, without the exception's own text."""
+    if deadline.cancelled:
+        return cancelled()
     if deadline.fired or isinstance(exc, requests.ReadTimeout) or _find(exc, ReadTimeoutError):
         return deadline_passed(request)  # each recv may wait at most the time left
     if isinstance(exc, requests.ConnectTimeout) or (
@@ -78,6 +80,12 @@ def translate(
 def connect_failed(exc: BaseException) -> bool:
     """True when no TCP connection was made: safe to try another address."""
     return _find(exc, ConnectTimeoutError) is not None  # NewConnectionError is a subclass
+
+
+def cancelled() -> OutboundError:
+    return OutboundError(
+        "You pressed Cancel: the studio hung up before the response was complete.", "Cancelled"
+    )
 
 
 def deadline_passed(request: OutboundRequest) -> Timeout:

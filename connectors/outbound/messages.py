@@ -29,6 +29,16 @@ class OutboundRequest:
 
 
 @dataclass
+class Hop:
+    """One redirect answer on the way: what it said and where it sent us."""
+
+    url: str  # the URL that answered with the redirect
+    status: int
+    location: str
+    set_cookies: list[str] = field(default_factory=list)
+
+
+@dataclass
 class OutboundResponse:
     status: int
     reason: str
@@ -38,3 +48,4 @@ class OutboundResponse:
     size: int  # len(body)
     url: str  # final URL after redirects
     redirects: list[tuple[int, str]] = field(default_factory=list)  # (status, location) per hop
+    hops: list[Hop] = field(default_factory=list)  # the same hops, with their URL and cookies

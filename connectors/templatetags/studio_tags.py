@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django import template
 from django.conf import settings
+from django.core.paginator import Page
+from django.utils import timezone
+from django.utils.timesince import timesince
+
+from connectors import outcomes
 
 register = template.Library()
 
@@ -40,3 +45,36 @@ def auth_config_label(value: str) -> str:
     from connectors.models import Connector
 
     return str(dict(Connector.AuthConfig.choices).get(value, value))
+
+
+@register.filter
+def ago(moment: datetime | None) -> str:
+    """ "just now" for the last minute, else Django's "3 hours ago"."""
+    if moment is None:
+        return ""
+    if timezone.now() - moment < timedelta(minutes=1):
+        return "just now"
+    return f"{timesince(moment)} ago"
+
+
+@register.simple_tag
+def page_numbers(page: Page) -> list[int | None]:
+    """The first page, the current one's neighbours and the last; None marks a gap."""
+    last = page.paginator.num_pages
+    wanted = sorted({1, last, *range(max(1, page.number - 2), min(last, page.number + 2) + 1)})
+    numbers: list[int | None] = []
+    for number in wanted:
+        if numbers and number - (numbers[-1] or 0) > 1:
+            numbers.append(None)
+        numbers.append(number)
+    return numbers
+
+
+@register.filter
+def outcome_title(error_kind: str) -> str:
+    return outcomes.title(error_kind)
+
+
+@register.filter
+def was_sent(error_kind: str) -> bool:
+    return outcomes.was_sent(error_kind)

@@ -6,13 +6,15 @@ These tests never skip: without Chromium they fail, loudly, as CI must see it.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
+
+from tests.browser import a11y
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM would refuse to run here.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -61,3 +63,39 @@ def log_in(live_server) -> Callable[[Page, User], Page]:
         return page
 
     return log_in
+
+
+@pytest.fixture(autouse=True)
+def audit_every_page(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After a browser test, open again every page it visited and run axe on each.
+
+    States a page reaches without a navigation (a Test result, form errors) are audited where
+    the tests call tests.browser.a11y.audit.
+    """
+    if "page" not in request.fixturenames:
+        yield
+        return
+    page: Page = request.getfixturevalue("page")
+    visited: list[str] = []
+
+    def remember(frame: Any) -> None:
+        if frame == page.main_frame and frame.url.startswith("http") and frame.url not in visited:
+            visited.append(frame.url)
+
+    posted: set[str] = set()  # pages reached by a form's POST: not opened again
+
+    def note_post(sent: Any) -> None:
+        if sent.is_navigation_request() and sent.method == "POST":
+            posted.add(sent.url)
+
+    page.on("framenavigated", remember)
+    page.on("request", note_post)
+    yield
+    page.remove_listener("framenavigated", remember)
+    page.remove_listener("request", note_post)
+    problems = []
+    for url in (u for u in visited if u not in posted):
+        page.goto(url)
+        if found := a11y.violations(page):
+            problems.append(f"{url}:\n{a11y.describe(found)}")
+    assert not problems, "axe found serious or critical violations:\n" + "\n".join(problems)

@@ -76,7 +76,7 @@ def test_the_authorization_code_dance_in_a_real_browser(
     page.goto(action_url)
     press_test(page, calendar)
     result = page.locator("[aria-live=polite]")
-    expect(result).to_have_text(re.compile(r"^\s*AuthFailed"))
+    expect(result).to_have_text(re.compile(r"^\s*Authorization failed"))
     expect(result).to_contain_text("Press Generate New Access Token")
     assert provider.api_requests == []
 

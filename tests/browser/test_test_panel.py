@@ -173,7 +173,10 @@ def test_it_shows_a_connection_failure_inline_with_a_sentence(
     press_test(page, action)
 
     result = page.locator("[aria-live=polite]")
-    expect(result).to_have_text(re.compile(r"^\s*ConnectError"))
+    expect(result).to_have_text(re.compile(r"^\s*Could not connect"))
     # The error's name, then a plain sentence saying what happened.
-    expect(result.locator(".status-error")).to_have_text(re.compile(r"^ConnectError — \w.+[.?]$"))
+    expect(result.locator(".result-title")).to_have_text("Could not connect")
+    expect(result.locator(".error-sentence")).to_have_text(re.compile(r"^\w.+[.?]$"))
+    expect(result).to_contain_text("Nothing was sent.")
+    expect(result).not_to_contain_text("Request sent")
     assert page_was_not_reloaded(page)

@@ -67,7 +67,9 @@ def test_it_creates_the_walkthrough_connector_and_action_and_finds_them(
     log_in(page, bob)
     create_openai_connector(page, live_server)
     expect(page.get_by_text("Api Key Auth")).to_be_visible()
-    expect(page.get_by_text("{{OPENAI_API_KEY}}")).to_be_visible()
+    expect(page.locator("dl").get_by_text("{{OPENAI_API_KEY}}")).to_be_visible()
+    # No such credential yet: the page says so before any Test fails.
+    expect(page.get_by_role("note")).to_contain_text("Credential OPENAI_API_KEY does not exist.")
     add_list_models_action(page)
 
     connector = Connector.objects.get(name="OpenAI")
@@ -139,7 +141,7 @@ def test_it_adds_and_removes_header_rows_and_adds_input_args_in_place(
     for row, (key, value) in zip(header_rows.all(), rows, strict=True):
         row.get_by_role("textbox", name="Key").fill(key)
         row.get_by_role("textbox", name="Value").fill(value)
-    header_rows.nth(1).get_by_role("button", name="Remove row").click()
+    header_rows.nth(1).get_by_role("button", name="remove").click()
     expect(header_rows).to_have_count(2)
     expect(header_rows.nth(1).get_by_role("textbox", name="Key")).to_have_value("X-Owner")
 
@@ -149,14 +151,14 @@ def test_it_adds_and_removes_header_rows_and_adds_input_args_in_place(
 
     arg_rows = page.locator("#input-args tbody tr")
     expect(arg_rows).to_have_count(1)
-    arg_rows.nth(0).get_by_label("Name", exact=True).fill("limit")
-    arg_rows.nth(0).get_by_label("Data Type").select_option("number")
+    arg_rows.nth(0).get_by_label("Input arg 1 Name", exact=True).fill("limit")
+    arg_rows.nth(0).get_by_label("Input arg 1 Data Type").select_option("number")
     page.get_by_role("button", name="+ Add input arg").click()
     expect(arg_rows).to_have_count(2)
-    arg_rows.nth(1).get_by_label("Name", exact=True).fill("owner")
-    arg_rows.nth(1).get_by_label("Description").fill("Who owns the model")
-    arg_rows.nth(1).get_by_label("Example Value").fill("openai")
-    arg_rows.nth(1).get_by_label("Required").check()
+    arg_rows.nth(1).get_by_label("Input arg 2 Name", exact=True).fill("owner")
+    arg_rows.nth(1).get_by_label("Input arg 2 Description").fill("Who owns the model")
+    arg_rows.nth(1).get_by_label("Input arg 2 Example Value").fill("openai")
+    arg_rows.nth(1).get_by_label("Input arg 2 Required").check()
     assert page_was_not_reloaded(page)
 
     page.get_by_role("button", name="Save action").click()

@@ -1,0 +1,27 @@
+"""Team credential references seen from a form or a page: which names exist, which are missing."""
+
+from __future__ import annotations
+
+import os
+
+from django.conf import settings
+
+from connectors import secrets
+from connectors.models import Connector, Credential
+
+
+def available_names() -> list[str]:
+    """The names a secret field may refer to: team credentials, then allowed env variables."""
+    names = list(Credential.objects.order_by("name").values_list("name", flat=True))
+    names += [n for n in settings.STUDIO_ENV_CREDENTIALS if n in os.environ and n not in names]
+    return names
+
+
+def missing_credentials(connector: Connector) -> list[str]:
+    """The names the connector refers to that no credential (or allowed env variable) holds."""
+    wanted = secrets.references_in(connector)
+    if not wanted:
+        return []
+    existing = set(Credential.objects.filter(name__in=wanted).values_list("name", flat=True))
+    present = {n for n in settings.STUDIO_ENV_CREDENTIALS if n in os.environ}
+    return sorted(wanted - existing - present)

@@ -1,0 +1,217 @@
+"""Stored Test runs: each action's and connector's last run, and retention.
+
+Every action and connector keeps its newest run's time, status and error kind (the catalog's
+badges, filters and sorts read them). They change only here: when a run is stored, when runs
+or actions are deleted, and when `refresh_last_runs` recomputes them.
+
+Retention: a run is removed once it is older than STUDIO_RUN_RETENTION_DAYS, unless it is one
+of its action's newest STUDIO_RUNS_PER_ACTION runs or a user kept it (pinned). The newest run
+of an action is always kept, so pruning never changes a last run.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
+from django.utils import timezone
+
+from connectors.models import Action, Connector, TestRun
+
+NEWEST_FIRST = ("-created_at", "-id")
+# Runs removed at most per stored run: the Test's own transaction stays short.
+PRUNE_ON_STORE_LIMIT = 500
+
+
+def store(run: TestRun) -> TestRun:
+    """Save a new run, make it its action's and connector's last run, and prune that action."""
+    with transaction.atomic():
+        run.save()
+        last = {
+            "last_run_at": run.created_at,
+            "last_run_status": run.status,
+            "last_run_error": run.error_kind,
+        }
+        # "Not newer" guards against a slower Test that started earlier committing later.
+        not_newer = Q(last_run_at__isnull=True) | Q(last_run_at__lte=run.created_at)
+        Action.objects.filter(not_newer, pk=run.action_id).update(**last)
+        Connector.objects.filter(not_newer, pk=run.action.connector_id).update(**last)
+        for name, value in last.items():
+            setattr(run.action, name, value)
+        prune_action(run.action_id, limit=PRUNE_ON_STORE_LIMIT)
+    return run
+
+
+# --- last runs -----------------------------------------------------------------------------
+
+
+def _newest_values(newest: models.QuerySet, fields: dict[str, str]) -> dict[str, Any]:
+    """Update values: each last-run field from the first row of `newest` (an OuterRef query)."""
+    values: dict[str, Any] = {}
+    for target, source in fields.items():
+        value = Subquery(newest.values(source)[:1])
+        values[target] = Coalesce(value, Value("")) if target == "last_run_error" else value
+    return values
+
+
+def refresh_actions(
+    action_ids: Iterable[int] | None = None, models_from: Any = None, batch_size: int = 5000
+) -> int:
+    """Recompute the last run of these actions (default: all), then of their connectors.
+
+    `models_from` is a migration's `apps`; the live models otherwise. Runs in batches of
+    actions, each its own short transaction. Returns the number of actions refreshed.
+    """
+    action_model, connector_model, run_model = _models(models_from)
+    newest = run_model.objects.filter(action=OuterRef("pk")).order_by(*NEWEST_FIRST)
+    values = _newest_values(
+        newest,
+        {"last_run_at": "created_at", "last_run_status": "status", "last_run_error": "error_kind"},
+    )
+    count = 0
+    connector_ids: set[int] = set()
+    for ids in _batches(action_model, action_ids, batch_size):
+        with transaction.atomic():
+            count += action_model.objects.filter(pk__in=ids).update(**values)
+        connector_ids.update(
+            action_model.objects.filter(pk__in=ids).values_list("connector_id", flat=True)
+        )
+    refresh_connectors(connector_ids if action_ids is not None else None, models_from, batch_size)
+    return count
+
+
+def refresh_connectors(
+    connector_ids: Iterable[int] | None = None, models_from: Any = None, batch_size: int = 5000
+) -> None:
+    """A connector's last run is the newest of its actions' last runs."""
+    action_model, connector_model, _ = _models(models_from)
+    newest = action_model.objects.filter(
+        connector=OuterRef("pk"), last_run_at__isnull=False
+    ).order_by("-last_run_at", "-id")
+    values = _newest_values(
+        newest,
+        {
+            "last_run_at": "last_run_at",
+            "last_run_status": "last_run_status",
+            "last_run_error": "last_run_error",
+        },
+    )
+    for ids in _batches(connector_model, connector_ids, batch_size):
+        with transaction.atomic():
+            connector_model.objects.filter(pk__in=ids).update(**values)
+
+
+def _models(models_from: Any) -> tuple[type[Action], type[Connector], type[TestRun]]:
+    if models_from is None:
+        return Action, Connector, TestRun
+    return tuple(models_from.get_model("connectors", n) for n in ("Action", "Connector", "TestRun"))
+
+
+def _batches(model: type[models.Model], ids: Iterable[int] | None, size: int) -> Iterator[list]:
+    """Ids in batches of `size`: the given ones, or every row's, read by key range."""
+    if ids is not None:
+        ids = sorted(set(ids))
+        for start in range(0, len(ids), size):
+            yield ids[start : start + size]
+        return
+    after = 0
+    while batch := list(
+        model.objects.filter(pk__gt=after).order_by("pk").values_list("pk", flat=True)[:size]
+    ):
+        yield batch
+        after = batch[-1]
+
+
+@receiver(post_delete, sender=Action)
+def _action_deleted(sender: type[Action], instance: Action, origin: Any = None, **kwargs: Any):
+    """An action's runs go with it: its connector's last run may have been one of them."""
+    if isinstance(origin, Connector) or getattr(origin, "model", None) is Connector:
+        return  # the connector goes too
+    refresh_connectors([instance.connector_id])
+
+
+# --- retention -----------------------------------------------------------------------------
+
+
+def retention_cutoff(days: int | None = None) -> datetime.datetime:
+    return timezone.now() - datetime.timedelta(days=days or settings.STUDIO_RUN_RETENTION_DAYS)
+
+
+def prune_action(
+    action_id: int, days: int | None = None, keep: int | None = None, limit: int | None = None
+) -> int:
+    """Remove one action's expired runs (at most `limit`); returns how many."""
+    keep = keep or settings.STUDIO_RUNS_PER_ACTION
+    cutoff = retention_cutoff(days)
+    runs = TestRun.objects.filter(action_id=action_id)
+    if not runs.filter(created_at__lt=cutoff, pinned=False).exists():
+        return 0  # the usual case: one indexed look-up
+    boundary = (
+        runs.order_by(*NEWEST_FIRST).values_list("created_at", flat=True)[keep - 1 : keep].first()
+    )
+    if boundary is None:
+        return 0  # fewer runs than the ones always kept
+    # Strictly older than the keep-th newest: a run sharing its time is kept (at least `keep`).
+    expired = runs.filter(pinned=False, created_at__lt=min(cutoff, boundary)).order_by()
+    ids = expired.values_list("pk", flat=True)
+    ids = list(ids[:limit] if limit else ids)
+    return TestRun.objects.filter(pk__in=ids).delete()[0] if ids else 0
+
+
+@dataclass
+class Pruned:
+    removed: int = 0
+    batches: int = 0
+    kept_old: int = 0  # past the age but kept: pinned or among their action's newest
+
+
+def prune(
+    days: int | None = None, keep: int | None = None, batch_size: int = 1000, dry_run: bool = False
+) -> Pruned:
+    """Remove every expired run, walking the old runs oldest first, `batch_size` at a time.
+
+    Each batch is one short transaction and holds only ids in memory; a run's verdict depends
+    only on newer runs of its action, so the walk never looks at a row twice.
+    """
+    keep = keep or settings.STUDIO_RUNS_PER_ACTION
+    cutoff = retention_cutoff(days)
+    keep_th_newest = Subquery(
+        TestRun.objects.filter(action=OuterRef("action"))
+        .order_by(*NEWEST_FIRST)
+        .values("created_at")[keep - 1 : keep]
+    )
+    old = TestRun.objects.filter(created_at__lt=cutoff).order_by("created_at", "id")
+    result = Pruned()
+    after: tuple[datetime.datetime, int] | None = None
+    while True:
+        batch = old
+        if after is not None:
+            at, pk = after
+            after_last = Q(created_at__gt=at) | Q(created_at=at, id__gt=pk)
+            batch = batch.filter(after_last, created_at__gte=at)
+        rows = list(
+            batch.annotate(boundary=keep_th_newest).values_list(
+                "id", "created_at", "pinned", "boundary"
+            )[:batch_size]
+        )
+        if not rows:
+            return result
+        after = (rows[-1][1], rows[-1][0])
+        expired = [pk for pk, at, pinned, newest in rows if not pinned and newest and at < newest]
+        result.kept_old += len(rows) - len(expired)
+        if not expired:
+            continue
+        result.batches += 1
+        if dry_run:
+            result.removed += len(expired)
+            continue
+        with transaction.atomic():
+            result.removed += TestRun.objects.filter(pk__in=expired).delete()[0]
