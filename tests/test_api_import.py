@@ -67,6 +67,7 @@ def test_it_previews_an_openapi_description_and_saves_nothing(alice) -> None:
     assert "HEAD /pets: an action cannot use HEAD." in html
     assert "OPTIONS /stores/{store-id}/orders" in html
     assert "PET_STORE_API_KEY" in html
+    assert "its default 8000 is written in the Base URL" in html  # {port}: not a variable
     assert Connector.objects.count() == 0 and Revision.objects.count() == 0
 
 
@@ -75,11 +76,9 @@ def test_it_creates_the_connector_and_every_action_in_one_go(alice) -> None:
     response = create(client, preview(client, "petstore-3.0.yaml"))
     assert response.status_code == 302
     connector = Connector.objects.get(name="pet_store")
-    assert connector.base_url == "http://127.0.0.1:{{port}}/v1"
-    assert connector.variables == [
-        {"key": "scheme", "value": "http"},
-        {"key": "port", "value": "8000"},
-    ]
+    # A scheme or port cannot be a Connector Variable (a secret's home is fixed by them).
+    assert connector.base_url == "http://127.0.0.1:8000/v1"
+    assert connector.variables == []
     assert connector.auth_config == "API_KEY"
     assert connector.auth_settings["header_auth_key"] == "X-Api-Key"
     assert connector.auth_settings["header_auth_value_pattern"] == "%s"
@@ -160,14 +159,12 @@ def test_it_creates_the_credential_an_admin_types_and_an_action_tests_against_th
     alice, upstream
 ) -> None:
     client = client_for(alice)
-    connector = imported_pet_store(client, **{"credential-PET_STORE_API_KEY": KEY})
-    assert Credential.objects.filter(name="PET_STORE_API_KEY").exists()
-    # The server variable's default is a Connector Variable; point it at the local server.
-    connector.variables = [
-        {"key": "scheme", "value": "http"},
-        {"key": "port", "value": str(upstream.port)},
-    ]
-    connector.save()
+    # The Base URL typed in the preview: the local server's port instead of the default.
+    connector = imported_pet_store(
+        client, **{"credential-PET_STORE_API_KEY": KEY, "base_url_typed": f"{upstream.url}/v1"}
+    )
+    credential = Credential.objects.get(name="PET_STORE_API_KEY")
+    assert credential.allowed_hosts == [f"127.0.0.1:{upstream.port}"]  # where it is sent
     upstream.handler = pet_store
 
     run = executor.run(
@@ -435,10 +432,19 @@ def test_an_openapi_3_1_description_maps_oauth_and_server_variables(alice, upstr
     accounts = connector.actions.get(name="accounts_list")
     assert accounts.output_schema["properties"]["data"]["type"] == "array"  # 2XX
 
+    # The client secret may go to the API and the token endpoint the description names.
+    secret = Credential.objects.get(name="LEDGER_CLIENT_SECRET")
+    assert secret.allowed_hosts == ["*.ledger.test", "auth.ledger.test"]
+
     # Point it at the local server (as an Admin would after import) and Test.
     connector.base_url = upstream.url
     connector.auth_settings = settings | {"oauth2_token_url": upstream.url + "/token"}
     connector.save()
+    moved = client.post(
+        "/credentials/LEDGER_CLIENT_SECRET/replace/",
+        {"value": "", "allowed_hosts": f"127.0.0.1:{upstream.port}"},
+    )
+    assert moved.status_code == 302
     upstream.handler = ledger
     run = executor.run(accounts, {"cursor": "c_1"}, alice)
     assert run.status == 200, run.error_message

@@ -21,10 +21,12 @@ def allow_local(settings) -> None:
     settings.STUDIO_OUTBOUND_ALLOW = ["127.0.0.1", "localhost"]
 
 
-def digest_connector(server: DigestServer, password: str | None = None) -> Connector:
+def digest_connector(
+    server: DigestServer, password: str | None = None, base_url: str = ""
+) -> Connector:
     return make_connector(
         "Digested",
-        base_url=server.url,
+        base_url=base_url or server.url,
         auth_config=Connector.AuthConfig.DIGEST,
         auth_settings={"username": server.username},
         secrets={"password": server.password if password is None else password},
@@ -133,9 +135,7 @@ def test_a_redirect_to_another_origin_gets_no_digest_answer(allow_local) -> None
         evil.reply = Reply(
             401, {"WWW-Authenticate": 'Digest realm="evil", nonce="n", qop="auth"'}, b""
         )
-        connector = digest_connector(server)
-        connector.base_url = front.url
-        connector.save()
+        connector = digest_connector(server, base_url=front.url)  # entered for front
         run = executor.run(make_action(connector, path="/start"), {}, None)
         assert run.status == 401
         assert len(evil.received) == 1 and "authorization" not in evil.last.headers

@@ -215,6 +215,8 @@ def repoint(connector: Connector, server: GuideStandIn) -> None:
         if value.startswith(("http://", "https://")):
             connector.auth_settings[name] = origin.sub(server.url, value, count=1)
     connector.save()
+    # An Admin lets the team credentials go to the stand-in, on the Credentials page.
+    Credential.objects.update(allowed_hosts=[urlsplit(server.url).netloc])
 
 
 def stand_in_for(
@@ -297,3 +299,12 @@ def test_it_records_everything_it_created_in_history(alice) -> None:
         "DATADOG_APPLICATION_KEY",
     }
     assert Credential.objects.count() == 2
+    assert [c.allowed_hosts for c in Credential.objects.all()] == [["api.datadoghq.com"]] * 2
+
+
+def test_it_lets_a_new_credential_go_where_its_field_is_sent(alice) -> None:
+    """A client secret goes to the token endpoint and obtains a token for the API: both."""
+    template = catalog.get("zoom-oauth2-client-credentials")
+    create_through_the_gallery(alice, template, "unused")
+    credential = Credential.objects.get(name="ZOOM_CLIENT_SECRET")
+    assert credential.allowed_hosts == ["api.zoom.us", "zoom.us"]

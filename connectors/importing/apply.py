@@ -11,7 +11,7 @@ from django.views.decorators.debug import sensitive_variables
 from connectors import history, homes, secrets, versions
 from connectors.catalog_io.export import exported_reference
 from connectors.history import ARG_FIELDS
-from connectors.importing.auth import full_settings, secret_fields
+from connectors.importing.auth import full_settings, secret_fields, suggested_hosts
 from connectors.importing.plan import (
     CREATE,
     OVERWRITE,
@@ -115,7 +115,7 @@ def _create_credentials(
             name=wanted.name,
             sealed=secrets.seal(value),
             hint=secrets.hint(value),
-            allowed_hosts=wanted.hosts or homes.hosts_of(plan.connector.base_url),
+            allowed_hosts=wanted.hosts or suggested_hosts(plan, wanted.secret_field),
             set_by=actor,
         )
         history.record(credential, Revision.Event.CREATED, actor, note=note)

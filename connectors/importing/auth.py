@@ -38,6 +38,23 @@ def full_settings(auth: AuthPlan) -> dict[str, Any]:
     return defaults | auth.settings
 
 
+def suggested_hosts(plan: Plan, secret_field: str) -> list[str]:
+    """The Allowed hosts a credential filling this field needs: every URL the field is sent to,
+    the way a secret's home is decided ("header:X" and plain fields go where the Base URL does).
+    """
+    from connectors import homes
+    from connectors.models import Connector
+
+    connector = Connector(
+        base_url=plan.connector.base_url,
+        auth_config=plan.auth.auth_config,
+        auth_settings=full_settings(plan.auth),
+    )
+    where, _, name = secret_field.rpartition(":")
+    urls = homes.roles_of(connector, "" if where == "header" else name).values()
+    return list(dict.fromkeys(host for url in urls for host in homes.hosts_of(url)))
+
+
 def secret_label(auth_config: str, name: str) -> str:
     from connectors.forms import AUTH_FORMS
 
@@ -50,11 +67,8 @@ def secret_label(auth_config: str, name: str) -> str:
 def ask_for_secrets(plan: Plan) -> None:
     """Each secret field the Auth Config needs refers to a credential to set, named after the
     connector; the preview asks for its value (Admins) or for another {{NAME}}."""
-    from urllib.parse import urlsplit
-
     from connectors.importing import names
 
-    host = urlsplit(plan.connector.base_url).hostname or ""
     prefix = names.identifier(plan.connector.name, "api").upper()
     for field, value in plan.auth.secrets.items():
         if value:
@@ -68,6 +82,6 @@ def ask_for_secrets(plan: Plan) -> None:
                     purpose=f"{secret_label(plan.auth.auth_config, field)} of connector "
                     f"{plan.connector.name}",
                     secret_field=field,
-                    hosts=[host] if host else [],
+                    hosts=suggested_hosts(plan, field),
                 )
             )

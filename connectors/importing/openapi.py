@@ -204,9 +204,17 @@ def _servers(servers: Any, plan: Plan, options: ReadOptions) -> None:
         for name, spec in (server.get("variables") or {}).items():
             key = names.arg_name(name)
             default = str(spec.get("default", "")) if isinstance(spec, dict) else ""
-            scheme, sep, rest = url.partition("://")
-            if sep and "{" + name + "}" in scheme:  # a Base URL's scheme is fixed: http(s)
-                url = scheme.replace("{" + name + "}", default) + sep + rest
+            where = _scheme_or_port(url, "{" + name + "}")
+            if where:
+                # A {{...}} may fill one name in the host, never the scheme or port: a secret's
+                # home is fixed by them, so the default is written in the Base URL.
+                url = url.replace("{" + name + "}", default)
+                plan.notes.append(
+                    f"The server variable {name} (#/servers/{index}/variables/{name}) is the "
+                    f"URL's {where}: its default {default} is written in the Base URL, as a "
+                    "Connector Variable may fill only a name in the host."
+                )
+                continue
             url = url.replace("{" + name + "}", "{{" + key + "}}")
             if isinstance(spec, dict) and key not in variables:
                 variables[key] = str(spec.get("default", ""))
@@ -224,6 +232,16 @@ def _servers(servers: Any, plan: Plan, options: ReadOptions) -> None:
         choices.append(url.rstrip("/"))
     plan.connector.variables = [{"key": k, "value": v} for k, v in variables.items()]
     _choose_base_url(plan, list(dict.fromkeys(choices)), options)
+
+
+def _scheme_or_port(url: str, marker: str) -> str:
+    """ "scheme" or "port" when the marker stands in that part of the server URL, else ""."""
+    scheme, sep, rest = url.partition("://")
+    if sep and marker in scheme:
+        return "scheme"
+    authority = re.split(r"[/?#]", rest if sep else "", maxsplit=1)[0]
+    _, colon, port = authority.rpartition(":")
+    return "port" if colon and marker in port and "]" not in port else ""
 
 
 def _swagger_base_url(document: dict[str, Any], plan: Plan, options: ReadOptions) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from connectors.importing import names
-from connectors.importing.auth import ask_for_secrets
+from connectors.importing.auth import ask_for_secrets, suggested_hosts
 from connectors.importing.plan import (
     ActionPlan,
     ArgPlan,
@@ -124,22 +124,17 @@ class _Reader:
 
     def _credentials_to_set(self) -> None:
         """The secret variables the connector refers to: credentials for an Admin to set."""
-        host = urlsplit(self.plan.connector.base_url).hostname or ""
         for key, name in self.secret_variables.items():
             if name in self.used_secrets and all(c.name != name for c in self.plan.credentials):
+                field = next(
+                    (f for f, v in self.plan.auth.secrets.items() if v == "{{" + name + "}}"), ""
+                )
                 self.plan.credentials.append(
                     CredentialToSet(
                         name,
                         purpose=f"Postman variable {key}",
-                        secret_field=next(
-                            (
-                                f
-                                for f, v in self.plan.auth.secrets.items()
-                                if v == "{{" + name + "}}"
-                            ),
-                            "",
-                        ),
-                        hosts=[host] if host else [],
+                        secret_field=field,
+                        hosts=suggested_hosts(self.plan, field),
                     )
                 )
 
