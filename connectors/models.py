@@ -29,17 +29,27 @@ def validate_base_url(value: str) -> None:
     validate_no_template_in_port(value)
 
 
-def validate_no_template_in_port(value: str) -> None:
-    """A {{...}} in a URL's host fills one name; in the port it would let an input pick any."""
-    authority = re.match(r"^[^:/?#]*://([^/?#]*)", value)
-    if authority is None:
-        return
-    host_and_port = authority.group(1).rsplit("@", 1)[-1]
+def url_template_problem(value: str) -> str | None:
+    """Why a URL template could not be held to its host: a {{...}} in its scheme or port, where
+    a value could pick any port or protocol. A {{...}} may only fill a name in the host."""
+    if "{{" not in value:
+        return None
+    authority = re.match(r"^([^:/?#]*)://([^/?#]*)", value)
+    if authority is None or "{{" in authority.group(1):
+        return (
+            "A {{...}} may fill a name in the host, never the scheme: start with http:// or "
+            "https://."
+        )
+    host_and_port = authority.group(2).rsplit("@", 1)[-1]
     port = host_and_port.rsplit("]", 1)[-1].partition(":")[2]
     if "{{" in port or "}}" in port:
-        raise ValidationError(
-            "A {{...}} may fill a name in the host, never the port: write the port itself."
-        )
+        return "A {{...}} may fill a name in the host, never the port: write the port itself."
+    return None
+
+
+def validate_no_template_in_port(value: str) -> None:
+    if problem := url_template_problem(value):
+        raise ValidationError(problem)
 
 
 def validate_path(value: str) -> None:

@@ -11,11 +11,10 @@ import re
 from collections.abc import Mapping
 
 from connectors import templating
-from connectors.models import Connector
+from connectors.models import Connector, url_template_problem
 
 HOST_RE = re.compile(r"^([a-z]+)://([^/?#]*)", re.IGNORECASE)
 TEMPLATE_TAG_RE = re.compile(r"\{\{\{?[^}]*\}?\}\}")
-PORT_RE = re.compile(r":[^:\]]*$")
 
 
 class HostOutsideTemplate(Exception):
@@ -39,18 +38,7 @@ def with_inputs(connector: Connector, inputs: Mapping[str, object]) -> dict[str,
 
 def url_problem(template: str) -> str | None:
     """Why a URL template cannot be checked at send time: a tag in its scheme or port."""
-    if "{{" not in template:
-        return None
-    match = HOST_RE.match(template)
-    if match is None:
-        return (
-            "A {{...}} may fill a name in the host, never the scheme: start with http:// or "
-            "https://."
-        )
-    port = PORT_RE.search(match.group(2).rpartition("@")[2])
-    if port and "{{" in port.group(0):
-        return "A {{...}} may fill a name in the host, never the port: write the port itself."
-    return None
+    return url_template_problem(template)
 
 
 def check_rendered_host(template: str, rendered: str) -> None:

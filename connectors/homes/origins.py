@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from connectors.models import url_template_problem
+
 DEFAULT_PORTS = {"http": 80, "https": 443}
 URL_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://([^/?#]*)")
 TAG_RE = re.compile(r"\{\{\{?[^}]*\}?\}\}")
@@ -59,11 +61,8 @@ def origin_of(url: str) -> Origin | None:
         host, port_text = host + "]", rest.removeprefix(":")
     else:
         host, _, port_text = authority.partition(":")
-    if "{{" in port_text or "{{" in scheme:
-        raise TemplateInPort(
-            "A {{...}} may fill a name in the host, never the port or scheme: write the port "
-            "in the URL itself."
-        )
+    if problem := url_template_problem(url):
+        raise TemplateInPort(problem)
     if not host:
         return None
     if port_text and not port_text.isdigit():
