@@ -146,8 +146,8 @@ class Server:
             try:
                 if requests.get(f"{self.url}/accounts/login/", timeout=2).status_code == 200:
                     return
-            except (requests.ConnectionError, requests.Timeout):  # a cold first page may be slow
-                pass
+            except (requests.ConnectionError, requests.Timeout):
+                pass  # not listening yet, or too busy booting to answer in time
             time.sleep(0.1)
         raise RuntimeError(f"the server did not answer: {self.log_path.read_text()[-3000:]}")
 
