@@ -298,6 +298,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1_000_000)
     parser.add_argument("--renders", type=int, default=20)
     parser.add_argument("--reuse", action="store_true", help="keep a database already filled")
+    parser.add_argument("--only", default="", help="measure only the pages whose label has this")
     options = parser.parse_args()
     n, m = options.connectors, options.runs
     call_command("collectstatic", "--noinput", verbosity=0)
@@ -355,10 +356,14 @@ def main() -> None:
     }
     print("\n| page | queries | median ms | p95 ms |\n| --- | --- | --- | --- |")
     for label, url in pages.items():
+        if options.only not in label:
+            continue
         r = measure(client, url, options.renders)
         renders = "" if r["n"] == options.renders else f" ({r['n']} renders)"
         print(f"| {label} | {r['queries']} | {r['median']:,.1f} | {r['p95']:,.1f}{renders} |")
     print(f"\nruns table (with its indexes): {runs_table_size()}")
+    if options.only:
+        return
     if has_field(TestRun, "pinned"):
         for args in ([], ["--days", "30"]):
             start = time.perf_counter()
