@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Substr
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -283,14 +283,17 @@ def connector_detail(request: HttpRequest, name: str) -> HttpResponse:
     )
     # Sorted here, by first tag then name, from three bare columns: ordering by a JSON element
     # in SQL costs more than the whole page. Then only the page's rows, with their badges.
-    rows = list(actions.values_list("pk", "name", "tags"))
+    rows = list(actions.order_by().values_list("pk", "name", "tags"))
     rows.sort(key=lambda row: (not row[2], row[2][0] if row[2] else "", row[1]))
     page = Paginator([row[0] for row in rows], ACTIONS_PER_PAGE).get_page(request.GET.get("page"))
     position = {pk: index for index, pk in enumerate(page.object_list)}
     shown = sorted(
         connector.actions.filter(pk__in=page.object_list)
-        .only("connector", "name", "description", "method", "path", "tags", *LAST_RUN_FIELDS)
-        .annotate(arg_count=Coalesce(Subquery(arg_count), 0))
+        .only("connector", "name", "method", "path", "tags", *LAST_RUN_FIELDS)
+        .annotate(
+            summary=Substr("description", 1, 100),  # an imported description can be pages long
+            arg_count=Coalesce(Subquery(arg_count), 0),
+        )
         .order_by(),
         key=lambda action: position[action.pk],
     )

@@ -15,4 +15,8 @@ class Migration(migrations.Migration):
             name='tags',
             field=models.JSONField(blank=True, default=list, verbose_name='Tags'),
         ),
+        migrations.AddIndex(
+            model_name='action',
+            index=models.Index(fields=['connector', 'tags', 'name'], name='action_tag_listing'),
+        ),
     ]
