@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from connectors import executor, templating
+from connectors import executor, outcomes, templating
 from connectors.catalog_io_views import MAX_IMPORT_BYTES
 from connectors.models import Action, Connector, TestRun
 from tests.conftest import client_for
@@ -67,7 +67,7 @@ def test_a_test_whose_header_http_cannot_carry_is_an_inline_error(upstream, bob,
     action = make_action(connector, headers=[{"key": name, "value": value}])
     response = client_for(bob).post(f"{action.get_absolute_url()}test/", HTTP_HX_REQUEST="true")
     assert response.status_code == 200
-    assert "InvalidHeader" in response.content.decode()
+    assert outcomes.title("InvalidHeader") in response.content.decode()
     assert "Nothing was sent" in response.content.decode()
     assert upstream.received == []
 
@@ -82,7 +82,7 @@ def test_an_input_that_puts_a_euro_in_a_header_is_an_inline_error(upstream, bob)
     response = client_for(bob).post(
         f"{action.get_absolute_url()}test/", {"currency": "€"}, HTTP_HX_REQUEST="true"
     )
-    assert "InvalidHeader" in response.content.decode()
+    assert outcomes.title("InvalidHeader") in response.content.decode()
     assert upstream.received == []
 
 
@@ -114,7 +114,7 @@ def test_sections_nested_too_deeply_stop_a_test_inline(upstream, bob) -> None:
     response = client_for(bob).post(
         f"{action.get_absolute_url()}test/", {"a": "1"}, HTTP_HX_REQUEST="true"
     )
-    assert "ConstructError" in response.content.decode()
+    assert outcomes.title("ConstructError") in response.content.decode()
     assert "nested more than" in response.content.decode()
     assert upstream.received == []
 
@@ -169,7 +169,8 @@ def test_a_body_over_the_request_limit_is_refused_before_sending(upstream, bob, 
         f"{action.get_absolute_url()}test/", {"text": "x" * 2000}, HTTP_HX_REQUEST="true"
     )
     page = response.content.decode()
-    assert "TooLarge" in page and "STUDIO_MAX_REQUEST_BYTES" in page and "Nothing was sent" in page
+    assert outcomes.title("TooLarge") in page and "STUDIO_MAX_REQUEST_BYTES" in page
+    assert "Nothing was sent" in page
     assert upstream.received == []
     assert TestRun.objects.get().request_body == ""
 

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from connectors import secrets, variables
-from connectors.models import Connector, Credential
+from connectors import homes, outcomes, secrets, variables
+from connectors.models import Connector
 from tests.conftest import client_for
-from tests.factories import action_post, connector_post
+from tests.factories import action_post, connector_post, make_credential
 from tests.oauth_server import AuthServer
 from tests.test_oauth import local  # noqa: F401  (the fixture: 127.0.0.1 and an own cache)
 from tests.test_test_panel import htmx_post
@@ -40,7 +40,7 @@ def configuration(config_id: str) -> dict[str, Any]:
 
 
 def credential(name: str, value: str) -> None:
-    Credential.objects.create(name=name, sealed=secrets.seal(value), hint=secrets.hint(value))
+    make_credential(name, value)  # may go to the local stand-ins
 
 
 def oauth_fields(fields: dict[str, str], token_url: str) -> dict[str, Any]:
@@ -156,7 +156,7 @@ def test_nexthink_as_written_gets_a_token_and_lists_workflows(nexthink, bob) -> 
 
 def test_a_variable_cannot_move_the_token_request_to_another_host(nexthink, bob) -> None:
     with Upstream() as evil:
-        connector = Connector.objects.create(
+        connector = Connector(
             name="Nexthink",
             base_url="http://127.{{a}}.0.1:" + nexthink.url.rsplit(":", 1)[1],
             variables=[{"key": "a", "value": f"0.0.1:{evil.port}/x"}],
@@ -168,9 +168,11 @@ def test_a_variable_cannot_move_the_token_request_to_another_host(nexthink, bob)
             },
             auth_secrets={"client_secret": secrets.sealed_field(nexthink.client_secret, "t")},
         )
+        homes.settle(None, connector)  # its home: the template origins, as a save stamps it
+        connector.save()
         connector.actions.create(name="list_workflows", path="/api/v1/workflows")
         html = press_test(bob, connector.actions.get().get_absolute_url())
-        assert "Blocked" in html or "Authorization failed" in html
+        assert outcomes.title("Blocked") in html or outcomes.title("AuthFailed") in html
         assert evil.received == [] and nexthink.token_requests == []
 
 
@@ -240,7 +242,7 @@ def test_an_unknown_reference_in_a_combined_secret_fails_the_test_naming_it(bob)
         html = press_test(
             bob, Connector.objects.get(name="Salesforce").actions.get().get_absolute_url()
         )
-        assert "CredentialMissing" in html and "salesforce_security_token" in html
+        assert outcomes.title("CredentialMissing") in html and "salesforce_security_token" in html
         assert server.token_requests == []
 
 
