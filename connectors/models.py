@@ -194,14 +194,14 @@ class Action(models.Model):
         ordering = ["name"]
         indexes = [
             models.Index(fields=["name", "-id"], name="action_admin_order"),
+            # Covers the connector page's sort by tag: it never reads the (large) rows themselves.
+            models.Index(fields=["connector", "tags", "name"], name="action_tag_listing"),
         ]
         constraints = [
             models.UniqueConstraint(
                 fields=["connector", "name"], name="action_name_unique_in_connector"
             ),
         ]
-        # Covers the connector page's sort by tag: it never reads the (large) rows themselves.
-        indexes = [models.Index(fields=["connector", "tags", "name"], name="action_tag_listing")]
 
     def __str__(self) -> str:
         return f"{self.connector.name}.{self.name}"
