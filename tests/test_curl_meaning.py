@@ -74,26 +74,29 @@ def test_it_lets_oauth2_bearer_win_over_user_as_curl_does() -> None:
     assert "--oauth2-bearer wins" in " ".join(parsed.notes)
 
 
-@pytest.mark.parametrize(
-    ("option", "scheme"), [("--digest", "Digest"), ("--ntlm", "NTLM"), ("--negotiate", "Negot")]
-)
+@pytest.mark.parametrize(("option", "scheme"), [("--ntlm", "NTLM"), ("--negotiate", "Negot")])
 def test_it_refuses_an_auth_scheme_it_would_otherwise_send_as_basic(option, scheme) -> None:
     with pytest.raises(CurlParseError) as refused:
         parse_curl(f"curl {option} -u admin:pw https://api.example.com/")
     assert f"logs in with {scheme}" in str(refused.value)
     assert "send the password in the clear" in str(refused.value)
-    if option == "--digest":
-        assert "Digest Auth is coming" in str(refused.value)
 
 
-def test_it_refuses_digest_with_the_user_in_the_url_too() -> None:
-    with pytest.raises(CurlParseError, match="Digest Auth is coming"):
-        parse_curl("curl --digest https://admin:pw@camera.example.com/status")
+@pytest.mark.parametrize(
+    "command",
+    [
+        "curl --digest -u admin:pw https://camera.example.com/status",
+        "curl --digest https://admin:pw@camera.example.com/status",  # the user in the URL
+    ],
+)
+def test_it_imports_digest_as_digest_auth(command: str) -> None:
+    parsed = parse_curl(command)
+    assert parsed.auth is not None
+    assert (parsed.auth.auth_config, parsed.auth.settings) == ("DIGEST", {"username": "admin"})
 
 
-def test_it_notes_digest_without_a_user_and_imports_the_rest() -> None:
-    parsed = parse_curl("curl --digest https://camera.example.com/status")
-    assert parsed.auth is None and "without -u" in " ".join(parsed.notes)
+def test_it_imports_digest_without_a_user_as_no_auth() -> None:
+    assert parse_curl("curl --digest https://camera.example.com/status").auth is None
 
 
 def test_it_names_the_backtick_that_is_never_closed() -> None:

@@ -89,7 +89,11 @@ def test_a_number_input_that_is_not_a_number_sends_nothing(upstream, bob) -> Non
 
 def test_the_credential_form_goes_back_only_to_this_site(alice) -> None:
     client = client_for(alice)
-    post = {"name": "OPENAI_API_KEY", "value": "sk-abcdefgh12345678"}
+    post = {
+        "name": "OPENAI_API_KEY",
+        "value": "sk-abcdefgh12345678",
+        "allowed_hosts": "api.openai.com",
+    }
     evil = client.post("/credentials/new/?next=https://evil.example/", post)
     assert evil["Location"] == "/credentials/"
     post["name"] = "OTHER_KEY"

@@ -227,7 +227,7 @@ def test_a_developer_keeps_a_run_and_retention_spares_it(bob, settings) -> None:
     url = f"{action.get_absolute_url()}runs/{kept.pk}/keep/"
     response = client.post(url, {"keep": "1"}, HTTP_HX_REQUEST="true")
     html = response.content.decode()
-    assert html.lstrip().startswith('<section id="result"')
+    assert '<section id="result"' not in html  # swapped into #result (hx-swap innerHTML)
     assert ">Stop keeping</button>" in html and "retention never removes this run" in html
     assert response["HX-Trigger"] == "test-run-recorded"
     assert "kept</small>" in client.get(f"{action.get_absolute_url()}runs/").content.decode()
