@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 
 from connectors import curl, executor, secrets
-from connectors.models import Action, Connector, Credential
+from connectors.models import Action, Connector
 from tests.conftest import client_for
 from tests.factories import (
     action_post,
@@ -19,14 +19,11 @@ from tests.factories import (
     connector_post,
     make_action,
     make_connector,
+    make_credential,
 )
 from tests.test_curl_import import create, preview
 
 pytestmark = pytest.mark.django_db
-
-
-def credential(name: str, value: str) -> None:
-    Credential.objects.create(name=name, sealed=secrets.seal(value), hint=secrets.hint(value))
 
 
 # --- bodies --------------------------------------------------------------------------------------
@@ -246,8 +243,8 @@ def test_a_test_refuses_a_stored_collision_instead_of_replacing_the_param(upstre
 
 
 def test_a_secret_field_combines_references_and_text() -> None:
-    credential("PASSWORD", "hunter2")
-    credential("TOKEN", "tok-9")
+    make_credential("PASSWORD", "hunter2")
+    make_credential("TOKEN", "tok-9")
     assert secrets.resolve("{{PASSWORD}}{{TOKEN}}") == "hunter2tok-9"
     assert secrets.resolve("prefix-{{ TOKEN }}") == "prefix-tok-9"
     assert secrets.resolve("plain-literal") == "plain-literal"
@@ -265,8 +262,8 @@ def test_hints_show_references_and_mask_the_text_around_them() -> None:
 
 
 def test_an_api_key_combining_references_is_sent_resolved_and_masked(upstream, bob) -> None:
-    credential("KEY_ONE", "first-half-123")
-    credential("KEY_TWO", "second-half-456")
+    make_credential("KEY_ONE", "first-half-123")
+    make_credential("KEY_TWO", "second-half-456")
     connector = api_key_connector(upstream.url, "{{KEY_ONE}}{{KEY_TWO}}")
     action = make_action(connector)
     run = executor.run(action, {}, None)
