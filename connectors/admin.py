@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, QueryDict
 
-from connectors import history, runs, versions
+from connectors import history, outcomes, runs, versions
 from connectors.admin_paging import EstimatedCountPaginator
 from connectors.fields import SecretField
 from connectors.forms import AUTH_FORMS, ActionForm, ConnectorForm, auth_form_for
@@ -284,7 +284,8 @@ class ErrorKindFilter(admin.SimpleListFilter):
     NONE = "-"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [(self.NONE, "None (a response came back)")] + [(k, k) for k in TestRun.ERROR_KINDS]
+        kinds = [(kind, f"{kind}: {title}") for kind, title in sorted(outcomes.TITLES.items())]
+        return [(self.NONE, "None (a response came back)"), *kinds]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         value = self.value()

@@ -213,7 +213,7 @@ def _prepare_or_fail(action: Action, inputs: Mapping[str, str]) -> Prepared:
         ) from None
     except templating.RenderTooLarge:
         raise ExecutionError(
-            "TooLarge",
+            "RequestTooLarge",
             f"The request would be larger than {_size(_limit())} "
             "(STUDIO_MAX_REQUEST_BYTES): the inputs make the body, path or a header too "
             "long. Nothing was sent.",

@@ -274,23 +274,6 @@ class TestRun(models.Model):
 
     __test__ = False  # not a pytest test class
 
-    # The error kinds the executor and the network door record (DESIGN.md, "The way of a Test").
-    ERROR_KINDS = [
-        "AuthFailed",
-        "Blocked",
-        "ConnectError",
-        "ConnectTimeout",
-        "ConstructError",
-        "CredentialMissing",
-        "DNSError",
-        "Deadline",
-        "OutboundError",
-        "Redirect",
-        "SecretUnreadable",
-        "TLSError",
-        "TooLarge",
-    ]
-
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="test_runs")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

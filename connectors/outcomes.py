@@ -15,7 +15,9 @@ TITLES = {
     "Deadline": "Timed out",
     "InvalidHeader": "Invalid header",
     "InvalidURL": "Invalid URL",
+    "OutboundError": "Request failed",
     "Redirect": "Redirect not followed",
+    "RequestTooLarge": "Request too large",
     "SecretUnreadable": "Secret unreadable",
     "TLSError": "Secure connection failed",
     "TooLarge": "Response too large",
@@ -34,6 +36,7 @@ NOT_SENT = frozenset(
         "DNSError",
         "InvalidHeader",
         "InvalidURL",
+        "RequestTooLarge",
         "SecretUnreadable",
         "TLSError",
     }

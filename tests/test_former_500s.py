@@ -169,7 +169,7 @@ def test_a_body_over_the_request_limit_is_refused_before_sending(upstream, bob, 
         f"{action.get_absolute_url()}test/", {"text": "x" * 2000}, HTTP_HX_REQUEST="true"
     )
     page = response.content.decode()
-    assert outcomes.title("TooLarge") in page and "STUDIO_MAX_REQUEST_BYTES" in page
+    assert outcomes.title("RequestTooLarge") in page and "STUDIO_MAX_REQUEST_BYTES" in page
     assert "Nothing was sent" in page
     assert upstream.received == []
     assert TestRun.objects.get().request_body == ""
@@ -180,7 +180,7 @@ def test_a_body_of_multibyte_characters_is_measured_in_bytes(upstream, bob, sett
     connector = api_key_connector(upstream.url, "sk-test-key-000001")
     action = make_action(connector, method="POST", body="{{{text}}}", args=[{"name": "text"}])
     run = executor.run(action, {"text": "€" * 1500}, bob)  # 1,500 characters, 4,500 bytes
-    assert run.error_kind == "TooLarge"
+    assert run.error_kind == "RequestTooLarge"
     assert upstream.received == []
 
 
