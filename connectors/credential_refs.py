@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 
-from django.conf import settings
-
 from connectors import secrets
 from connectors.models import Connector, Credential
 
@@ -13,7 +11,7 @@ from connectors.models import Connector, Credential
 def available_names() -> list[str]:
     """The names a secret field may refer to: team credentials, then allowed env variables."""
     names = list(Credential.objects.order_by("name").values_list("name", flat=True))
-    names += [n for n in settings.STUDIO_ENV_CREDENTIALS if n in os.environ and n not in names]
+    names += [n for n in secrets.env_credentials() if n in os.environ and n not in names]
     return names
 
 
@@ -23,5 +21,5 @@ def missing_credentials(connector: Connector) -> list[str]:
     if not wanted:
         return []
     existing = set(Credential.objects.filter(name__in=wanted).values_list("name", flat=True))
-    present = {n for n in settings.STUDIO_ENV_CREDENTIALS if n in os.environ}
+    present = {n for n in secrets.env_credentials() if n in os.environ}
     return sorted(wanted - existing - present)

@@ -11,7 +11,7 @@ import pytest
 from cryptography.fernet import Fernet
 from django.core.management import call_command
 
-from connectors import executor, history, homes, restore, secrets
+from connectors import credential_refs, executor, history, homes, restore, secrets
 from connectors.models import Connector, Credential, Revision
 from tests.conftest import client_for
 from tests.factories import (
@@ -132,6 +132,18 @@ def test_a_credential_may_itself_refer_to_an_allowed_environment_variable(
     make_credential("OPENAI_API_KEY", "{{VAULT_OPENAI}}")
     executor.run(make_action(api_key_connector(upstream.url, "{{OPENAI_API_KEY}}")), {}, None)
     assert upstream.last.headers["authorization"] == f"Bearer {VALUE}"
+
+
+def test_a_set_environment_credential_is_offered_and_never_called_missing(
+    settings, monkeypatch, bob
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", VALUE)
+    settings.STUDIO_ENV_CREDENTIALS = ["OPENAI_API_KEY@api.openai.com"]
+    connector = api_key_connector("https://api.openai.com", "{{OPENAI_API_KEY}}")
+    assert credential_refs.missing_credentials(connector) == []
+    assert "OPENAI_API_KEY" in credential_refs.available_names()
+    page = client_for(bob).get(connector.get_absolute_url()).content.decode()
+    assert "does not exist" not in page and VALUE not in page
 
 
 @pytest.mark.parametrize("name", ["SECRET_KEY", "DATABASE_URL", "PATH", "HOME"])
