@@ -146,6 +146,17 @@ def test_a_set_environment_credential_is_offered_and_never_called_missing(
     assert "does not exist" not in page and VALUE not in page
 
 
+def test_an_unset_environment_credential_says_to_set_it_on_the_server(
+    settings, monkeypatch, alice
+) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    settings.STUDIO_ENV_CREDENTIALS = ["OPENAI_API_KEY@api.openai.com"]
+    connector = api_key_connector("https://api.openai.com", "{{OPENAI_API_KEY}}")
+    page = client_for(alice).get(connector.get_absolute_url()).content.decode()
+    assert "set the environment variable OPENAI_API_KEY on the server" in page
+    assert "Create credential OPENAI_API_KEY" not in page
+
+
 @pytest.mark.parametrize("name", ["SECRET_KEY", "DATABASE_URL", "PATH", "HOME"])
 def test_unlisted_environment_variables_never_resolve(
     upstream, settings, monkeypatch, name

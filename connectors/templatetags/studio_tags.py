@@ -12,7 +12,7 @@ from django.core.paginator import Page
 from django.utils import timezone
 from django.utils.timesince import timesince
 
-from connectors import outcomes
+from connectors import outcomes, secrets
 
 register = template.Library()
 
@@ -78,3 +78,9 @@ def outcome_title(error_kind: str) -> str:
 @register.filter
 def was_sent(error_kind: str) -> bool:
     return outcomes.was_sent(error_kind)
+
+
+@register.filter
+def is_env_credential(name: str) -> bool:
+    """A name reserved by STUDIO_ENV_CREDENTIALS: set on the server, never created here."""
+    return secrets.is_env_credential(name)
