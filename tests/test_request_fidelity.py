@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 
 from connectors import curl, executor, secrets
-from connectors.models import Action, Connector, Credential
+from connectors.models import Action, Connector
 from tests.conftest import client_for
 from tests.factories import (
     action_post,
@@ -19,6 +19,7 @@ from tests.factories import (
     connector_post,
     make_action,
     make_connector,
+    make_credential,
 )
 from tests.test_curl_import import create, preview
 
@@ -26,7 +27,7 @@ pytestmark = pytest.mark.django_db
 
 
 def credential(name: str, value: str) -> None:
-    Credential.objects.create(name=name, sealed=secrets.seal(value), hint=secrets.hint(value))
+    make_credential(name, value)  # may go to the local server
 
 
 # --- bodies --------------------------------------------------------------------------------------
