@@ -98,7 +98,8 @@ urlpatterns = [
         name="action_test_cancel",
     ),
     path(
-        "connectors/<str:name>/actions/<str:action_name>/runs/<str:run_id>/body/",
+        # The body as text; runs/<pk>/body/ is the binary body's bytes (response_download).
+        "connectors/<str:name>/actions/<str:action_name>/runs/<str:run_id>/text/",
         views.action_run_body,
         name="action_run_body",
     ),

@@ -311,6 +311,7 @@ def connector_detail(request: HttpRequest, name: str) -> HttpResponse:
         "tag": tag,
         "filtered": bool(query or tag),
         "missing_credentials": missing_credentials(connector),
+        "missing_hosts": ",".join(homes.hosts_of(connector.base_url)),
     }
     if request.htmx:
         return render(request, "connectors/connector_detail.html#actions", context)
@@ -417,6 +418,7 @@ def _action_page(
         "run": run,
         "result": _result_context(run) if run else None,
         "missing_credentials": missing_credentials(action.connector),
+        "missing_hosts": ",".join(homes.hosts_of(action.connector.base_url)),
         **extra,
     }
     return render(request, "connectors/action_detail.html", context)

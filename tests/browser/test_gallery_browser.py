@@ -37,9 +37,13 @@ def test_it_creates_openai_from_its_template_and_tests_it(
     page.get_by_role("button", name="Create").click()
 
     expect(page.get_by_text("Created openai from the OpenAI template.")).to_be_visible()
-    assert Credential.objects.filter(name="OPENAI_API_KEY").exists()
+    credential = Credential.objects.get(name="OPENAI_API_KEY")
+    assert credential.allowed_hosts == ["api.openai.com"]  # where the template sends it
     with GuideStandIn(static=StaticAuth("header", "Authorization", f"Bearer {API_KEY}")) as api:
         Connector.objects.filter(name="openai").update(base_url=api.url)  # the local OpenAI
+        # ... and, as an Admin would on the Credentials page, the key may go there.
+        credential.allowed_hosts = [api.url.removeprefix("http://")]
+        credential.save()
         page.get_by_role("button", name="Test", exact=True).click()
         result = page.locator("[aria-live=polite]").filter(has_text="200")
         expect(result.first).to_contain_text("200 OK")
