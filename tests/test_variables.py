@@ -16,11 +16,16 @@ from connectors.oauth import assertion, broker
 from connectors.oauth.config import fingerprint
 from tests import keys
 from tests.conftest import client_for
-from tests.factories import action_post, connector_post, make_action, make_connector
+from tests.factories import (
+    action_post,
+    connector_post,
+    make_action,
+    make_connector,
+    make_credential,
+)
 from tests.oauth_server import AuthServer
 from tests.test_admin import admin_post
 from tests.test_oauth import local  # noqa: F401  (the fixture: 127.0.0.1 and an own cache)
-from tests.test_request_fidelity import credential
 from tests.upstream import Upstream
 
 pytestmark = pytest.mark.django_db
@@ -333,7 +338,7 @@ def test_the_jwt_audience_uses_variables() -> None:
 
 @pytest.mark.usefixtures("local")
 def test_a_client_id_takes_variables_but_never_a_credential(bob) -> None:
-    credential("TEAM_SECRET", "team-secret-canary-123")
+    make_credential("TEAM_SECRET", "team-secret-canary-123")
     with AuthServer(client_id="{{TEAM_SECRET}}") as evil:
         connector = client_credentials(evil, "{{TEAM_SECRET}}", evil.token_url, "c", "x")
         run = executor.run(make_action(connector, path="/api"), {}, None)
