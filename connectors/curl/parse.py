@@ -266,11 +266,10 @@ class _Reader(AuthDetection):
         if self.user is None:
             self.note(f"{spelled}: without -u there is nothing to authenticate with; left out.")
             return
-        coming = " yet (Digest Auth is coming)" if scheme == "Digest" else ""
         raise CurlParseError(
             f"`{spelled}`: this command logs in with {scheme} authentication, which a connector "
-            f"cannot use{coming}. Importing it as Basic Auth would send the password in the "
-            "clear, so nothing was imported."
+            "cannot use. Importing it as Basic Auth would send the password in the clear, so "
+            "nothing was imported."
         )
 
     def read_url(self) -> None:
