@@ -24,6 +24,7 @@ from connectors import (
     header_rules,
     homes,
     outbound,
+    redaction,
     rendering,
     runs,
     secrets,
@@ -362,7 +363,7 @@ BYTES_WITHHELD = (
 
 def _keep_bytes(record: TestRun, body: bytes, hide: list[str]) -> None:
     """Keep a binary body for its download, unless it holds a secret in any encoding we know."""
-    if secrets.found_in_bytes(body, hide):
+    if redaction.found_in_bytes(body, hide):
         record.bytes_withheld = BYTES_WITHHELD
     else:
         record.response_bytes = body

@@ -97,3 +97,16 @@ def redact(text: str, secrets: Iterable[str], *, mask_raw: Callable[[str], str],
     if not known or not text:
         return text
     return _masker(known, mask_raw, mask)(text)
+
+
+def found_in_bytes(data: bytes, secrets: Iterable[str]) -> bool:
+    """Whether bytes hold a known secret: bytes cannot be masked like text, so a body that does
+    is not kept. Every form redact() masks (as UTF-8), plus UTF-16 in both byte orders and
+    Latin-1. A secret inside compressed data (a zip, a PDF stream) is beyond such a search."""
+    for secret in {s for s in secrets if len(s) >= 4}:
+        found = {form.encode() for form in forms_of(secret)}
+        found |= {secret.encode("utf-16-le"), secret.encode("utf-16-be")}
+        found.add(secret.encode("latin-1", errors="ignore") or secret.encode())
+        if any(form in data for form in found):
+            return True
+    return False

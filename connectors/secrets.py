@@ -9,7 +9,6 @@ import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from urllib.parse import quote
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
@@ -205,30 +204,3 @@ def redact(text: str, secrets: Iterable[str]) -> str:
     """Replace every known secret value in text with a mask, in every encoding an API might
     echo it back in (percent, base64 at any alignment, hex, JSON-escaped)."""
     return redaction.redact(text, secrets, mask_raw=mask, mask=MASK)
-
-
-def found_in_bytes(data: bytes, secrets: Iterable[str]) -> bool:
-    """Whether bytes hold a known secret in a common encoding: bytes cannot be masked like text.
-
-    Looks for UTF-8, UTF-16 (both byte orders), Latin-1, hex, percent-encoding and base64 at
-    each of its three alignments. A secret inside compressed data (a zip, a PDF stream) is
-    beyond any such search.
-    """
-    lowered = data.lower()
-    for secret in {s for s in secrets if len(s) >= 4}:
-        raw = secret.encode()
-        forms = {raw, secret.encode("utf-16-le"), secret.encode("utf-16-be")}
-        forms.add(quote(secret).encode())
-        forms.add(secret.encode("latin-1", errors="ignore") or raw)
-        if any(form in data for form in forms) or raw.hex().encode() in lowered:
-            return True
-        for offset in range(3):
-            encoded = base64.b64encode(b"\0" * offset + raw).rstrip(b"=")
-            start, end = (0, 2, 3)[offset], (offset + len(raw)) * 8 // 6
-            for piece in {encoded[start:end], encoded[start:end].translate(_URLSAFE)}:
-                if len(piece) >= 8 and piece in data:
-                    return True
-    return False
-
-
-_URLSAFE = bytes.maketrans(b"+/", b"-_")

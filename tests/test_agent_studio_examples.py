@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 
 from connectors import agent_studio_examples, executor, secrets
-from connectors.models import Connector, Credential
+from connectors.models import Connector
 from tests import keys
 from tests.conftest import client_for
-from tests.factories import LOCAL_HOSTS
+from tests.factories import make_credential
 from tests.oauth_server import CLIENT_ASSERTION_TYPE, AuthServer
 from tests.test_oauth import sign_in
 
@@ -33,12 +33,6 @@ def server(settings) -> Iterator[AuthServer]:
     }
     with AuthServer(public_key=keys.rsa_pair()[1]) as running:
         yield running
-
-
-def credential(name: str, value: str) -> None:
-    Credential.objects.create(
-        allowed_hosts=LOCAL_HOSTS, name=name, sealed=secrets.seal(value), hint=secrets.hint(value)
-    )
 
 
 def stand_in(name: str, server: AuthServer) -> Connector:
@@ -78,7 +72,7 @@ def press_test(connector: Connector, user: Any = None) -> Any:
 
 def test_nexthink_client_credentials_with_a_basic_header(server) -> None:
     server.accept = ("basic",)
-    credential("NEXTHINK_CLIENT_SECRET", server.client_secret)
+    make_credential("NEXTHINK_CLIENT_SECRET", server.client_secret)
     run = press_test(stand_in("Nexthink", server))
     assert (run.status, run.error_kind) == (200, "")
     [request] = server.token_requests
@@ -89,7 +83,7 @@ def test_nexthink_client_credentials_with_a_basic_header(server) -> None:
 def test_zoom_account_credentials_in_the_request_body(server) -> None:
     server.accept = ("body",)
     server.custom = {"account_credentials": ["account_id"]}
-    credential("ZOOM_CLIENT_SECRET", server.client_secret)
+    make_credential("ZOOM_CLIENT_SECRET", server.client_secret)
     run = press_test(stand_in("Zoom", server))
     assert run.status == 200
     form = server.token_requests[0].form
@@ -102,8 +96,8 @@ def test_zoom_account_credentials_in_the_request_body(server) -> None:
 def test_sap_concur_refresh_token_grant(server) -> None:
     server.accept = ("body",)
     server.add_refresh_token("concur-refresh-0123456789")
-    credential("CONCUR_CLIENT_SECRET", server.client_secret)
-    credential("CONCUR_REFRESH_TOKEN", "concur-refresh-0123456789")
+    make_credential("CONCUR_CLIENT_SECRET", server.client_secret)
+    make_credential("CONCUR_REFRESH_TOKEN", "concur-refresh-0123456789")
     run = press_test(stand_in("SAP_Concur", server))
     assert run.status == 200
     form = server.token_requests[0].form
@@ -118,8 +112,8 @@ def test_sap_concur_refresh_token_grant(server) -> None:
 def test_salesforce_password_grant(server) -> None:
     server.accept = ("body",)
     server.users = {"integration@example.com": "password+securitytoken"}
-    credential("SALESFORCE_CLIENT_SECRET", server.client_secret)
-    credential("SALESFORCE_PASSWORD_AND_TOKEN", "password+securitytoken")
+    make_credential("SALESFORCE_CLIENT_SECRET", server.client_secret)
+    make_credential("SALESFORCE_PASSWORD_AND_TOKEN", "password+securitytoken")
     run = press_test(stand_in("Salesforce", server))
     assert run.status == 200
     form = server.token_requests[0].form
@@ -132,7 +126,7 @@ def test_salesforce_password_grant(server) -> None:
 
 
 def test_okta_jwt_auth_with_a_client_assertion(server) -> None:
-    credential("OKTA_PRIVATE_KEY", keys.rsa_pair()[0])
+    make_credential("OKTA_PRIVATE_KEY", keys.rsa_pair()[0])
     run = press_test(stand_in("Okta", server))
     assert (run.status, run.error_kind) == (200, "")
     form = server.token_requests[0].form
@@ -145,7 +139,7 @@ def test_okta_jwt_auth_with_a_client_assertion(server) -> None:
 
 def test_google_calendar_authorization_code(server, bob) -> None:
     server.accept = ("body",)
-    credential("GOOGLE_CLIENT_SECRET", server.client_secret)
+    make_credential("GOOGLE_CLIENT_SECRET", server.client_secret)
     connector = stand_in("Google_Calendar", server)
     action = connector.actions.get()
     assert press_test(connector).error_kind == "AuthFailed"  # nobody has signed in yet

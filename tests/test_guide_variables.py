@@ -39,10 +39,6 @@ def configuration(config_id: str) -> dict[str, Any]:
     raise LookupError(config_id)
 
 
-def credential(name: str, value: str) -> None:
-    make_credential(name, value)  # may go to the local stand-ins
-
-
 def oauth_fields(fields: dict[str, str], token_url: str) -> dict[str, Any]:
     return {
         "auth-oauth2_grant_type": GRANTS[fields["Oauth2 Grant Type"]],
@@ -129,7 +125,7 @@ def test_nexthink_as_written_gets_a_token_and_lists_workflows(nexthink, bob) -> 
     assert config["base_url"] == NEXTHINK_ORIGIN and fields["Oauth2 Token Url"].startswith(
         NEXTHINK_ORIGIN
     )
-    credential("nexthink_clientSecret", nexthink.client_secret)
+    make_credential("nexthink_clientSecret", nexthink.client_secret)
     save_connector(
         bob,
         "Nexthink",
@@ -188,9 +184,9 @@ def test_salesforce_password_grant_as_written(bob) -> None:
     with AuthServer(client_id="sf-consumer-key") as server:
         server.accept = ("basic", "body")
         server.users = {"integration@example.com": "hunter2-pass" + "SECTOKEN123"}
-        credential("salesforce_consumer_secret", server.client_secret)
-        credential("salesforce_password", "hunter2-pass")
-        credential("salesforce_security_token", "SECTOKEN123")
+        make_credential("salesforce_consumer_secret", server.client_secret)
+        make_credential("salesforce_password", "hunter2-pass")
+        make_credential("salesforce_security_token", "SECTOKEN123")
         save_connector(
             bob,
             "Salesforce",
@@ -222,7 +218,7 @@ def test_salesforce_password_grant_as_written(bob) -> None:
 
 def test_an_unknown_reference_in_a_combined_secret_fails_the_test_naming_it(bob) -> None:
     with AuthServer() as server:
-        credential("salesforce_password", "hunter2-pass")
+        make_credential("salesforce_password", "hunter2-pass")
         Connector.objects.create(
             name="Salesforce",
             base_url=server.url,
@@ -263,7 +259,7 @@ def test_workato_as_written_sends_json_without_a_content_type_row(bob) -> None:
 
     with Upstream() as workato:
         workato.handler = reverse_echo
-        credential("access_key", token)
+        make_credential("access_key", token)
         save_connector(
             bob,
             "Workato",
