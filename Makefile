@@ -34,7 +34,7 @@ serve: $(VENV)/.installed
 	exec $(VENV)/bin/gunicorn -c gunicorn.conf.py
 
 test: $(VENV)/.installed .env
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --dist worksteal
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

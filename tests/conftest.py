@@ -4,11 +4,19 @@ from collections import Counter
 from collections.abc import Iterator
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth.models import Group, User
 from django.test import Client
 
 from connectors import roles
 from tests.upstream import Upstream
+
+
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hasher() -> None:
+    """PBKDF2 at production strength costs half a second per user; tests make hundreds.
+    tests/test_production.py checks that production still hashes with PBKDF2."""
+    django_settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

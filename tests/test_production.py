@@ -10,8 +10,11 @@ import sys
 
 import pytest
 from cryptography.fernet import Fernet
+from django.conf import global_settings
+from django.contrib.auth.models import User
 from django.test import Client
 
+import studio.settings
 from tests.conftest import client_for
 from tests.factories import make_action, make_connector
 from tests.servers import ROOT, is_postgres, libpq_url
@@ -190,3 +193,12 @@ def test_a_page_that_loses_its_database_connection_midway_is_served_anyway(monke
     assert cuts == [(True,)]
     assert response.status_code == 200
     assert "Kept" in response.content.decode()
+
+
+def test_production_hashes_passwords_with_pbkdf2(settings, db) -> None:
+    # The suite swaps in a fast hasher (tests/conftest.py); production keeps Django's default.
+    assert not hasattr(studio.settings, "PASSWORD_HASHERS")
+    settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
+    user = User.objects.create_user("dora", password="a long pass phrase")
+    assert user.password.startswith("pbkdf2_sha256$")
+    assert user.check_password("a long pass phrase")
