@@ -105,6 +105,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"{_VALIDATION}.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": f"{_VALIDATION}.CommonPasswordValidator"},
     {"NAME": f"{_VALIDATION}.NumericPasswordValidator"},
+    # Repeats and keyboard walks (dev2dev2dev2, qwertyuiop123) pass the four above.
+    {"NAME": "connectors.passwords.StrengthValidator"},
 ]
 # Failed logins (this site's and the admin's) are counted per username and address by
 # django-axes: after AXES_FAILURE_LIMIT failures that pair is locked out for the cool-off.

@@ -119,6 +119,50 @@ def test_a_password_of_twelve_mixed_characters_is_accepted(alice) -> None:
         validate_password("eleven-char", alice)
 
 
+@pytest.mark.parametrize(
+    ("password", "advice"),
+    [
+        ("dev2dev2dev2", 'Repeats like "abcabcabc"'),
+        ("qwertyuiop123", "Add another word or two"),
+    ],
+)
+def test_it_refuses_a_guessable_password_with_the_estimators_advice(
+    alice, password, advice
+) -> None:
+    with pytest.raises(ValidationError) as refused:
+        validate_password(password, alice)
+    said = " ".join(refused.value.messages)
+    assert "too easy to guess" in said and advice in said
+
+
+def test_it_accepts_a_long_random_passphrase(alice) -> None:
+    validate_password("vivid otter juggles 47 lanterns", alice)
+
+
+def test_the_change_form_refuses_a_repeated_pattern_with_its_advice(alice) -> None:
+    client = client_for(alice)
+    data = {"old_password": "pass-alice", "new_password1": "dev2dev2dev2"}
+    response = client.post("/accounts/password_change/", data | {"new_password2": "dev2dev2dev2"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "too easy to guess" in page and "Avoid repeated words and characters." in page
+    alice.refresh_from_db()
+    assert alice.check_password("pass-alice")
+
+
+def test_the_admins_add_user_form_refuses_a_keyboard_pattern(staff_alice) -> None:
+    client = client_for(staff_alice)
+    data = {"username": "dave", "password1": "qwertyuiop123", "password2": "qwertyuiop123"}
+    response = client.post("/admin/auth/user/add/", data | {"usable_password": "true"})
+    assert response.status_code == 200
+    assert "too easy to guess" in response.content.decode()
+    assert not User.objects.filter(username="dave").exists()
+    passphrase = "vivid otter juggles 47 lanterns"
+    data |= {"password1": passphrase, "password2": passphrase}
+    assert client.post("/admin/auth/user/add/", data).status_code == 302
+    assert User.objects.get(username="dave").check_password(passphrase)
+
+
 def test_the_local_setup_creates_an_admin_whose_password_passes_the_rules(
     tmp_path, monkeypatch
 ) -> None:
