@@ -662,6 +662,42 @@ def test_yaml_errors_name_the_line(alice) -> None:
     assert "line 4" in response.content.decode()
 
 
+def yaml_bomb() -> str:
+    """Six levels of ten nested aliases: under 406 bytes standing for a million nodes."""
+    lines = ["openapi: 3.0.0", "info: {title: Bomb, version: '1'}", "paths: {}"]
+    lines.append("l0: &l0 [" + ",".join(["lol"] * 10) + "]")
+    for level in range(1, 6):
+        lines.append(f"l{level}: &l{level} [" + ",".join([f"*l{level - 1}"] * 10) + "]")
+    return "\n".join(lines) + "\n"
+
+
+BOMB_REFUSED = "would expand it to more than"
+
+
+def test_a_yaml_alias_bomb_is_refused_with_its_budget_in_the_form(alice) -> None:
+    bomb = yaml_bomb()
+    assert len(bomb.encode()) <= 406
+    response = preview(client_for(alice), text=bomb)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "too large once expanded" in page and BOMB_REFUSED in page
+    assert "at most 1,000,000" in page
+    assert not Connector.objects.exists()
+
+
+def test_an_alias_that_contains_itself_is_refused(alice) -> None:
+    response = preview(client_for(alice), text="openapi: 3.0.0\nloop: &loop [*loop]\n")
+    assert BOMB_REFUSED in response.content.decode()
+
+
+def test_aliases_within_ten_times_the_document_are_read(alice) -> None:
+    text = description("petstore-3.0.yaml").decode()
+    shared = "x-shared: &shared {type: string, description: shared}\n"
+    text = shared + text + "x-uses: [" + ", ".join(["*shared"] * 5) + "]\n"
+    response = preview(client_for(alice), text=text)
+    assert response.status_code == 200, response.content.decode()[:2000]
+
+
 def test_a_description_over_the_size_limit_is_refused(alice, settings) -> None:
     settings.STUDIO_MAX_IMPORT_BYTES = 1000
     response = preview(client_for(alice), "petstore-3.0.yaml")

@@ -11,7 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from connectors.models import Connector, Revision
-from tests.test_api_import import DESCRIPTIONS
+from tests.test_api_import import BOMB_REFUSED, DESCRIPTIONS, yaml_bomb
 from tests.upstream import Reply
 
 pytestmark = pytest.mark.django_db
@@ -61,6 +61,15 @@ def test_bad_input_fails_with_a_sentence(tmp_path) -> None:
     broken.write_text("openapi: 3.0.0\npaths:\n  /a: {get: {parameters: [{$ref: '#/x'}]}}\n")
     with pytest.raises(CommandError, match="The \\$ref #/x at #/paths/~1a/get/parameters/0"):
         call_command("import_api", str(broken), "--apply")
+    assert not Connector.objects.exists()
+
+
+def test_a_yaml_alias_bomb_is_refused_with_its_budget(tmp_path) -> None:
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text(yaml_bomb())
+    with pytest.raises(CommandError, match=BOMB_REFUSED) as refused:
+        call_command("import_api", str(bomb), "--apply")
+    assert "at most 1,000,000" in str(refused.value)
     assert not Connector.objects.exists()
 
 

@@ -1,7 +1,8 @@
 """Where a description comes from (a file, pasted text, a URL) and how its text is parsed.
 
-JSON is read with the standard library; YAML only with PyYAML's safe loader (the C one when
-libyaml is there), so a document can never build Python objects. A URL is fetched through the
+JSON is read with the standard library; YAML only through `yaml_documents.load` (PyYAML's safe
+loader, its aliases within a node budget), so a document can never build Python objects nor
+expand past its budget. A URL is fetched through the
 outbound door, with its guard, allow list and a size cap of STUDIO_MAX_IMPORT_BYTES.
 """
 
@@ -14,11 +15,9 @@ from typing import Any
 import yaml
 from django.conf import settings
 
-from connectors import outbound
+from connectors import outbound, yaml_documents
 from connectors.importing.plan import ReadError
 from connectors.schema import contains_nul
-
-SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass
@@ -89,7 +88,9 @@ def parse(data: bytes | str) -> Any:
                 ) from None
         else:
             try:
-                document = yaml.load(text, Loader=SafeLoader)  # noqa: S506 - a safe loader
+                document = yaml_documents.load(text)
+            except yaml_documents.TooManyNodes as error:
+                raise ReadError(f"This description is too large once expanded. {error}") from None
             except yaml.MarkedYAMLError as error:
                 mark = error.problem_mark or error.context_mark
                 where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
