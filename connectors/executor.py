@@ -338,6 +338,8 @@ def _record_response(record: TestRun, response: outbound.OutboundResponse, hide:
     record.content_type = content_type
     record.is_binary = shown.kind == "binary"
     record.response_body = "" if record.is_binary else text[:cap]
+    if shown.kind == "xml" and _json_form_reveals(record.response_body, hide):
+        record.response_body = XML_WITHHELD
     if record.is_binary:
         _keep_bytes(record, response.body, hide)
     record.body_truncated = shown.truncated or len(text) > cap
@@ -359,6 +361,19 @@ BYTES_WITHHELD = (
     "The body holds a secret of this connector, and bytes cannot be masked like text: "
     "they were not kept, so there is nothing to download."
 )
+
+
+XML_WITHHELD = (
+    "The body held a secret of this connector in a form that cannot be masked where it "
+    "stands, which its JSON form would show: it was not kept."
+)
+
+
+def _json_form_reveals(stored: str, hide: list[str]) -> bool:
+    """Whether the JSON form a page derives from stored XML would show a secret that masking
+    the XML did not reach (text that XML joins across comments or CDATA sections)."""
+    derived = rendering.xml_as_json(stored)
+    return derived is not None and redaction.reveals(derived, hide)
 
 
 def _keep_bytes(record: TestRun, body: bytes, hide: list[str]) -> None:

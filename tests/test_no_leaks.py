@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import base64
+import html
 import io
 import json
 import logging
-from urllib.parse import quote, quote_plus
+import re
+from urllib.parse import quote, quote_plus, unquote
 
 import pytest
 from django.core.management import call_command
@@ -395,3 +397,128 @@ def test_the_debug_error_page_of_a_failing_test_shows_no_secret(
     assert settings.SECRET_KEY not in page
     for key in settings.STUDIO_ENCRYPTION_KEYS:
         assert key not in page
+
+
+# --- a secret echoed in nested encodings, and as XML character references -----------------------
+
+
+def nested_echoes(secret: str) -> dict[str, str]:
+    """The secret as an API may hide it two encodings deep, and each of those JSON-escaped."""
+    percent = quote(secret, safe="")
+    b64 = base64.b64encode(secret.encode()).decode()
+    forms = {
+        "xml-decimal": "".join(f"&#{ord(char)};" for char in secret),
+        "xml-hex": "".join(f"&#x{ord(char):X};" for char in secret),
+        "xml-some": secret[:3] + "".join(f"&#{ord(char)};" for char in secret[3:9]) + secret[9:],
+        "percent-of-percent": quote(percent, safe=""),
+        "base64-of-percent": base64.b64encode(percent.encode()).decode(),
+        "percent-of-base64": quote(b64, safe=""),
+        "json-u-escapes": "".join(f"\\u{ord(char):04x}" for char in secret),
+        "every-byte-percent": "".join(f"%{byte:02X}" for byte in secret.encode()),
+    }
+    return forms | {f"json-of-{name}": json.dumps(text)[1:-1] for name, text in forms.items()}
+
+
+def _json_unescape(text: str) -> str:
+    return re.sub(
+        r"\\(u[0-9a-fA-F]{4}|[\\/\"])",
+        lambda m: chr(int(m.group(1)[1:], 16)) if len(m.group(1)) == 5 else m.group(1),
+        text,
+    )
+
+
+def decodings(text: str) -> set[str]:
+    """The text as a reader may decode it, up to three decodings deep (an independent oracle:
+    references, percent and JSON escapes decoded in every order)."""
+    found = {text}
+    for _ in range(3):
+        found |= {decode(t) for t in found for decode in (html.unescape, unquote, _json_unescape)}
+    return found
+
+
+def assert_nowhere(text: str, where: str, secret: str = ENCODED_CANARY) -> None:
+    """Neither the secret nor the middle of any of its encodings, in the text or any decoding."""
+    middles = [*leaked_forms(secret)]
+    middles.append(base64.b64encode(quote(secret, safe="").encode()).decode()[2:-4])
+    for decoded in decodings(text):
+        assert secret not in decoded, f"the canary leaked into {where}"
+        for middle in middles:
+            assert middle not in decoded, f"the canary leaked into {where} as {middle!r}"
+
+
+def test_the_nested_leak_check_would_see_every_unmasked_echo() -> None:
+    for name, echoed in nested_echoes(ENCODED_CANARY).items():
+        with pytest.raises(AssertionError):
+            assert_nowhere(f"<x>before {echoed} after</x>", name)
+
+
+def _xml_echo(forms: dict[str, str]) -> bytes:
+    items = "".join(
+        f'<form name="{name}">before {text} after</form>' for name, text in forms.items()
+    )
+    return f'<?xml version="1.0"?><echo>{items}</echo>'.encode()
+
+
+NESTED_BODIES = {
+    "application/xml": _xml_echo,
+    "application/json": lambda forms: json.dumps({"forms": forms}).encode(),
+    "text/html; charset=utf-8": lambda forms: " ".join(forms.values()).encode(),
+}
+
+
+@pytest.mark.parametrize("content_type", NESTED_BODIES)
+def test_a_secret_echoed_nested_or_as_references_is_masked_in_every_view(
+    upstream, alice, content_type
+) -> None:
+    alice.is_staff = True
+    alice.save()
+    forms = nested_echoes(ENCODED_CANARY)
+    body = NESTED_BODIES[content_type](forms)
+    upstream.handler = lambda got: Reply(
+        headers={"Content-Type": content_type} | {f"X-Echo-{k}": v for k, v in forms.items()},
+        body=body,
+    )
+    connector = api_key_connector(upstream.url, ENCODED_CANARY, name="Echo")
+    connector.auth_settings.update(api_key_auth_type="PARAM", param_auth_param_name="key")
+    connector.save()
+    action = make_action(connector)
+    run = executor.run(action, {}, alice)
+    assert run.status == 200, run.error_message
+    assert secrets.MASK in run.response_body
+    if content_type == "application/xml":  # the XML is kept, and its JSON form shown
+        assert run.response_body.startswith("<?xml") and "&#" not in run.response_body
+    fields = {f.name: getattr(run, f.name) for f in TestRun._meta.fields}
+    assert_nowhere(json.dumps(fields, default=str, ensure_ascii=False), "the stored run")
+    client = client_for(alice)
+    base = action.get_absolute_url()
+    pages = {
+        "the action page": client.get(f"{base}?run={run.pk}"),
+        "the result partial": client.get(f"{base}?run={run.pk}", HTTP_HX_REQUEST="true"),
+        "the runs list": client.get(f"{base}runs/"),
+        "the body as text": client.get(f"{base}runs/{run.pk}/text/"),
+        "the admin's run": client.get(f"/admin/connectors/testrun/{run.pk}/change/"),
+        "the Test partial": client.post(f"{base}test/", HTTP_HX_REQUEST="true"),
+        "the generated schema": client.post(
+            f"{base}schema/", {"run": run.pk, "generate": "1"}, follow=True
+        ),
+    }
+    for where, response in pages.items():
+        assert response.status_code == 200, where
+        assert_nowhere(response.content.decode(), where)
+    action.refresh_from_db()
+    assert_nowhere(json.dumps(action.output_schema, ensure_ascii=False), "the output schema")
+
+
+def test_xml_that_joins_a_secret_across_a_comment_is_not_kept(upstream, alice) -> None:
+    split = f"{ENCODED_CANARY[:10]}<!-- -->{ENCODED_CANARY[10:]}"
+    upstream.reply = Reply(
+        headers={"Content-Type": "application/xml"},
+        body=f"<echo><a>{split}</a><b>ok</b></echo>".encode(),
+    )
+    connector = api_key_connector(upstream.url, ENCODED_CANARY, name="Echo")
+    action = make_action(connector)
+    run = executor.run(action, {}, alice)
+    assert run.status == 200 and run.response_body == executor.XML_WITHHELD
+    page = client_for(alice).get(f"{action.get_absolute_url()}?run={run.pk}").content.decode()
+    assert "cannot be masked where it stands" in page
+    assert_nowhere(page, "the action page")

@@ -86,6 +86,54 @@ def test_it_masks_several_secrets_in_one_pass_longest_first() -> None:
     assert masked.count(secrets.MASK) == 3
 
 
+PERCENT = quote(SECRET, safe="")
+NESTED = {
+    "percent of percent": quote(PERCENT, safe=""),
+    "percent of percent, %20 as +": quote_plus(quote_plus(SECRET)),
+    "JSON-escaped percent of percent": json.dumps(quote(PERCENT, safe=""))[1:-1],
+    "decimal references": "".join(f"&#{ord(char)};" for char in SECRET),
+    "hex references, zero-padded": "".join(f"&#x{ord(char):04x};" for char in SECRET),
+    "references here and there": "sk-l&#105;ve/0a&#43;9 z=&eacute;x41f7",
+    "named entities": SECRET.replace("/", "&sol;").replace("+", "&plus;"),
+    "every character \\u-escaped": "".join(f"\\u{ord(char):04x}" for char in SECRET),
+    "every byte percent-encoded": "".join(f"%{byte:02x}" for byte in DATA),
+    "references of \\u escapes": "".join(f"&#92;u{ord(char):04x}" for char in SECRET),
+}
+
+
+@pytest.mark.parametrize("echo", NESTED.values(), ids=NESTED.keys())
+def test_it_masks_nested_encodings_and_escaped_spellings(echo: str) -> None:
+    text = f"<a>Fish &amp; chips, {echo}; the rest %41 &#65; kept</a>"
+    masked = secrets.redact(text, [SECRET])
+    # Only the echo is masked: the escapes around it are kept as they came.
+    assert masked == f"<a>Fish &amp; chips, {secrets.MASK}; the rest %41 &#65; kept</a>"
+
+
+@pytest.mark.parametrize(
+    "echo",
+    [
+        base64.b64encode(PERCENT.encode()).decode(),
+        quote(base64.b64encode(DATA).decode(), safe=""),
+        json.dumps(base64.urlsafe_b64encode(b"x" + PERCENT.encode()).decode())[1:-1],
+    ],
+    ids=["base64 of percent", "percent of base64", "JSON-escaped URL-safe base64 of percent"],
+)
+def test_it_masks_base64_of_percent_and_percent_of_base64(echo: str) -> None:
+    masked = secrets.redact(f"before {echo} after", [SECRET])
+    assert secrets.MASK in masked and masked.startswith("before ") and masked.endswith(" after")
+    assert len(masked) < len("before  after") + len(secrets.MASK) + 8  # the edges at most
+
+
+def test_reveals_says_whether_a_decoded_text_still_shows_a_secret() -> None:
+    assert redaction.reveals(NESTED["decimal references"], [SECRET])
+    assert not redaction.reveals("nothing here &amp; %41", [SECRET])
+
+
+def test_bytes_holding_a_nested_form_are_found() -> None:
+    assert redaction.found_in_bytes(b"\x00\x01" + NESTED["percent of percent"].encode(), [SECRET])
+    assert not redaction.found_in_bytes(b"\x00\x01 nothing", [SECRET])
+
+
 @pytest.mark.django_db
 def test_a_secret_across_the_display_cap_is_masked_whole(upstream, alice, settings) -> None:
     settings.STUDIO_DISPLAY_BYTES = 1000
