@@ -25,27 +25,38 @@ from connectors.models import Action, Connector, Credential, InputArg
 def preview(request: HttpRequest, form: CurlImportForm) -> Plan | None:
     """Read the command and plan what it makes; errors go on the form, nothing is saved."""
     data = form.cleaned_data
+    scope = sealed_scope(request)
     try:
-        command = _command(data["command"], data["sealed"])
+        command = _command(data["command"], data["sealed"], scope)
         parsed = parse_curl(command)
+    except secrets.SealRefused as refused:
+        form.data["sealed"] = ""  # the box keeps what was posted; the name fields stay too
+        form.add_error("command", f"{refused.message} Paste the whole command again.")
+        return None
     except CurlParseError as error:
         form.add_error("command", str(error))
         return None
     shown = _masked(command, parsed)
     form.data["command"] = shown
-    form.data["sealed"] = secrets.seal(command) if shown != command else ""
+    form.data["sealed"] = secrets.seal_for(command, scope) if shown != command else ""
     return _plan(request, form, parsed)
 
 
+def sealed_scope(request: HttpRequest) -> secrets.Scope:
+    """The pasted command rides sealed for this user's cURL import only."""
+    return secrets.Scope(request.user.pk, "Import cURL", "command")
+
+
 @sensitive_variables("sealed", "command")
-def _command(posted: str, sealed: str) -> str:
+def _command(posted: str, sealed: str, scope: secrets.Scope) -> str:
     """The command to read: the sealed original when the box still shows its masked copy."""
     posted = posted.replace("\r\n", "\n").strip()
+    refused: secrets.SealRefused | None = None
     if sealed:
         try:
-            command = secrets.unseal(sealed)
-        except secrets.SecretUnreadable:
-            command = None
+            command = secrets.unseal_for(sealed, scope)
+        except secrets.SealRefused as error:
+            command, refused = None, error
         if command is not None:
             try:
                 shown = _masked(command, parse_curl(command))
@@ -55,6 +66,8 @@ def _command(posted: str, sealed: str) -> str:
                 return command
     if not posted:
         raise CurlParseError("Paste a cURL command.")
+    if secrets.MASK in posted and refused is not None:
+        raise refused  # the masked copy needs an original that was not sealed for here
     if secrets.MASK in posted:
         raise CurlParseError(
             f"The command holds a masked secret ({secrets.MASK}): paste the whole command "
