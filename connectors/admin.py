@@ -261,15 +261,31 @@ class ActionAdmin(VersionedAdmin):
 
 @admin.register(Credential)
 class CredentialAdmin(RecordedDeletionsAdmin):
-    list_display = ["name", "hint", "allowed_hosts", "set_by", "set_at"]
-    fields = ["name", "hint", "allowed_hosts", "set_by", "set_at"]
+    list_display = ["name", "hint", "allowed_hosts", "set_by", "set_at", "needs_confirmation"]
+    list_filter = ["needs_confirmation"]
+    fields = [
+        "name",
+        "hint",
+        "allowed_hosts",
+        "set_by",
+        "set_at",
+        "created_by",
+        "created_via",
+        "needs_confirmation",
+        "confirmed_by",
+        "confirmed_at",
+    ]
     # Values, names and hosts change on the Credentials page, where they are checked (an
-    # environment credential's name is reserved; hosts are parsed).
-    readonly_fields = ["name", "hint", "allowed_hosts", "set_by", "set_at"]
+    # environment credential's name is reserved; hosts are parsed), and only by Admins;
+    # confirming is a button there too.
+    readonly_fields = fields
     search_fields = ["name"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # created on the Credentials page, where the value is sealed
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.has_perm("connectors.manage_credentials")
 
     def save_model(self, request: HttpRequest, obj: Credential, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)

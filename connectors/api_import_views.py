@@ -106,32 +106,50 @@ def digest(plan: Plan) -> str:
     return hashlib.sha256(json.dumps(facts).encode()).hexdigest()[:32]
 
 
-def _typed(data: Any, name: str) -> str:
-    """A secret typed in this preview, or the one typed before and kept sealed in the page."""
+def _scope(user_id: int | None, name: str) -> secrets.Scope:
+    """A typed secret rides sealed for this user's Import API, for the field it was typed in."""
+    return secrets.Scope(user_id, "Import API", name)
+
+
+@sensitive_variables("data")
+def _typed(data: Any, name: str, user_id: int | None, refused: dict[str, str]) -> str:
+    """A secret typed in this preview, or the one typed before and kept sealed in the page.
+    A kept one that was not sealed for here is dropped, and `refused` says why."""
     if value := data.get(name):
         return value
     if sealed := data.get(f"sealed-{name}"):
         try:
-            return secrets.unseal(sealed)
-        except secrets.SecretUnreadable:
-            return ""
+            return secrets.unseal_for(sealed, _scope(user_id, name))
+        except secrets.SealRefused as error:
+            refused[name] = error.message
     return ""
 
 
 @sensitive_variables("data")
-def kept_secrets(data: Any) -> list[tuple[str, str]]:
+def kept_secrets(data: Any, user_id: int | None, refused: dict[str, str]) -> list[tuple[str, str]]:
     """Typed secrets to carry to the next preview, sealed: the page never shows them back."""
     names = [k for k in data if k.startswith(("secret-", "credential-"))]
     names += [k[len("sealed-") :] for k in data if k.startswith("sealed-")]
     kept = []
     for name in dict.fromkeys(names):
-        if value := _typed(data, name):
-            kept.append((name, secrets.seal(value)))
+        if value := _typed(data, name, user_id, refused):
+            kept.append((name, secrets.seal_for(value, _scope(user_id, name))))
     return kept
 
 
+def refusal_problems(refused: dict[str, str]) -> list[str]:
+    return [f"{_field_label(name)}: {message}" for name, message in refused.items()]
+
+
+def _field_label(name: str) -> str:
+    kind, _, rest = name.partition("-")
+    return f"Value of {rest}" if kind == "credential" else rest.replace("_", " ").capitalize()
+
+
 @sensitive_variables("data")
-def choices_from(data: Any, plan: Plan, may_set_credentials: bool) -> Choices:
+def choices_from(
+    data: Any, plan: Plan, may_set_credentials: bool, user_id: int | None, refused: dict[str, str]
+) -> Choices:
     """What the person kept: checked actions, conflict resolutions, renames, typed secrets."""
     choices = Choices(included={i for i in range(len(plan.actions)) if data.get(f"keep-{i}")})
     for index in range(len(plan.actions)):
@@ -143,14 +161,14 @@ def choices_from(data: Any, plan: Plan, may_set_credentials: bool) -> Choices:
     choices.remove = {name for name in plan.removed if data.get(f"remove-{name}")}
     choices.connector_mode = UPDATE if data.get("connector_mode") == UPDATE else KEEP
     for field in secret_fields(plan.auth.auth_config):
-        if value := _typed(data, f"secret-{field}"):
+        if value := _typed(data, f"secret-{field}", user_id, refused):
             choices.secrets[field] = value
     for key in ASKED_SETTINGS:
         if key in plan.auth.settings and (value := (data.get(f"setting-{key}") or "").strip()):
             plan.auth.settings[key] = value
     if may_set_credentials:
         for credential in plan.credentials:
-            if value := _typed(data, f"credential-{credential.name}"):
+            if value := _typed(data, f"credential-{credential.name}", user_id, refused):
                 choices.credential_values[credential.name] = value
     return choices
 
@@ -158,12 +176,16 @@ def choices_from(data: Any, plan: Plan, may_set_credentials: bool) -> Choices:
 def preview_context(request: HttpRequest, plan: Plan, token: str, **extra: Any) -> dict[str, Any]:
     may_set = request.user.has_perm("connectors.manage_credentials")
     kept = {name for name, _ in extra.get("kept", [])}
+    refused = extra.pop("refused", {})
+    if refused:
+        extra["problems"] = [*extra.get("problems", []), *refusal_problems(refused)]
     auth_secrets = [
         {
             "field": field,
             "label": secret_label(plan.auth.auth_config, field),
             "reference": plan.auth.secrets.get(field) or "",
             "kept": f"secret-{field}" in kept,
+            "refused": refused.get(f"secret-{field}", ""),
         }
         for field in secret_fields(plan.auth.auth_config)
         if field in plan.auth.secrets
@@ -249,8 +271,11 @@ def _staged_step(request: HttpRequest, token: str) -> HttpResponse:
         plan = read_plan(source, _options(data, source))
     except ReadError as error:
         return _source_page(request, SourceForm(), str(error), 400)
+    user_id = request.user.pk
     if "create" not in data:
-        context = preview_context(request, plan, token, kept=kept_secrets(data))
+        refused: dict[str, str] = {}
+        kept = kept_secrets(data, user_id, refused)
+        context = preview_context(request, plan, token, kept=kept, refused=refused)
         return render(request, PREVIEW_TEMPLATE, context)
     if data.get("digest") != digest(plan):
         context = preview_context(request, plan, token, stale=True)
@@ -263,10 +288,15 @@ def _staged_step(request: HttpRequest, token: str) -> HttpResponse:
             status=403,
         )
     may_set = request.user.has_perm("connectors.manage_credentials")
-    choices = choices_from(data, plan, may_set)
+    refused = {}
+    choices = choices_from(data, plan, may_set, user_id, refused)
     problems = check_choices(plan, choices)
-    if problems:
-        context = preview_context(request, plan, token, problems=problems, kept=kept_secrets(data))
+    if problems or refused:
+        # Everything else typed rides along again; only the refused value is to be typed anew.
+        kept = kept_secrets(data, user_id, {})
+        context = preview_context(
+            request, plan, token, problems=problems, kept=kept, refused=refused
+        )
         return render(request, PREVIEW_TEMPLATE, context, status=400)
     try:
         outcome = apply.apply(plan, choices, request.user, may_set_credentials=may_set)

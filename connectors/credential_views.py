@@ -6,9 +6,10 @@ from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from connectors import error_summary, history, kept_secrets, secrets
 from connectors.forms import CredentialForm
@@ -64,6 +65,8 @@ def credential_form(request: HttpRequest, name: str | None = None) -> HttpRespon
         if form.is_valid():
             saved = form.save(commit=False)
             saved.set_by = request.user
+            if credential is None:
+                saved.created_by, saved.created_via = request.user, Credential.Via.PAGE
             event = Revision.Event.CHANGED if credential else Revision.Event.CREATED
             try:
                 with transaction.atomic():  # the credential and its history, or neither
@@ -94,6 +97,25 @@ def credential_form(request: HttpRequest, name: str | None = None) -> HttpRespon
         "kept": kept,
     }
     return render(request, "connectors/credential_form.html", context)
+
+
+@require_POST
+def credential_confirm(request: HttpRequest, name: str) -> HttpResponse:
+    """An Admin has looked at a credential someone else made, its hosts included, and keeps it."""
+    credential = _credential_for(request, name)
+    if credential.needs_confirmation:
+        with transaction.atomic():
+            Credential.objects.filter(pk=credential.pk).update(
+                needs_confirmation=False, confirmed_by=request.user, confirmed_at=timezone.now()
+            )
+            history.record(
+                credential,
+                Revision.Event.CHANGED,
+                request.user,
+                note=f"Confirmed ({credential.flag}).",
+            )
+        messages.success(request, f"Confirmed credential {name}.")
+    return redirect("credential_list")
 
 
 @require_http_methods(["GET", "POST"])

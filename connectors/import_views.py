@@ -5,12 +5,12 @@ holds the command with its secrets masked, and the original travels sealed (Fern
 field. Create re-reads the same command and refuses when the outcome differs from what was
 previewed (a digest of it rides along), so what is created is exactly what was shown.
 
-Decision: a Developer may create team credentials here, though managing credentials is an
-Admin's: the import only ever adds a credential under a fresh name (never replaces one, never
-takes an environment credential's name), allowed to go to the command's host only. For an Admin an
-existing credential holding the very same value is reused; for anyone else existing values are
-never compared, so the preview cannot tell whether a pasted value is a stored one. The
-alternative, a literal secret left in a plain field, is what the import exists to prevent.
+Team credentials are the Admins': for an Admin a pasted literal becomes a team credential under
+a fresh name (never replacing one, never taking an environment credential's name), allowed to
+go to the command's host only, or an existing credential holding the very same value. For
+anyone else it stays the connector's own secret, sealed in its secret field and bound to the
+command's origin; existing credentials are never compared, so the preview cannot tell whether a
+pasted value is a stored one. A literal never lands in a plain field.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """Secrets typed into a form that failed validation: kept server-side, never shown again.
 
-Sealed with the studio's key, stored in the session under the form they were typed into, used
-when the same form is posted again with the field left blank, and dropped after the save or
-after an hour. The page only says "kept, not shown".
+Sealed with the studio's key for this user, this form and this field (secrets.seal_for), stored
+in the session under the form they were typed into, used when the same form is posted again
+with the field left blank, and dropped after the save or after an hour. The page only says
+"kept, not shown".
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ def keep(request: HttpRequest, form_key: str, values: dict[str, str]) -> set[str
     store = _fresh(request)
     entries = store.setdefault(form_key, {})
     for name, value in values.items():
-        entries[name] = {"sealed": secrets.seal(value), "at": time.time()}
+        sealed = secrets.seal_for(value, _scope(request, form_key, name))
+        entries[name] = {"sealed": sealed, "at": time.time()}
     if not entries:
         store.pop(form_key)
     request.session[SESSION_KEY] = store
@@ -53,11 +55,19 @@ def fill(request: HttpRequest, form_key: str, data: QueryDict) -> QueryDict:
         return data
     data = data.copy()
     for name, entry in kept.items():
+        try:
+            value = secrets.unseal_for(entry["sealed"], _scope(request, form_key, name))
+        except secrets.SealRefused:
+            continue  # not this user's, or from before scopes: the field asks for it again
         if name.startswith(HEADER):
-            _fill_header(data, name.removeprefix(HEADER), entry["sealed"])
+            _fill_header(data, name.removeprefix(HEADER), value)
         elif not (data.get(name) or data.get(f"{name}_clear")) and _typed_mode(data, name):
-            data[name] = secrets.unseal(entry["sealed"], owner="a kept value")
+            data[name] = value
     return data
+
+
+def _scope(request: HttpRequest, form_key: str, name: str) -> secrets.Scope:
+    return secrets.Scope(getattr(request.user, "pk", None), f"the form {form_key}", name)
 
 
 def _typed_mode(data: QueryDict, name: str) -> bool:
@@ -65,13 +75,14 @@ def _typed_mode(data: QueryDict, name: str) -> bool:
     return data.get(f"{name}_mode", "value") == "value"
 
 
-def _fill_header(data: QueryDict, key: str, sealed: str) -> None:
+@sensitive_variables("value")
+def _fill_header(data: QueryDict, key: str, value: str) -> None:
     keys, values = data.getlist("headers_key"), data.getlist("headers_value")
     kinds = data.getlist("headers_kind")
     for index, row_key in enumerate(keys):
         kind = kinds[index] if index < len(kinds) else "plain"
         if row_key.strip().lower() == key and kind == "secret" and not values[index]:
-            values[index] = secrets.unseal(sealed, owner="a kept value")
+            values[index] = value
     data.setlist("headers_value", values)
 
 

@@ -248,6 +248,16 @@ class InputArg(models.Model):
 class Credential(models.Model):
     """A team secret that secret fields reference as {{NAME}}."""
 
+    class Via(models.TextChoices):
+        """The path a credential was created through."""
+
+        PAGE = "page", "the Credentials page"
+        CURL = "curl", "cURL import"
+        API = "api", "Import API"
+        TEMPLATE = "template", "a template"
+        CATALOG = "catalog", "catalog import"
+        UNKNOWN = "", "an unknown path"
+
     name = models.CharField("Name", max_length=64, validators=[validate_identifier])
     sealed = models.TextField()  # Fernet token of the value
     hint = models.CharField(max_length=80, blank=True)
@@ -259,6 +269,17 @@ class Credential(models.Model):
     set_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Who made it and how; a credential someone other than an Admin made (before only Admins
+    # could) stays flagged on the Credentials page until an Admin confirms or deletes it.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_via = models.CharField(max_length=16, choices=Via, blank=True)
+    needs_confirmation = models.BooleanField(default=False)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -267,6 +288,16 @@ class Credential(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def flag(self) -> str:
+        """Why an Admin should look at it: "created by dev through cURL import, allowed for
+        evil.example"; blank once confirmed, or when an Admin made it."""
+        if not self.needs_confirmation:
+            return ""
+        who = self.created_by.get_username() if self.created_by else "someone who is not an Admin"
+        hosts = ", ".join(self.allowed_hosts or []) or "no host"
+        return f"created by {who} through {self.get_created_via_display()}, allowed for {hosts}"
 
 
 class TestRun(models.Model):

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import os
 import re
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
@@ -94,6 +97,68 @@ def reseal(token: str) -> str:
         return _fernet().rotate(token.encode()).decode()
     except InvalidToken:
         raise SecretUnreadable("A stored secret cannot be decrypted with any key.") from None
+
+
+# --- values a page carries sealed between two steps -------------------------------------------
+
+CARRIED_MAX_AGE_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose value it is and where it may come back: one user, one purpose, one field."""
+
+    user_id: int | None
+    purpose: str  # as a person names the place: "Import cURL", "the Stripe template"
+    field: str  # the field it was typed into: "command", "secret-api_key"
+
+
+class SealRefused(Exception):
+    """A carried value that came back somewhere it was not sealed for."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@sensitive_variables("value")
+def seal_for(value: str, scope: Scope) -> str:
+    """The one way a typed value is handed to the browser: sealed with its scope and time."""
+    _note(value)
+    payload = {
+        "user": scope.user_id,
+        "purpose": scope.purpose,
+        "field": scope.field,
+        "at": time.time(),
+        "value": value,
+    }
+    return seal(json.dumps(payload))
+
+
+@sensitive_variables("payload")
+def unseal_for(token: str, scope: Scope) -> str:
+    """The value sealed by seal_for for exactly this scope, within the hour; else SealRefused
+    with a sentence saying why (the caller keeps everything else the person typed)."""
+    again = "type it again."
+    try:
+        payload = json.loads(_fernet().decrypt(token.encode()).decode())
+    except (InvalidToken, ValueError, UnicodeDecodeError):
+        payload = None
+    if not isinstance(payload, dict) or not {"user", "purpose", "field", "at", "value"} <= set(
+        payload
+    ):
+        raise SealRefused(f"A value kept from an earlier step could not be read: {again}")
+    if payload["user"] != scope.user_id:
+        raise SealRefused(f"A value kept here was typed by another user, not you: {again}")
+    if payload["purpose"] != scope.purpose:
+        raise SealRefused(
+            f"A value kept here was typed for {payload['purpose']}, not {scope.purpose}: {again}"
+        )
+    if payload["field"] != scope.field:
+        raise SealRefused(f"A value kept here was typed into another field: {again}")
+    if not 0 <= time.time() - float(payload["at"]) < CARRIED_MAX_AGE_SECONDS:
+        raise SealRefused(f"A value kept here was typed over an hour ago and has expired: {again}")
+    return _note(str(payload["value"]))
 
 
 def is_reference(value: str) -> bool:

@@ -59,6 +59,11 @@ urlpatterns = [
         name="credential_replace",
     ),
     path(
+        "credentials/<str:name>/confirm/",
+        credential_views.credential_confirm,
+        name="credential_confirm",
+    ),
+    path(
         "credentials/<str:name>/delete/",
         credential_views.credential_delete,
         name="credential_delete",

@@ -789,8 +789,8 @@ def test_it_previews_and_saves_nothing(bob) -> None:
     assert nothing_saved()
 
 
-def test_the_preview_never_shows_a_literal_secret(bob) -> None:
-    response = preview(client_for(bob), OPENAI_LITERAL)
+def test_the_preview_never_shows_a_literal_secret(alice) -> None:
+    response = preview(client_for(alice), OPENAI_LITERAL)
     html = response.content.decode()
     assert LITERAL_KEY not in html
     assert base64.b64encode(LITERAL_KEY.encode()).decode()[:12] not in html
@@ -799,8 +799,8 @@ def test_the_preview_never_shows_a_literal_secret(bob) -> None:
     assert nothing_saved()
 
 
-def test_create_saves_the_connector_credential_and_action(bob) -> None:
-    client = client_for(bob)
+def test_create_saves_the_connector_credential_and_action(alice) -> None:
+    client = client_for(alice)
     response = create(client, preview(client, OPENAI_LITERAL))
 
     action = Action.objects.get()
@@ -818,15 +818,16 @@ def test_create_saves_the_connector_credential_and_action(bob) -> None:
     credential = Credential.objects.get()
     assert credential.name == "OPENAI_API_KEY"
     assert secrets.unseal(credential.sealed) == LITERAL_KEY
-    assert credential.set_by == bob
+    assert credential.set_by == credential.created_by == alice
+    assert credential.created_via == Credential.Via.CURL and not credential.needs_confirmation
     assert (action.name, action.method, action.path) == ("get_v1_models", "GET", "/v1/models")
     assert action.headers == [] and action.query_params == []
     prepared = executor.prepare(action, {})
     assert dict(prepared.headers)["Authorization"] == f"Bearer {LITERAL_KEY}"
 
 
-def test_create_makes_the_stripe_key_a_credential_used_as_username(bob) -> None:
-    client = client_for(bob)
+def test_create_makes_the_stripe_key_a_credential_used_as_username(alice) -> None:
+    client = client_for(alice)
     command = (
         "curl https://api.stripe.com/v1/charges -u sk_test_4eC39HqLyjWDarjtT1zdp7dc: -d amount=2000"
     )
@@ -839,8 +840,8 @@ def test_create_makes_the_stripe_key_a_credential_used_as_username(bob) -> None:
     assert dict(executor.prepare(action, {}).headers)["Authorization"] == f"Basic {token}"
 
 
-def test_create_keeps_a_second_secret_header_as_a_secret_connector_header(bob) -> None:
-    client = client_for(bob)
+def test_create_keeps_a_second_secret_header_as_a_secret_connector_header(alice) -> None:
+    client = client_for(alice)
     command = next(c.command for c in CORPUS if c.id == "datadog_literal_keys")
     create(client, preview(client, command))
 
@@ -927,8 +928,8 @@ def test_create_without_a_preview_only_previews(bob) -> None:
     assert nothing_saved()
 
 
-def test_create_refuses_when_the_outcome_changed_since_the_preview(bob, alice) -> None:
-    client = client_for(bob)
+def test_create_refuses_when_the_outcome_changed_since_the_preview(alice) -> None:
+    client = client_for(alice)
     previewed = preview(client, OPENAI_LITERAL)
     Credential.objects.create(
         allowed_hosts=LOCAL_HOSTS,
@@ -1000,8 +1001,8 @@ def test_the_catalog_and_connector_pages_offer_import_to_developers(bob, carol) 
     assert "Import cURL" not in client_for(carol).get("/").content.decode()
 
 
-def test_an_import_is_recorded_in_history(bob) -> None:
-    client = client_for(bob)
+def test_an_import_is_recorded_in_history(alice) -> None:
+    client = client_for(alice)
     create(client, preview(client, OPENAI_LITERAL))
     recorded = set(Revision.objects.values_list("kind", "event"))
     assert recorded == {("connector", "created"), ("action", "created"), ("credential", "created")}

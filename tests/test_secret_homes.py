@@ -757,9 +757,9 @@ def test_curl_import_into_an_existing_connector_never_moves_it(bob, api, evil) -
     assert run(stored).status == 200 and evil.received == []
 
 
-def test_curl_import_never_takes_an_environment_name(bob, settings) -> None:
+def test_curl_import_never_takes_an_environment_name(alice, settings) -> None:
     settings.STUDIO_ENV_CREDENTIALS = [f"{CURL_NAME}@127.0.0.1:9"]
-    page = curl_preview(bob)
+    page = curl_preview(alice)
     assert f"A new team credential <code>{CURL_NAME}_2</code>" in page, page[:4000]
 
 
@@ -769,8 +769,9 @@ def test_the_curl_preview_reveals_nothing_about_stored_values_to_a_developer(bob
     Credential.objects.filter(name=CURL_NAME).update(sealed=secrets.seal("another-value-0000"))
     different = curl_preview(bob)
     assert "holds this same value" not in same
-    assert f"A new team credential <code>{CURL_NAME}_2</code>" in same
-    assert f"A new team credential <code>{CURL_NAME}_2</code>" in different
+    # A Developer's pasted value is the connector's own: no credential is looked at or named.
+    for page in (same, different):
+        assert "kept as this connector's own secret" in page and CURL_NAME not in page
 
 
 def test_an_admin_still_sees_a_stored_value_reused(alice) -> None:
@@ -778,9 +779,9 @@ def test_an_admin_still_sees_a_stored_value_reused(alice) -> None:
     assert "holds this same value" in curl_preview(alice)
 
 
-def test_a_curl_imported_credential_may_go_to_the_commands_host_only(bob) -> None:
-    page = curl_preview(bob)
-    assert "sent only to <code>127.0.0.1:9</code>" in page
+def test_a_curl_imported_credential_may_go_to_the_commands_host_only(alice, bob) -> None:
+    assert "sent only to <code>127.0.0.1:9</code>" in curl_preview(alice)
+    assert "sent only to <code>http://127.0.0.1:9</code>" in curl_preview(bob)  # its own secret
 
 
 # --- the upgrade ---------------------------------------------------------------------------------

@@ -37,6 +37,18 @@ class NewCredential:
 
 
 @dataclass
+class OwnSecret:
+    """A pasted literal kept as the connector's own secret (anyone but an Admin imports so)."""
+
+    what: str  # "the Api Key", "the header DD-APPLICATION-KEY"
+    value: str = field(repr=False)
+
+    @property
+    def masked(self) -> str:
+        return secrets.mask(self.value)
+
+
+@dataclass
 class Reference:
     name: str
     state: str  # "credential", "environment" or "missing"
@@ -52,6 +64,8 @@ class Plan:
     connector_form: ConnectorForm | None = None
     auth_form: AuthForm | None = None
     credentials: list[NewCredential] = field(default_factory=list)
+    own_secrets: list[OwnSecret] = field(default_factory=list)
+    own_origin: str = ""  # where the own secrets may go: the Base URL's origin
     references: list[Reference] = field(default_factory=list)
     input_args: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -76,18 +90,36 @@ class Plan:
         for bound in self.auth_form:
             value = self.auth_form.cleaned_data.get(bound.name)
             if value and bound.name in _SHOWN_AUTH_FIELDS:
-                shown.append((bound.label, str(value)))
+                shown.append((bound.label, self._shown(bound.name, str(value))))
         return shown
+
+    @property
+    def connector_headers(self) -> list[dict[str, str]]:
+        """The new connector's headers as the preview shows them: own secrets masked."""
+        return [
+            {**row, "value": secrets.mask(row["value"])}
+            if row.get("kind") == "secret" and not secrets.is_reference(row["value"])
+            else row
+            for row in self.new_connector["headers"]
+        ]
+
+    def _shown(self, name: str, value: str) -> str:
+        if name in self.auth_form.secret_fields and not secrets.is_reference(value):
+            return secrets.mask(value)
+        return value
 
     @property
     def saves(self) -> str:
         """What Create saves, as a phrase: "the connector, the credential X and the action"."""
         parts = ["the connector"] if self.is_new else []
         parts += [f"the credential {c.name}" for c in self.credentials if not c.reused]
+        if self.own_secrets:
+            parts.append("its own secrets")
         return " and ".join([", ".join(parts), "the action"]) if parts else "the action"
 
     @sensitive_variables()
     def digest(self) -> str:
         secret_facts = [(c.name, c.value, c.reused) for c in self.credentials]
+        secret_facts += [(s.what, s.value, False) for s in self.own_secrets]
         text = json.dumps([self.facts, secret_facts], sort_keys=True, default=str)
         return salted_hmac("connectors.curl_import", text, algorithm="sha256").hexdigest()

@@ -16,8 +16,9 @@ from connectors.curl_import.names import (
     relative_path,
     unique_name,
 )
-from connectors.curl_import.plan import Plan, Reference
+from connectors.curl_import.plan import OwnSecret, Plan, Reference
 from connectors.forms import ConnectorForm, auth_form_for
+from connectors.importing.auth import secret_fields
 from connectors.models import Action, Connector, Credential, InputArg
 
 
@@ -25,27 +26,38 @@ from connectors.models import Action, Connector, Credential, InputArg
 def preview(request: HttpRequest, form: CurlImportForm) -> Plan | None:
     """Read the command and plan what it makes; errors go on the form, nothing is saved."""
     data = form.cleaned_data
+    scope = sealed_scope(request)
     try:
-        command = _command(data["command"], data["sealed"])
+        command = _command(data["command"], data["sealed"], scope)
         parsed = parse_curl(command)
+    except secrets.SealRefused as refused:
+        form.data["sealed"] = ""  # the box keeps what was posted; the name fields stay too
+        form.add_error("command", f"{refused.message} Paste the whole command again.")
+        return None
     except CurlParseError as error:
         form.add_error("command", str(error))
         return None
     shown = _masked(command, parsed)
     form.data["command"] = shown
-    form.data["sealed"] = secrets.seal(command) if shown != command else ""
+    form.data["sealed"] = secrets.seal_for(command, scope) if shown != command else ""
     return _plan(request, form, parsed)
 
 
+def sealed_scope(request: HttpRequest) -> secrets.Scope:
+    """The pasted command rides sealed for this user's cURL import only."""
+    return secrets.Scope(request.user.pk, "Import cURL", "command")
+
+
 @sensitive_variables("sealed", "command")
-def _command(posted: str, sealed: str) -> str:
+def _command(posted: str, sealed: str, scope: secrets.Scope) -> str:
     """The command to read: the sealed original when the box still shows its masked copy."""
     posted = posted.replace("\r\n", "\n").strip()
+    refused: secrets.SealRefused | None = None
     if sealed:
         try:
-            command = secrets.unseal(sealed)
-        except secrets.SecretUnreadable:
-            command = None
+            command = secrets.unseal_for(sealed, scope)
+        except secrets.SealRefused as error:
+            command, refused = None, error
         if command is not None:
             try:
                 shown = _masked(command, parse_curl(command))
@@ -55,6 +67,8 @@ def _command(posted: str, sealed: str) -> str:
                 return command
     if not posted:
         raise CurlParseError("Paste a cURL command.")
+    if secrets.MASK in posted and refused is not None:
+        raise refused  # the masked copy needs an original that was not sealed for here
     if secrets.MASK in posted:
         raise CurlParseError(
             f"The command holds a masked secret ({secrets.MASK}): paste the whole command "
@@ -134,13 +148,24 @@ def _plan_connector(request: HttpRequest, form: CurlImportForm, plan: Plan) -> b
     form.data["connector_name"] = name
 
     hosts = homes.hosts_of(parsed.url)
-    may_compare = request.user.has_perm("connectors.manage_credentials")
+    # Team credentials are the Admins': anyone else's pasted value stays the connector's own.
+    is_admin = request.user.has_perm("connectors.manage_credentials")
 
-    def reference(secret: Secret) -> str:
-        if secret.is_literal:
-            credential = credential_for(
-                secret, plan.credentials, hosts=hosts, may_compare=may_compare
+    def reference(secret: Secret, what: str, is_secret_field: bool = True) -> str:
+        if secret.is_literal and not is_admin and is_secret_field:
+            assert secret.value is not None
+            plan.own_secrets.append(OwnSecret(what, secret.value))
+            return secret.value
+        if secret.is_literal and not is_admin:
+            # A plain field (a key sent as the Username) never holds a literal secret.
+            plan.notes.append(
+                f"{what[0].upper()}{what[1:]} holds a secret but is not a secret field, so the "
+                f"pasted value was left out: it refers to {{{{{secret.credential}}}}}, a team "
+                "credential an Admin creates on the Credentials page."
             )
+            secret = Secret(secret.credential)
+        if secret.is_literal:
+            credential = credential_for(secret, plan.credentials, hosts=hosts, may_compare=True)
             if credential not in plan.credentials:
                 plan.credentials.append(credential)
             return "{{" + credential.name + "}}"
@@ -155,8 +180,10 @@ def _plan_connector(request: HttpRequest, form: CurlImportForm, plan: Plan) -> b
     if auth is not None:
         for key, value in auth.settings.items():
             auth_data[f"auth-{key}"] = value
+        secret_names = secret_fields(auth.auth_config)
         for key, secret in auth.secrets.items():
-            auth_data[f"auth-{key}"] = reference(secret)
+            what = f"the {homes.label_of(key)}"
+            auth_data[f"auth-{key}"] = reference(secret, what, key in secret_names)
     connector_data = QueryDict(mutable=True)
     connector_data.update(
         {
@@ -170,7 +197,7 @@ def _plan_connector(request: HttpRequest, form: CurlImportForm, plan: Plan) -> b
         connector_data["verify_tls"] = "on"
     for key, secret in parsed.secret_headers:
         connector_data.appendlist("headers_key", key)
-        connector_data.appendlist("headers_value", reference(secret))
+        connector_data.appendlist("headers_value", reference(secret, f"the header {key}"))
         connector_data.appendlist("headers_kind", "secret")
 
     plan.connector_form = ConnectorForm(connector_data)
@@ -193,6 +220,8 @@ def _plan_connector(request: HttpRequest, form: CurlImportForm, plan: Plan) -> b
             form.add_error("command", f"{label}: {error}" if label else error)
     if ok:
         plan.connector = plan.connector_form.save(commit=False)
+        origin = homes.origin_of(parsed.base_url)
+        plan.own_origin = f"{origin.scheme}://{origin.shown}" if origin else parsed.base_url
         plan.facts += [_facts(connector_data), _facts(auth_data)]
     return ok
 

@@ -37,7 +37,8 @@ class TemplateForm(forms.Form):
         super().__init__(data)
         self.template = template
         # A typed secret is sealed for this user, this template and this field only.
-        self.seal_scope = f"{getattr(user, 'pk', '')}:{template['id']}"
+        self.user_id: int | None = getattr(user, "pk", None)
+        self.refused: dict[int, str] = {}  # a kept value that came back where it was not sealed
         self.may_create_credentials = user.has_perm("connectors.manage_credentials")
         self.fields["name"] = forms.CharField(
             label="Name",
@@ -116,7 +117,8 @@ class TemplateForm(forms.Form):
             source = cleaned.get(f"secret_{index}_source")
             value = self.secret_value(index)
             if source in (VALUE, NEW) and not value:
-                self.add_error(f"secret_{index}_value", f"Enter the {secret['label']}.")
+                message = f"Enter the {secret['label']}. {self.refused.get(index, '')}".strip()
+                self.add_error(f"secret_{index}_value", message)
             if source == EXISTING and not cleaned.get(f"secret_{index}_credential"):
                 self.add_error(f"secret_{index}_credential", "Choose a team credential.")
             if source == NEW:
@@ -146,12 +148,13 @@ class TemplateForm(forms.Form):
         sealed = (self.cleaned_data or {}).get(f"secret_{index}_sealed") or ""
         if sealed:
             try:
-                scope, _, value = secrets.unseal(sealed, owner="a typed value").partition("\n")
-            except secrets.SecretUnreadable:
-                return ""
-            if scope == f"{self.seal_scope}:{index}":
-                return value
+                return secrets.unseal_for(sealed, self.seal_scope(index))
+            except secrets.SealRefused as refused:
+                self.refused[index] = refused.message
         return ""
+
+    def seal_scope(self, index: int) -> secrets.Scope:
+        return secrets.Scope(self.user_id, f"the template {self.template['id']}", f"secret_{index}")
 
     @sensitive_variables("value")
     def keep_typed_secrets(self) -> None:
@@ -159,10 +162,12 @@ class TemplateForm(forms.Form):
         self.data = self.data.copy()
         for index in range(len(self.template["secrets"])):
             if value := self.secret_value(index):
-                self.data[f"secret_{index}_sealed"] = secrets.seal(
-                    f"{self.seal_scope}:{index}\n{value}"
+                self.data[f"secret_{index}_sealed"] = secrets.seal_for(
+                    value, self.seal_scope(index)
                 )
                 self.data[f"secret_{index}_value"] = ""
+            else:
+                self.data[f"secret_{index}_sealed"] = ""  # nothing kept, or refused here
 
     def has_typed_secret(self, index: int) -> bool:
         return bool(self.is_bound and self.data.get(f"secret_{index}_sealed"))

@@ -24,6 +24,13 @@ from connectors.importing.plan import (
 )
 from connectors.models import Action, Connector, Credential, InputArg, Revision
 
+# The path a plan's credentials come through, by the plan's kind; any other kind is Import API.
+_VIA = {
+    "cURL": Credential.Via.CURL,
+    "template": Credential.Via.TEMPLATE,
+    "Connector Studio catalog": Credential.Via.CATALOG,
+}
+
 
 def note_for(plan: Plan) -> str:
     return (plan.history_note or f"Imported from {plan.kind}")[:200]
@@ -36,7 +43,8 @@ def apply(plan: Plan, choices: Choices, user: Any, *, may_set_credentials: bool)
 
     `plan` must have been compared with the catalog (compare.against_catalog) in this request.
     Credentials are created from values the source held (a pasted cURL command) or, when
-    `may_set_credentials`, from values typed in the preview; never replaced.
+    `may_set_credentials`, from values typed in the preview; never replaced, and only for an
+    Admin, whatever the caller says: team credentials are the Admins'.
     """
     note = note_for(plan)
     user_name = user.get_username() if user is not None else "import"
@@ -101,6 +109,8 @@ def _create_credentials(
     note: str,
     outcome: Outcome,
 ) -> None:
+    if actor is None or not actor.has_perm("connectors.manage_credentials"):
+        return  # a Developer's typed values are the connector's own secrets (see the readers)
     for wanted in plan.credentials:
         value = wanted.value or (choices.credential_values.get(wanted.name, "") if may_set else "")
         if not value or Credential.objects.filter(name=wanted.name).exists():
@@ -117,6 +127,8 @@ def _create_credentials(
             hint=secrets.hint(value),
             allowed_hosts=wanted.hosts or suggested_hosts(plan, wanted.secret_field),
             set_by=actor,
+            created_by=actor,
+            created_via=_VIA.get(plan.kind, Credential.Via.API),
         )
         history.record(credential, Revision.Event.CREATED, actor, note=note)
         outcome.credentials.append(wanted.name)
