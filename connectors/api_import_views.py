@@ -20,9 +20,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods
 
-from connectors import openapi_export, secrets
+from connectors import kinds, openapi_export, secrets
 from connectors.importing import apply, sources, staging
-from connectors.importing.auth import secret_fields, secret_label
+from connectors.importing.auth import secret_label
 from connectors.importing.compare import check_choices
 from connectors.importing.plan import (
     KEEP,
@@ -34,17 +34,14 @@ from connectors.importing.plan import (
     ReadOptions,
 )
 from connectors.importing.readers import read_plan
+from connectors.kinds import secret_fields
 from connectors.models import Connector
 from connectors.permissions import require
 
 SOURCE_TEMPLATE = "connectors/api_import.html"
 PREVIEW_TEMPLATE = "connectors/import_preview.html"
 # Plain settings a description cannot know and the preview asks for.
-ASKED_SETTINGS = {
-    "username": "Username",
-    "client_id": "Client ID",
-    "password_grant_username": "Password Grant Username",
-}
+ASKED_SETTINGS = ("username", "client_id", "password_grant_username")
 
 
 class SourceForm(forms.Form):
@@ -191,8 +188,8 @@ def preview_context(request: HttpRequest, plan: Plan, token: str, **extra: Any) 
         if field in plan.auth.secrets
     ]
     asked = [
-        {"key": key, "label": label, "value": plan.auth.settings[key]}
-        for key, label in ASKED_SETTINGS.items()
+        {"key": key, "label": kinds.label(key), "value": plan.auth.settings[key]}
+        for key in ASKED_SETTINGS
         if key in plan.auth.settings
     ]
     creates = sum(1 for a in plan.actions if a.default in ("create", "rename"))

@@ -8,14 +8,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from connectors import homes, outbound, redaction, secrets
+from connectors import homes, kinds, outbound, redaction, secrets
 from connectors.models import Connector
 from connectors.oauth import assertion, broker
 from connectors.oauth.client import AuthFailed
-from connectors.oauth.config import JWT_SECRET_FIELDS, OAUTH2_SECRET_FIELDS
-
-HEADER_AUTH = "HEADER"
-PARAM_AUTH = "PARAM"
 
 
 @dataclass
@@ -74,8 +70,6 @@ def placeholder_for(connector: Connector, field_name: str) -> str:
 
 
 class AuthStrategy:
-    secret_fields: tuple[str, ...] = ()
-
     def apply(self, connector: Connector, url: str) -> AuthParts:
         """The auth for a request to url (the final URL: every secret's home is checked)."""
         return AuthParts()
@@ -90,12 +84,10 @@ class NoAuth(AuthStrategy):
 
 
 class ApiKeyAuth(AuthStrategy):
-    secret_fields = ("api_key",)
-
     def apply(self, connector: Connector, url: str) -> AuthParts:
         key = secret_value(connector, "api_key", url, required=True)
         shell = placeholder_for(connector, "api_key")
-        if connector.setting("api_key_auth_type", HEADER_AUTH) == PARAM_AUTH:
+        if connector.setting("api_key_auth_type", kinds.HEADER_AUTH) == kinds.PARAM_AUTH:
             name = connector.setting("param_auth_param_name")
             return AuthParts(params={name: key}, secret_values=[key], placeholders={name: shell})
         name = connector.setting("header_auth_key") or "Authorization"
@@ -121,8 +113,6 @@ def _username_and_password(connector: Connector, url: str) -> tuple[str, str, li
 
 
 class BasicAuth(AuthStrategy):
-    secret_fields = ("password",)
-
     def apply(self, connector: Connector, url: str) -> AuthParts:
         username, password, hidden = _username_and_password(connector, url)
         # RFC 7617: base64 of "user:pass" in UTF-8.
@@ -138,8 +128,6 @@ class BasicAuth(AuthStrategy):
 class DigestAuth(AuthStrategy):
     """RFC 7616: the password stays here; the server's 401 challenge is answered with a hash."""
 
-    secret_fields = ("password",)
-
     def apply(self, connector: Connector, url: str) -> AuthParts:
         username, password, hidden = _username_and_password(connector, url)
         return AuthParts(
@@ -150,8 +138,6 @@ class DigestAuth(AuthStrategy):
 
 
 class BearerTokenAuth(AuthStrategy):
-    secret_fields = ("token",)
-
     def apply(self, connector: Connector, url: str) -> AuthParts:
         token = secret_value(connector, "token", url, required=True)
         shell = placeholder_for(connector, "token")
@@ -176,8 +162,6 @@ def _token_parts(connector: Connector, token: str) -> AuthParts:
 class OAuth2Auth(AuthStrategy):
     """The token comes from the broker: cached, refreshed, fetched once for many Tests."""
 
-    secret_fields = OAUTH2_SECRET_FIELDS
-
     def apply(self, connector: Connector, url: str) -> AuthParts:
         homes.check_token_use(connector, url)
         return _token_parts(connector, broker.access_token(connector))
@@ -189,8 +173,6 @@ class OAuth2Auth(AuthStrategy):
 
 class JwtAuth(AuthStrategy):
     """A signed JWT: traded for a token at the Access Token Request URL, or sent itself."""
-
-    secret_fields = JWT_SECRET_FIELDS
 
     def apply(self, connector: Connector, url: str) -> AuthParts:
         homes.check_token_use(connector, url)

@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
+from connectors import kinds
 from connectors.models import Action, Connector, Credential, InputArg, Revision
 
 CONNECTOR_FIELDS = [
@@ -155,12 +156,7 @@ def with_diffs(revisions: list[Revision]) -> list[tuple[Revision, list[Change]]]
 def label(field: str) -> str:
     if field in LABELS:
         return LABELS[field]
-    from connectors.forms import AUTH_FORMS  # the auth fields' labels live with their forms
-
-    for form_class in AUTH_FORMS.values():
-        if field in form_class.base_fields:
-            return str(form_class.base_fields[field].label)
-    return field.replace("_", " ").capitalize()
+    return kinds.label(field) or field.replace("_", " ").capitalize()
 
 
 def _choice_text(field: str, value: Any) -> str:
@@ -168,12 +164,8 @@ def _choice_text(field: str, value: Any) -> str:
     if isinstance(value, str) and value:
         if field == "auth_config" and value in Connector.AuthConfig.values:
             return str(Connector.AuthConfig(value).label)
-        from connectors.forms import AUTH_FORMS
-
-        for form_class in AUTH_FORMS.values():
-            choices = getattr(form_class.base_fields.get(field), "choices", None)
-            if choices:
-                return str(dict(choices).get(value, value))
+        if (shown := kinds.choice_label(field, value)) is not None:
+            return shown
     return _text(value)
 
 

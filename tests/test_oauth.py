@@ -19,9 +19,9 @@ from django.urls import reverse
 
 from connectors import executor
 from connectors.forms import OAuth2Form
+from connectors.kinds import OBTAINED_REFRESH_TOKEN
 from connectors.models import Connector, Credential
 from connectors.oauth import broker
-from connectors.oauth.config import OBTAINED_REFRESH_TOKEN
 from tests import keys
 from tests.conftest import client_for
 from tests.factories import LOCAL_HOSTS, connector_post, make_action, make_connector

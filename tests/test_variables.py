@@ -11,9 +11,9 @@ import pytest
 from django.core.management import call_command
 
 from connectors import executor, history, restore
+from connectors.kinds import fingerprint
 from connectors.models import Connector, Revision
 from connectors.oauth import assertion, broker
-from connectors.oauth.config import fingerprint
 from tests import keys
 from tests.conftest import client_for
 from tests.factories import (

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from connectors import history, secrets
+from connectors import history, kinds, secrets
 from connectors.catalog_io.document import ACTION_KEYS, FORMAT, FORMAT_VERSION
 from connectors.models import Action, Connector, Credential
 
@@ -16,12 +16,6 @@ def exported_reference(stored: dict[str, Any] | None) -> str | None:
     """A stored secret as exported: its {{NAME}} reference, or None for a literal."""
     hint = (stored or {}).get("hint", "")
     return hint if secrets.is_reference(hint) else None
-
-
-def _secret_fields(auth_config: str) -> list[str]:
-    from connectors.importing.auth import secret_fields
-
-    return secret_fields(auth_config)
 
 
 def export_connector(connector: Connector, actions: list[Action] | None = None) -> dict[str, Any]:
@@ -39,7 +33,7 @@ def export_connector(connector: Connector, actions: list[Action] | None = None) 
         },
         "secret_references": {
             name: exported_reference(connector.auth_secrets.get(name))
-            for name in _secret_fields(connector.auth_config)
+            for name in kinds.secret_fields(connector.auth_config)
             if name in connector.auth_secrets
         },
         "variables": [{"key": row["key"], "value": row["value"]} for row in connector.variables],

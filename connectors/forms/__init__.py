@@ -11,7 +11,7 @@ from connectors.forms.action import (
     TestInputsForm,
     param_auth_name,
 )
-from connectors.forms.auth_base import AuthForm
+from connectors.forms.auth_base import AuthForm, validate_http_url
 from connectors.forms.auth_forms import (
     AUTH_FORMS,
     ApiKeyAuthForm,
@@ -24,13 +24,12 @@ from connectors.forms.auth_forms import (
 from connectors.forms.connector import ConnectorForm
 from connectors.forms.credential import CredentialForm
 from connectors.forms.oauth_forms import (
-    SECRET_HELP,
     GroupedAuthForm,
     JwtAuthForm,
     OAuth2Form,
     check_header_pattern,
-    validate_http_url,
 )
+from connectors.kinds import SECRET_HELP
 
 __all__ = [
     "AUTH_FORMS",

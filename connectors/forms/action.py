@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from connectors import auth, bodies, templating, variables
+from connectors import bodies, kinds, templating, variables
 from connectors.bodies import is_json_content_type
 from connectors.fields import KeyValueField
 from connectors.models import Action, Connector, InputArg
@@ -20,7 +20,7 @@ def param_auth_name(connector: Connector | None) -> str:
     """The query param the connector's Param Auth sends the Api Key under, or ""."""
     if connector is None or connector.auth_config != Connector.AuthConfig.API_KEY:
         return ""
-    if connector.setting("api_key_auth_type") != auth.PARAM_AUTH:
+    if connector.setting("api_key_auth_type") != kinds.PARAM_AUTH:
         return ""
     return connector.setting("param_auth_param_name")
 

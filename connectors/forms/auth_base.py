@@ -2,20 +2,60 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.forms import DeclarativeFieldsMetaclass
 from django.views.decorators.debug import sensitive_variables
 
-from connectors import secrets
-from connectors.fields import SecretField
-from connectors.models import Connector
+from connectors import kinds, secrets
+from connectors.fields import KeyValueField, SecretField, SecretTextarea
+from connectors.models import Connector, validate_no_template_in_port
 
 
-class AuthForm(forms.Form):
+def validate_http_url(value: str) -> None:
+    if not re.match(r"^https?://[^/?#\s]+", value, re.IGNORECASE):
+        raise ValidationError("Enter a full URL starting with http:// or https://.")
+    validate_no_template_in_port(value)
+
+
+def form_field(spec: kinds.Field) -> forms.Field:
+    """The form field that shows one field of an Auth Config kind."""
+    common: dict[str, Any] = {"label": spec.label, "help_text": spec.help_text}
+    if spec.widget == kinds.SECRET:
+        return SecretField(**common)
+    if spec.widget == kinds.SECRET_TEXT:
+        return SecretField(widget=SecretTextarea, **common)
+    if spec.widget == kinds.KEY_VALUE:
+        return KeyValueField(key_label=spec.key_label, **common)
+    common |= {"required": spec.required, "initial": spec.initial}
+    if spec.widget == kinds.CHOICE:
+        return forms.ChoiceField(choices=spec.choices, **common)
+    if spec.widget == kinds.NUMBER:
+        return forms.IntegerField(min_value=spec.min_value, max_value=spec.max_value, **common)
+    if spec.placeholder:
+        common["widget"] = forms.TextInput(attrs={"placeholder": spec.placeholder})
+    validators = [validate_http_url] if spec.widget == kinds.URL else []
+    return forms.CharField(max_length=spec.max_length, validators=validators, **common)
+
+
+class KindFieldsMetaclass(DeclarativeFieldsMetaclass):
+    """A form class naming `kind` gets that kind's fields, in the kind's order."""
+
+    def __new__(mcs, name: str, bases: tuple[type, ...], attrs: dict[str, Any]) -> type:
+        kind = attrs.get("kind")
+        if kind is not None:
+            attrs = {f.name: form_field(f) for f in kind.fields} | attrs
+        return super().__new__(mcs, name, bases, attrs)
+
+
+class AuthForm(forms.Form, metaclass=KindFieldsMetaclass):
     """The fields of one Auth Config type; secrets are write-only."""
 
     prefix = "auth"
+    kind: kinds.Kind = kinds.NO_AUTH
 
     def __init__(self, *args: Any, connector: Connector | None = None, **kwargs: Any) -> None:
         self.connector = connector
@@ -27,7 +67,7 @@ class AuthForm(forms.Form):
 
     @property
     def secret_fields(self) -> list[str]:
-        return [name for name, f in self.fields.items() if isinstance(f, SecretField)]
+        return self.kind.secret_fields
 
     def stored_secret(self, name: str) -> dict[str, str] | None:
         if self.connector is None:

@@ -5,10 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
-
-from connectors import auth, header_rules
-from connectors.fields import SecretField
+from connectors import header_rules, kinds
 from connectors.forms.auth_base import AuthForm
 from connectors.forms.oauth_forms import JwtAuthForm, OAuth2Form
 from connectors.models import Connector
@@ -20,33 +17,15 @@ HEADER_SECRET_PROBLEM = (
 
 
 class NoAuthForm(AuthForm):
-    pass
+    kind = kinds.NO_AUTH
 
 
 class ApiKeyAuthForm(AuthForm):
-    api_key_auth_type = forms.ChoiceField(
-        label="Api Key Auth Auth Type",
-        choices=[(auth.HEADER_AUTH, "Header Auth"), (auth.PARAM_AUTH, "Param Auth")],
-        initial=auth.HEADER_AUTH,
-    )
-    header_auth_key = forms.CharField(
-        label="Header Auth Key", initial="Authorization", required=False, max_length=200
-    )
-    header_auth_value_pattern = forms.CharField(
-        label="Header Auth Value Pattern",
-        initial="Bearer %s",
-        required=False,
-        max_length=500,
-        help_text="%s is replaced by the Api Key.",
-    )
-    param_auth_param_name = forms.CharField(
-        label="Param Auth Param Name", required=False, max_length=200
-    )
-    api_key = SecretField(label="Api Key", help_text="A value, or {{NAME}} for a team credential.")
+    kind = kinds.API_KEY
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        if cleaned.get("api_key_auth_type") == auth.PARAM_AUTH:
+        if cleaned.get("api_key_auth_type") == kinds.PARAM_AUTH:
             if not cleaned.get("param_auth_param_name"):
                 self.add_error("param_auth_param_name", "Enter the query parameter's name.")
             cleaned["header_auth_key"] = cleaned["header_auth_value_pattern"] = ""
@@ -76,27 +55,18 @@ class ApiKeyAuthForm(AuthForm):
 
 
 class BasicAuthForm(AuthForm):
-    # May be empty, as in curl's `-u :password`: Basic then sends ":password".
-    username = forms.CharField(label="Username", max_length=500, required=False)
-    password = SecretField(
-        label="Password", help_text="Some APIs take the key as Username and no password."
-    )
+    kind = kinds.BASIC
 
     def secret_required(self, name: str) -> bool:
         return False
 
 
 class DigestAuthForm(AuthForm):
-    username = forms.CharField(label="Username", max_length=500)
-    password = SecretField(
-        label="Password",
-        help_text="Never sent: the server's Digest challenge is answered with a hash of it "
-        "(MD5 or SHA-256). A value, or {{NAME}} for a team credential.",
-    )
+    kind = kinds.DIGEST
 
 
 class BearerTokenAuthForm(AuthForm):
-    token = SecretField(label="Token", help_text="Sent as Authorization: Bearer <token>.")
+    kind = kinds.BEARER
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.views.decorators.debug import sensitive_variables
 
-from connectors import auth, homes, secrets, templating, variables
+from connectors import homes, kinds, secrets, templating, variables
 from connectors.fields import KeyValueField
 from connectors.forms.auth_base import AuthForm
 from connectors.models import Action, Connector, InputArg, validate_identifier
@@ -118,7 +118,7 @@ class ConnectorForm(VersionedForm, forms.ModelForm):
                 auth_form.add_error(name, problem)
         data = auth_form.cleaned_data
         param = data.get("param_auth_param_name")
-        if self.instance.pk and param and data.get("api_key_auth_type") == auth.PARAM_AUTH:
+        if self.instance.pk and param and data.get("api_key_auth_type") == kinds.PARAM_AUTH:
             actions = [
                 action.name
                 for action in Action.objects.filter(connector=self.instance).order_by("name")

@@ -5,24 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from connectors import kinds
 from connectors.templates_data import TEMPLATES
 
 Template = dict[str, Any]
-GRANT_LABELS = {
-    "client_credentials": "Client Credentials",
-    "authorization_code": "Authorization Code",
-    "password": "Password",
-    "refresh_token": "Refresh Token",
-    "saml_bearer": "SAML Bearer",
-}
-AUTH_LABELS = {
-    "API_KEY": "Api Key Auth",
-    "BASIC": "Basic Auth",
-    "OAUTH2": "OAuth 2.0",
-    "JWT": "JWT Auth",
-    "NO_AUTH": "No Auth",
-    "BEARER": "Bearer Token Auth",
-}
+# Guides name a grant Agent Studio has no form for (SAML Bearer); it reads as itself.
+GRANT_LABELS = dict(kinds.GRANT_CHOICES) | {"saml_bearer": "SAML Bearer"}
+AUTH_LABELS = {code: kind.label for code, kind in kinds.KINDS.items()}
 
 
 def auth_option(template: Template) -> str:

@@ -4,16 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from connectors import secrets
-from connectors.history import label
+from connectors import kinds, secrets
 from connectors.homes.origins import Origin, TemplateInPort, host_allowed, origin_of, parse_origin
 from connectors.models import Connector, Credential
-from connectors.oauth.config import (
-    JWT_SECRET_FIELDS,
-    OAUTH2_SECRET_FIELDS,
-    OBTAINED_REFRESH_TOKEN,
-    fingerprint,
-)
 
 API = "api"
 TOKEN = "token"
@@ -96,11 +89,8 @@ def _origin_or_refuse(url: str) -> Origin:
 
 def roles_of(connector: Connector, field_name: str) -> dict[str, str]:
     """The URLs a secret field travels to, by role: the Base URL, and a token endpoint."""
-    token_url = ""
-    if field_name in (*OAUTH2_SECRET_FIELDS, OBTAINED_REFRESH_TOKEN):
-        token_url = connector.setting("oauth2_token_url")
-    elif field_name in JWT_SECRET_FIELDS:
-        token_url = connector.setting("access_token_request_url")
+    token_setting = kinds.token_url_setting(field_name)
+    token_url = connector.setting(token_setting) if token_setting else ""
     roles = {API: connector.base_url}
     if token_url:
         roles[TOKEN] = token_url
@@ -130,14 +120,14 @@ class NotSet(Exception):
         self.message = str(self)
 
 
-TOKEN_SIDE = (*OAUTH2_SECRET_FIELDS, OBTAINED_REFRESH_TOKEN, *JWT_SECRET_FIELDS)
+TOKEN_SIDE = kinds.token_side_fields()
 
 
 def check_field(connector: Connector, field_name: str, url: str, role: str = API) -> None:
     """Refuse unless the connector's stored secret field may go to url in this role."""
     stored = connector.auth_secrets.get(field_name)
-    stale = field_name == OBTAINED_REFRESH_TOKEN and stored
-    if stale and stored.get("config") != fingerprint(connector):
+    stale = field_name == kinds.OBTAINED_REFRESH_TOKEN and stored
+    if stale and stored.get("config") != kinds.fingerprint(connector):
         return  # for another configuration: the broker will not send it
     check(stored, label_of(field_name), url, role)
 
@@ -156,9 +146,7 @@ def check_token_use(connector: Connector, url: str) -> None:
 
 
 def label_of(field_name: str) -> str:
-    if field_name == OBTAINED_REFRESH_TOKEN:
-        return "stored OAuth refresh token"
-    return label(field_name)
+    return kinds.label(field_name) or field_name.replace("_", " ").capitalize()
 
 
 def check(stored: dict[str, Any] | None, label: str, url: str, role: str = API) -> None:

@@ -11,7 +11,7 @@ from django.views.decorators.debug import sensitive_variables
 from connectors import history, homes, secrets, versions
 from connectors.catalog_io.export import exported_reference
 from connectors.history import ARG_FIELDS
-from connectors.importing.auth import full_settings, secret_fields, suggested_hosts
+from connectors.importing.auth import full_settings, suggested_hosts
 from connectors.importing.plan import (
     CREATE,
     OVERWRITE,
@@ -22,6 +22,7 @@ from connectors.importing.plan import (
     Outcome,
     Plan,
 )
+from connectors.kinds import secret_fields
 from connectors.models import Action, Connector, Credential, InputArg, Revision
 
 # The path a plan's credentials come through, by the plan's kind; any other kind is Import API.

@@ -4,47 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from connectors import homes, kinds
+from connectors.importing import names
 from connectors.importing.plan import AuthPlan, CredentialToSet, Plan
-
-
-def secret_fields(auth_config: str) -> list[str]:
-    """The form fields of an Auth Config type that are secrets (not the broker's tokens)."""
-    from connectors.fields import SecretField
-    from connectors.forms import AUTH_FORMS
-
-    form_class = AUTH_FORMS.get(auth_config)
-    if form_class is None:
-        return []
-    return [n for n, f in form_class.base_fields.items() if isinstance(f, SecretField)]
+from connectors.models import Connector
 
 
 def full_settings(auth: AuthPlan) -> dict[str, Any]:
-    """The plan's settings over the form's initial values, as a saved form would store them."""
-    from connectors.fields import KeyValueField, SecretField
-    from connectors.forms import AUTH_FORMS
-
-    form_class = AUTH_FORMS.get(auth.auth_config)
-    if form_class is None:
-        return dict(auth.settings)
-    defaults = {
-        name: []
-        if isinstance(field, KeyValueField)
-        else ""
-        if field.initial is None
-        else field.initial
-        for name, field in form_class.base_fields.items()
-        if not isinstance(field, SecretField)
-    }
-    return defaults | auth.settings
+    """The plan's settings over the kind's defaults, as a saved form would store them."""
+    return kinds.full_settings(auth.auth_config, auth.settings)
 
 
 def suggested_hosts(plan: Plan, secret_field: str) -> list[str]:
     """The Allowed hosts a credential filling this field needs: every URL the field is sent to,
     the way a secret's home is decided ("header:X" and plain fields go where the Base URL does).
     """
-    from connectors import homes
-    from connectors.models import Connector
-
     connector = Connector(
         base_url=plan.connector.base_url,
         auth_config=plan.auth.auth_config,
@@ -56,19 +30,13 @@ def suggested_hosts(plan: Plan, secret_field: str) -> list[str]:
 
 
 def secret_label(auth_config: str, name: str) -> str:
-    from connectors.forms import AUTH_FORMS
-
-    form_class = AUTH_FORMS.get(auth_config)
-    if form_class is not None and name in form_class.base_fields:
-        return str(form_class.base_fields[name].label)
-    return name
+    field = kinds.kind_of(auth_config).field(name)
+    return field.label if field else name
 
 
 def ask_for_secrets(plan: Plan) -> None:
     """Each secret field the Auth Config needs refers to a credential to set, named after the
     connector; the preview asks for its value (Admins) or for another {{NAME}}."""
-    from connectors.importing import names
-
     prefix = names.identifier(plan.connector.name, "api").upper()
     for field, value in plan.auth.secrets.items():
         if value:

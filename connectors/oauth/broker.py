@@ -23,15 +23,11 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from connectors import homes, secrets
+from connectors.kinds import GRANT_REFRESH_TOKEN, OBTAINED_REFRESH_TOKEN, fingerprint
 from connectors.models import Connector
 from connectors.oauth import grants
 from connectors.oauth.client import AuthFailed, Token
-from connectors.oauth.config import (
-    GRANT_REFRESH_TOKEN,
-    OBTAINED_REFRESH_TOKEN,
-    fingerprint,
-    is_authorization_code,
-)
+from connectors.oauth.config import is_authorization_code
 
 SKEW_SECONDS = 60.0  # renew this long before expiry (or a tenth of a short lifetime)
 LOCK_SECONDS = 90  # a cache lock outlives a crashed holder by at most this

@@ -15,8 +15,8 @@ from django.conf import settings
 from django.views.decorators.debug import sensitive_variables
 
 from connectors import homes, outbound, redaction, secrets
+from connectors.kinds import CLIENT_AUTH_BASIC, CLIENT_AUTH_BODY, EXPIRES_UNITS
 from connectors.models import Connector
-from connectors.oauth.config import CLIENT_AUTH_BASIC, CLIENT_AUTH_BODY, EXPIRES_UNITS
 
 FORM = "application/x-www-form-urlencoded"
 SHOWN_RESPONSE_CHARS = 1000

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from django.views.decorators.debug import sensitive_variables
 
-from connectors.models import Connector
-from connectors.oauth import assertion
-from connectors.oauth.client import AuthFailed, Client, Token, request_token
-from connectors.oauth.config import (
-    CLIENT_ASSERTION_TYPE,
+from connectors.kinds import (
     GRANT_AUTHORIZATION_CODE,
     GRANT_CLIENT_CREDENTIALS,
     GRANT_CUSTOM,
     GRANT_JWT_BEARER,
     GRANT_PASSWORD,
     GRANT_REFRESH_TOKEN,
-    secret,
 )
+from connectors.models import Connector
+from connectors.oauth import assertion
+from connectors.oauth.client import AuthFailed, Client, Token, request_token
+from connectors.oauth.config import CLIENT_ASSERTION_TYPE, secret
 from connectors.oauth.urls import auth_url, plain_setting
 
 NO_TOKEN_YET = (

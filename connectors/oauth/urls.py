@@ -8,18 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from connectors import templating, variables
+from connectors import kinds, templating, variables
 from connectors.models import Connector
 from connectors.oauth.client import AuthFailed
-
-LABELS = {
-    "oauth2_token_url": "Oauth2 Token Url",
-    "authorization_url": "Authorization URL",
-    "access_token_request_url": "Access Token Request URL",
-    "audience": "Audience",
-    "client_id": "Client ID",
-    "password_grant_username": "Password Grant Username",
-}
 
 
 def auth_url(connector: Connector, key: str) -> str:
@@ -42,7 +33,7 @@ def _filled(
     template = connector.setting(key)
     if "{{" not in template:
         return template
-    label = LABELS.get(key, key)
+    label = kinds.label(key) or key
     try:
         return render(template, variables.of(connector))
     except templating.ConstructError as error:

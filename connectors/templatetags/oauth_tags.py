@@ -6,9 +6,10 @@ from typing import Any
 
 from django import template
 
+from connectors.kinds import GRANT_CHOICES
 from connectors.models import Connector
 from connectors.oauth import broker
-from connectors.oauth.config import GRANT_CHOICES, is_authorization_code, uses_broker
+from connectors.oauth.config import is_authorization_code, uses_broker
 from connectors.oauth.views import callback_url
 
 register = template.Library()
