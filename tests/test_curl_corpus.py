@@ -56,7 +56,9 @@ def _import(client, command: str):
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=[e.id for e in ENTRIES])
-def test_it_sends_what_curl_sends(entry, upstream, bob, tmp_path) -> None:
+def test_it_sends_what_curl_sends(entry, upstream, alice, tmp_path) -> None:
+    # An Admin imports: a key curl sends as a Username becomes a team credential (a Developer's
+    # import leaves it to an Admin, tests/test_team_credentials.py).
     command = curl_oracle.rewrite(entry.command, upstream.url)
     for name, content in FILES.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
@@ -64,7 +66,7 @@ def test_it_sends_what_curl_sends(entry, upstream, bob, tmp_path) -> None:
     curl_oracle.run_curl(entry, command, upstream.port, tmp_path, ENV)
     by_curl = upstream.received[-1] if upstream.received else None
 
-    action, refusal, notes = _import(client_for(bob), command)
+    action, refusal, notes = _import(client_for(alice), command)
     if action is None:
         outcome = ("refused", [], refusal)
     else:
@@ -73,7 +75,7 @@ def test_it_sends_what_curl_sends(entry, upstream, bob, tmp_path) -> None:
             if not Credential.objects.filter(name=name).exists():
                 make_credential(name, ENV[name])  # may go to the local server
         inputs = {arg.name: ENV.get(arg.name, "") for arg in action.input_args.all()}
-        run = executor.run(action, inputs, bob)
+        run = executor.run(action, inputs, alice)
         assert run.error_kind == "", f"{entry.id}: {run.error_kind} {run.error_message}"
         reads_file = any("reads a file" in n or "-F file field" in n for n in notes)
         differences = curl_oracle.compare(by_curl, upstream.received[-1], reads_file)

@@ -18,7 +18,7 @@ from connectors.curl_import.names import (
 )
 from connectors.curl_import.plan import OwnSecret, Plan, Reference
 from connectors.forms import ConnectorForm, auth_form_for
-from connectors.importing.auth import secret_fields
+from connectors.kinds import secret_fields
 from connectors.models import Action, Connector, Credential, InputArg
 
 
