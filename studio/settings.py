@@ -85,8 +85,11 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+# Seconds a connection is kept for the next request of the same thread: gunicorn.conf.py sets
+# 60 (a reconnect costs about as much CPU as a small page); runserver and tests keep 0 (a
+# thread per request). Health checks find a connection the database dropped meanwhile.
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers and a writer work at once; synchronous=NORMAL is safe with WAL
     # and saves an fsync per stored Test run.
