@@ -18,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef, Q, Subquery, Value
+from django.db.models import OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
@@ -32,13 +32,7 @@ PRUNE_ON_STORE_LIMIT = 500
 
 
 def store(run: TestRun) -> TestRun:
-    """Save a new run, make it its action's and connector's last run, and prune that action.
-
-    One write per table: the INSERT and one UPDATE each of the action and the connector. The
-    action is pruned only when it has runs to remove: an action read with
-    `with_retention_due()` says so already (the Test view's look-up); otherwise it is asked.
-    """
-    due = getattr(run.action, "retention_due", True)
+    """Save a new run, make it its action's and connector's last run, and prune that action."""
     with transaction.atomic():
         run.save()
         last = {
@@ -52,25 +46,8 @@ def store(run: TestRun) -> TestRun:
         Connector.objects.filter(not_newer, pk=run.action.connector_id).update(**last)
         for name, value in last.items():
             setattr(run.action, name, value)
-        if due:
-            prune_action(run.action_id, limit=PRUNE_ON_STORE_LIMIT)
+        prune_action(run.action_id, limit=PRUNE_ON_STORE_LIMIT)
     return run
-
-
-def with_retention_due(actions: models.QuerySet[Action]) -> models.QuerySet[Action]:
-    """Actions annotated `retention_due`: whether some run of theirs is past retention (older
-    than the period, not kept, not among the newest STUDIO_RUNS_PER_ACTION), read in the same
-    query as the action, so that storing a run asks nothing more in the usual case."""
-    keep = settings.STUDIO_RUNS_PER_ACTION
-    keep_th_newest = (
-        TestRun.objects.filter(action=OuterRef(OuterRef("pk")))
-        .order_by(*NEWEST_FIRST)
-        .values("created_at")[keep - 1 : keep]
-    )
-    expired = TestRun.objects.filter(
-        action=OuterRef("pk"), pinned=False, created_at__lt=retention_cutoff()
-    ).filter(created_at__lt=Subquery(keep_th_newest))
-    return actions.annotate(retention_due=Exists(expired))
 
 
 # --- last runs -----------------------------------------------------------------------------

@@ -29,7 +29,6 @@ from connectors import (
     homes,
     kept_secrets,
     rendering,
-    runs,
     schema,
     secrets,
     versions,
@@ -69,17 +68,13 @@ def _action_for(
     perm: str = "view_action",
     *,
     with_args: bool = False,
-    for_test: bool = False,
 ) -> Action:
-    """The action, its connector and author; `with_args`: its input args, read once for the
-    inputs form, the body note and the executor; `for_test`: those, and whether storing a
-    run must prune (in the same query as the action)."""
+    """The action, its connector and author; `with_args`: its input args too, read once for
+    the inputs form, the body note and the executor."""
     require(request, perm)
     actions = Action.objects.select_related("connector", "updated_by")
-    if with_args or for_test:
+    if with_args:
         actions = actions.prefetch_related("input_args")
-    if for_test:
-        actions = runs.with_retention_due(actions)
     return get_object_or_404(actions, connector__name=name, name=action_name)
 
 
@@ -486,7 +481,7 @@ def _cancel_key(request: HttpRequest, token: str) -> str:
 
 @require_POST
 def action_test(request: HttpRequest, name: str, action_name: str) -> HttpResponse:
-    action = _action_for(request, name, action_name, "run_test", for_test=True)
+    action = _action_for(request, name, action_name, "run_test", with_args=True)
     inputs_form = TestInputsForm(request.POST, action=action)
     context: dict[str, object] = {"action": action, "connector": action.connector}
     if not inputs_form.is_valid():
