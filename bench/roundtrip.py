@@ -15,6 +15,7 @@ direct request, and the server's CPU per request (the workers' threads' run time
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import statistics
@@ -55,14 +56,12 @@ def json_body(size: int) -> bytes:
 
 
 def cpu_ns(pids: list[int]) -> int:
-    """Run time of every thread of these processes, in nanoseconds (/proc/<pid>/task/*/schedstat)."""
+    """Run time of every thread of these processes, in ns (/proc/<pid>/task/*/schedstat)."""
     total = 0
     for pid in pids:
         for stat in Path(f"/proc/{pid}/task").glob("*/schedstat"):
-            try:
+            with contextlib.suppress(OSError, ValueError, IndexError):  # a thread just ended
                 total += int(stat.read_text().split()[0])
-            except (OSError, ValueError, IndexError):
-                pass  # a thread that just ended
     return total
 
 
