@@ -67,7 +67,7 @@ def main() -> None:
             sessions = [log_in(server.url, "bob") for _ in range(CLIENTS)]
             pages = {"hello": f"{server.url}/bench/hello/", "catalog": f"{server.url}/"}
             rates: dict[str, list[float]] = {name: [] for name in pages}
-            for name, url in pages.items():  # warm up every worker thread
+            for url in pages.values():  # warm up every worker thread
                 throughput(sessions, url, 1.0)
             for number in range(rounds):
                 order = list(pages) if number % 2 == 0 else list(pages)[::-1]
