@@ -10,6 +10,9 @@ from __future__ import annotations
 import os
 
 wsgi_app = "studio.wsgi:application"
+# Persistent database connections: each worker thread keeps its own for the next request
+# (studio/settings.py reads it; health checks stay on). CONN_MAX_AGE=0 reconnects every time.
+os.environ.setdefault("CONN_MAX_AGE", "60")
 _host, _port = os.environ.get("HOST", "0.0.0.0"), os.environ.get("PORT", "8000")
 bind = os.environ.get("GUNICORN_BIND", f"{_host}:{_port}")
 worker_class = "gthread"

@@ -1,101 +1,135 @@
-"""Test round trip through the Django stack versus the same request made directly.
+"""A Test's round trip under gunicorn versus the same request made directly, and its server CPU
+versus a logged-in Django "hello" POST behind the same middleware.
 
-    .venv/bin/python bench/roundtrip.py [runs]
+    [DATABASE_URL=postgres://...] .venv/bin/python bench/roundtrip.py [rounds]
 
-An HTMX POST to the Test view (inputs form, executor, outbound, TestRun stored, result partial
-rendered) against a local upstream, next to `requests.get` of the same URL, for a 2 KB and a
-1 MB JSON body; median of `runs` (default 200) each, measured in one run. Prints the added
-milliseconds and the ratio.
+Serves a fresh site as `make serve` does (gunicorn.conf.py: gthread workers, persistent
+database connections), with /bench/hello/ added (bench/hello_settings.py). A Developer presses
+Test (an HTMX POST: inputs form, executor, outbound, TestRun stored, result partial rendered)
+on actions whose local API answers 2 KB and 1 MB of JSON. Each round (default 40) makes 5 of
+each request in turn, the order rotated every round: the direct `requests.get` of the API,
+the hello POST and each Test. Prints the median wall time of each, what a Test adds to the
+direct request, and the server's CPU per request (the workers' threads' run time, from
+/proc) against the hello POST's.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
-
-from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-TMP = tempfile.mkdtemp()
-os.environ["DATABASE_URL"] = f"sqlite:///{TMP}/bench.sqlite3"
-os.environ["STATIC_ROOT"] = f"{TMP}/static"  # DEBUG off serves hashed files: collected below
-os.environ["STUDIO_ENCRYPTION_KEYS"] = Fernet.generate_key().decode()
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "studio.settings")
-os.environ["STUDIO_OUTBOUND_ALLOW"] = "127.0.0.1"
-os.environ["ALLOWED_HOSTS"] = "testserver"
-os.environ["LOG_LEVEL"] = "WARNING"
-os.environ["DEBUG"] = "false"  # measured as served in production
 
-import django  # noqa: E402
-
-django.setup()
-
-import requests  # noqa: E402
-from django.contrib.auth.models import Group, User  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.test import Client  # noqa: E402
-
-from connectors.models import Action, Connector  # noqa: E402
+from bench.interleave import interleaved  # noqa: E402
+from tests.servers import (  # noqa: E402
+    Server,
+    Site,
+    create_action,
+    create_connector,
+    csrf_token,
+    log_in,
+    press_test,
+)
 from tests.upstream import Reply, Upstream  # noqa: E402
 
 SIZES = [("2 KB", 2 * 1024), ("1 MB", 1024 * 1024)]
+PER_ROUND = 5
+DEVELOPER = (
+    "from django.contrib.auth.models import Group, User\n"
+    "bob = User.objects.create_user('bob', 'bob@example.com', 'pass-servers-1')\n"
+    "bob.groups.add(Group.objects.get(name='Developer'))"
+)
 
 
 def json_body(size: int) -> bytes:
-    items, body = [], b"[]"
-    while len(body) < size:
-        items.append({"id": f"model-{len(items)}", "object": "model", "owned_by": "team", "n": 1})
-        body = json.dumps({"object": "list", "data": items}).encode()
-    return body
+    """A list of models of about `size` bytes, built in one pass."""
+    item = {"id": "model-000000", "object": "model", "owned_by": "team", "n": 1}
+    count = max(1, size // (len(json.dumps(item)) + 2))
+    data = [{**item, "id": f"model-{n:06d}"} for n in range(count)]
+    return json.dumps({"object": "list", "data": data}).encode()
 
 
-def median_ms(fn, runs: int) -> float:
-    fn()  # warm up: connection pools, template caches
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+def cpu_ns(pids: list[int]) -> int:
+    """Run time of every thread of these processes, in ns (/proc/<pid>/task/*/schedstat)."""
+    total = 0
+    for pid in pids:
+        for stat in Path(f"/proc/{pid}/task").glob("*/schedstat"):
+            with contextlib.suppress(OSError, ValueError, IndexError):  # a thread just ended
+                total += int(stat.read_text().split()[0])
+    return total
 
 
 def main() -> None:
-    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 200
-    call_command("collectstatic", "--noinput", verbosity=0)
-    call_command("migrate", verbosity=0)
-    user = User.objects.create_user("bench", password="bench-pass-1")
-    user.groups.add(Group.objects.get(name="Developer"))
-    client = Client()
-    client.force_login(user)
-    session = requests.Session()
-    print(f"Test round trip, median of {runs} runs each ({os.cpu_count()} cores)")
-    print(f"{'body':>8} {'direct ms':>10} {'studio ms':>10} {'added ms':>9} {'ratio':>6}")
-    with Upstream() as upstream:
-        connector = Connector.objects.create(name="Bench", base_url=upstream.url)
-        action = Action.objects.create(connector=connector, name="models", path="/v1/models")
-        url = f"{action.get_absolute_url()}test/"
-        for label, size in SIZES:
-            upstream.reply = Reply(body=json_body(size))
+    rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 40
+    site = Site(Path(tempfile.mkdtemp()))
+    site.prepare(users=())
+    site.manage("shell", "-c", DEVELOPER)
+    env = {"DJANGO_SETTINGS_MODULE": "bench.hello_settings"}
+    upstreams = [Upstream().__enter__() for _ in SIZES]
+    try:
+        with Server(site, **env) as server:
+            session = log_in(server.url, "bob")
+            token = csrf_token(session, f"{server.url}/")
+            hello_url = f"{server.url}/bench/hello/"
+            cases = {}
+            for (label, size), upstream in zip(SIZES, upstreams, strict=True):
+                upstream.reply = Reply(body=json_body(size))
+                name = f"Bench{size}"
+                create_connector(session, server.url, name, upstream.url)
+                action_url = create_action(session, server.url, name, "models", "/v1/models")
+                api_url = f"{upstream.url}/v1/models"
+                cases[f"direct {label}"] = lambda url=api_url: session.get(url).raise_for_status()
+                cases[f"Test {label}"] = lambda url=action_url: _test(session, url, token)
+            cases["hello POST"] = lambda: _hello(session, hello_url, token)
+            workers = server.worker_pids()
+            cpu: dict[str, list[float]] = {name: [] for name in cases}
 
-            def studio() -> None:
-                response = client.post(url, HTTP_HX_REQUEST="true")
-                assert b"200 OK" in response.content
+            def measured(name: str):
+                fn = cases[name]
 
-            def direct() -> None:
-                session.get(f"{upstream.url}/v1/models").raise_for_status()
+                def call() -> None:
+                    before = cpu_ns(workers)
+                    fn()
+                    cpu[name].append((cpu_ns(workers) - before) / 1e6)
 
-            direct_ms = median_ms(direct, runs)
-            studio_ms = median_ms(studio, runs)
-            print(
-                f"{label:>8} {direct_ms:>10.2f} {studio_ms:>10.2f} "
-                f"{studio_ms - direct_ms:>9.2f} {studio_ms / direct_ms:>6.1f}x"
-            )
+                return call
+
+            times = interleaved({n: measured(n) for n in cases}, rounds, PER_ROUND)
+    finally:
+        for upstream in upstreams:
+            upstream.__exit__(None, None, None)
+        site.drop()
+    wall = {name: statistics.median(values) for name, values in times.items()}
+    server_cpu = {name: statistics.median(values) for name, values in cpu.items()}
+    hello = server_cpu["hello POST"]
+    load = os.getloadavg()[0]
+    print(
+        f"Test round trip under gunicorn, {rounds} interleaved rounds of {PER_ROUND} "
+        f"({os.cpu_count()} cores, load {load:.1f}); medians"
+    )
+    print(f"{'request':>12} {'wall ms':>8} {'added ms':>9} {'server CPU ms':>14} {'vs hello':>9}")
+    for name in cases:
+        kind, _, label = name.partition(" ")
+        added = f"{wall[name] - wall[f'direct {label}']:9.2f}" if kind == "Test" else " " * 9
+        ratio = f"{server_cpu[name] / hello:8.1f}x" if kind != "direct" else " " * 9
+        shown_cpu = f"{server_cpu[name]:14.2f}" if kind != "direct" else " " * 14
+        print(f"{name:>12} {wall[name]:8.2f} {added} {shown_cpu} {ratio}")
+
+
+def _test(session, action_url: str, token: str) -> None:
+    response = press_test(session, action_url, token)
+    assert response.status_code == 200 and "200 OK" in response.text, response.text[:500]
+
+
+def _hello(session, url: str, token: str) -> None:
+    response = session.post(url, headers={"X-CSRFToken": token, "Referer": url}, timeout=30)
+    assert response.status_code == 200 and response.text == "hello bob", response.text[:500]
 
 
 if __name__ == "__main__":

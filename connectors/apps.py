@@ -24,4 +24,4 @@ class ConnectorsConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_ensure_roles, sender=self)
-        from connectors import runs  # noqa: F401 - connects its signal handlers
+        from connectors import permissions, runs  # noqa: F401 - connect their signal handlers

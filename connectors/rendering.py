@@ -1,7 +1,8 @@
 """A response body as the Test panel shows it: pretty JSON, XML as JSON, text, or a binary note.
 
 `RenderedBody.html` is always safe markup: every byte of the body is escaped, and the only tags
-are Pygments' `<span class="...">` (classes, no inline styles, for the site's strict CSP).
+are `<span class="...">` with Pygments' token classes (no inline styles, for the site's strict
+CSP; static/css/highlight.css is Pygments' stylesheet for them).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import codecs
 import contextlib
 import html
 import json
+import re
 from dataclasses import dataclass
 from typing import Literal
 from xml.parsers.expat import ExpatError
@@ -18,18 +20,23 @@ import xmltodict
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError
 from defusedxml.ElementTree import fromstring as defused_fromstring
-from pygments import highlight
 from pygments.formatters import HtmlFormatter
-from pygments.lexers import JsonLexer
 
 __all__ = ["HIGHLIGHT_CLASS", "RenderedBody", "pygments_css", "render_body"]
 
 # The class of the element the template wraps highlighted JSON in: <pre class="highlight">.
 HIGHLIGHT_CLASS = "highlight"
 
-# Built once: a formatter computes its whole stylesheet when constructed.
-_FORMATTER = HtmlFormatter(nowrap=True)
-_LEXER = JsonLexer(stripnl=False, ensurenl=False)
+# The tokens of JSON as json.dumps writes it, after escaping (which adds no quote nor
+# backslash): a string, and the colon that makes it a key; a number; a constant; punctuation.
+# Scanning left
+# to right, a string is consumed whole, so nothing inside one is taken for another token.
+_JSON_TOKEN = re.compile(
+    r'("(?:[^"\\]|\\.)*")(\s*:)?'
+    r"|(-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?)"
+    r"|\b(true|false|null)\b"
+    r"|([{}\[\],:]+)"
+)
 _BINARY_PREFIXES = ("image/", "audio/", "video/", "font/", "application/octet-stream")
 _TEXT_MARKERS = ("json", "xml", "javascript", "ecmascript", "yaml", "x-www-form-urlencoded")
 
@@ -172,10 +179,23 @@ def _highlight(text: str, cap: int) -> str:
     head = text[:cap]
     if len(text) > cap and "\n" in head:
         head = head[: head.rindex("\n") + 1]
-    marked = highlight(head, _LEXER, _FORMATTER) if head else ""
-    if not head.endswith("\n"):  # the formatter ends every line with a newline
-        marked = marked.removesuffix("\n")
+    marked = _JSON_TOKEN.sub(_span, html.escape(head, quote=False))
     return marked + html.escape(text[len(head) :])
+
+
+def _span(token: re.Match[str]) -> str:
+    """One token in the class Pygments' JsonLexer gives it (nt, s2, mi, mf, kc, p), so its
+    stylesheet applies; spaces stay bare."""
+    string, colon, number, fraction, exponent, constant, punctuation = token.groups()
+    if string is not None:
+        if colon:
+            return f'<span class="nt">{string}</span>{colon[:-1]}<span class="p">:</span>'
+        return f'<span class="s2">{string}</span>'
+    if number is not None:
+        return f'<span class="{"mf" if fraction or exponent else "mi"}">{number}</span>'
+    if constant is not None:
+        return f'<span class="kc">{constant}</span>'
+    return f'<span class="p">{punctuation}</span>'
 
 
 def _binary(mime: str, size: int) -> RenderedBody:

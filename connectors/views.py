@@ -62,14 +62,20 @@ def _connector_for(request: HttpRequest, name: str, perm: str = "view_connector"
 
 
 def _action_for(
-    request: HttpRequest, name: str, action_name: str, perm: str = "view_action"
+    request: HttpRequest,
+    name: str,
+    action_name: str,
+    perm: str = "view_action",
+    *,
+    with_args: bool = False,
 ) -> Action:
+    """The action, its connector and author; `with_args`: its input args too, read once for
+    the inputs form, the body note and the executor."""
     require(request, perm)
-    return get_object_or_404(
-        Action.objects.select_related("connector", "updated_by"),
-        connector__name=name,
-        name=action_name,
-    )
+    actions = Action.objects.select_related("connector", "updated_by")
+    if with_args:
+        actions = actions.prefetch_related("input_args")
+    return get_object_or_404(actions, connector__name=name, name=action_name)
 
 
 def _user_name(user: AbstractBaseUser | AnonymousUser) -> str:
@@ -426,7 +432,7 @@ def _action_page(
 
 @require_GET
 def action_detail(request: HttpRequest, name: str, action_name: str) -> HttpResponse:
-    action = _action_for(request, name, action_name)
+    action = _action_for(request, name, action_name, with_args=True)
     run = _run_for(action, request.GET.get("run"))
     if request.htmx and not request.htmx.history_restore_request and run is not None:
         context = {"action": action, "connector": action.connector, "run": run}
@@ -475,7 +481,7 @@ def _cancel_key(request: HttpRequest, token: str) -> str:
 
 @require_POST
 def action_test(request: HttpRequest, name: str, action_name: str) -> HttpResponse:
-    action = _action_for(request, name, action_name, "run_test")
+    action = _action_for(request, name, action_name, "run_test", with_args=True)
     inputs_form = TestInputsForm(request.POST, action=action)
     context: dict[str, object] = {"action": action, "connector": action.connector}
     if not inputs_form.is_valid():

@@ -58,3 +58,14 @@ def test_htmx_gets_only_the_actions_partial(big, carol) -> None:
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="actions">')
     assert "<h1>" not in html and "op_0901" in html
+
+
+def test_the_action_page_takes_at_most_6_queries(big, carol) -> None:
+    action = big.actions.get(name="op_0001")
+    client = client_for(carol)
+    client.get(action.get_absolute_url())
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(action.get_absolute_url())
+    assert response.status_code == 200
+    assert len(queries) <= 6, [q["sql"][:120] for q in queries]  # the README's count
+    assert sum("connectors_inputarg" in q["sql"] for q in queries) == 1

@@ -485,6 +485,14 @@ def test_it_cuts_a_dripping_body_at_the_deadline(up: CountingUpstream) -> None:
     assert error.message == "The whole request took longer than the connector's 1 s timeout."
 
 
+def test_it_watches_every_sends_deadline_with_one_thread(up: CountingUpstream) -> None:
+    get(up.url)  # the watchdog's thread starts with the first send
+    threads = threading.active_count()
+    for _ in range(20):
+        assert get(up.url).status == 200
+    assert threading.active_count() == threads
+
+
 def test_it_cuts_dripping_headers_at_the_deadline(up: CountingUpstream) -> None:
     def drip(sock: socket.socket, _: Received) -> None:
         for byte in b"HTTP/1.1 200 OK\r\n" + b"X-Slow: " + b"y" * 100:

@@ -5,6 +5,9 @@ import json
 import re
 
 import pytest
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import JsonLexer
 
 from connectors.rendering import pygments_css, render_body
 
@@ -40,6 +43,17 @@ def test_it_pretty_prints_and_highlights_json():
     assert_safe_and_faithful(result.html, result.text)
     assert not result.truncated
     assert result.size == 31
+
+
+def test_it_gives_each_json_token_the_class_pygments_gives_it():
+    body = b'{"a": [1, -2.5, 3e5, true, false, null, "x\\"<y: 1 true"], "b": {"c": "d"}}'
+    result = render_body(body, "application/json")
+    ours = re.findall(r'<span class="([a-z0-9]+)">([^<]*)</span>', result.html)
+    theirs = re.findall(
+        r'<span class="([a-z0-9]+)">([^<]*)</span>',
+        highlight(result.text, JsonLexer(), HtmlFormatter(nowrap=True)),
+    )
+    assert ours == [token for token in theirs if token[0] != "w"]  # spaces stay bare
 
 
 @pytest.mark.parametrize(
