@@ -21,7 +21,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_GET, require_http_methods
 
 from connectors import openapi_export, secrets
-from connectors.importing import apply, sources, staging
+from connectors.importing import apply, hosts, sources, staging
 from connectors.importing.auth import secret_fields, secret_label
 from connectors.importing.compare import check_choices
 from connectors.importing.plan import (
@@ -102,6 +102,10 @@ def digest(plan: Plan) -> str:
         plan.target_exists,
         plan.removed,
         [(a.name, a.status, a.existing, a.default) for a in plan.actions],
+        [
+            (o.connector.name, o.target_exists, [(a.name, a.status) for a in o.actions])
+            for o in plan.others
+        ],
     ]
     return hashlib.sha256(json.dumps(facts).encode()).hexdigest()[:32]
 
@@ -188,6 +192,7 @@ def preview_context(request: HttpRequest, plan: Plan, token: str, **extra: Any) 
             "skip": len(plan.actions) - creates - updates,
         },
         "action_url": request.path,
+        "connectors_summary": hosts.summary(plan) if plan.others else "",
         **extra,
     }
 
@@ -255,7 +260,8 @@ def _staged_step(request: HttpRequest, token: str) -> HttpResponse:
     if data.get("digest") != digest(plan):
         context = preview_context(request, plan, token, stale=True)
         return render(request, PREVIEW_TEMPLATE, context, status=409)
-    if not plan.target_exists and not request.user.has_perm("connectors.add_connector"):
+    creates_one = not all(p.target_exists for p in [plan, *plan.others])
+    if creates_one and not request.user.has_perm("connectors.add_connector"):
         return render(
             request,
             PREVIEW_TEMPLATE,
@@ -265,11 +271,12 @@ def _staged_step(request: HttpRequest, token: str) -> HttpResponse:
     may_set = request.user.has_perm("connectors.manage_credentials")
     choices = choices_from(data, plan, may_set)
     problems = check_choices(plan, choices)
+    problems += [p for other in plan.others for p in check_choices(other, Choices())]
     if problems:
         context = preview_context(request, plan, token, problems=problems, kept=kept_secrets(data))
         return render(request, PREVIEW_TEMPLATE, context, status=400)
     try:
-        outcome = apply.apply(plan, choices, request.user, may_set_credentials=may_set)
+        outcome = apply.apply_all(plan, choices, request.user, may_set_credentials=may_set)
     except IntegrityError:
         context = preview_context(
             request,
@@ -284,7 +291,9 @@ def _staged_step(request: HttpRequest, token: str) -> HttpResponse:
     staging.drop(token)
     verb = "Created" if outcome.connector_created else "Imported into"
     messages.success(
-        request, f"{verb} connector {outcome.connector.name}: actions {outcome.summary()}."
+        request,
+        f"{verb} connector {outcome.connector.name}: actions {outcome.summary()}."
+        + "".join(f" {note}" for note in outcome.notes if note.startswith("Connector ")),
     )
     missing = [
         c.name for c in plan.credentials if not c.exists and c.name not in outcome.credentials

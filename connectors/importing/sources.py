@@ -1,7 +1,8 @@
 """Where a description comes from (a file, pasted text, a URL) and how its text is parsed.
 
 JSON is read with the standard library; YAML only with PyYAML's safe loader (the C one when
-libyaml is there), so a document can never build Python objects. A URL is fetched through the
+libyaml is there), so a document can never build Python objects, and into JSON types only
+(yaml_json): a date or `yes` stays the text its author wrote. A URL is fetched through the
 outbound door, with its guard, allow list and a size cap of STUDIO_MAX_IMPORT_BYTES.
 """
 
@@ -16,6 +17,7 @@ from django.conf import settings
 
 from connectors import outbound
 from connectors.importing.plan import ReadError
+from connectors.importing.yaml_json import JsonTypesLoader
 from connectors.schema import contains_nul
 
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -81,15 +83,20 @@ def parse(data: bytes | str) -> Any:
     try:
         if text.lstrip()[:1] in ("{", "["):
             try:
-                document = json.loads(text)
+                # NaN and Infinity are no JSON values: they stay the text written.
+                document = json.loads(text, parse_constant=str)
             except json.JSONDecodeError as error:
                 raise ReadError(
                     f"This is not valid JSON: {error.msg} at line {error.lineno}, "
                     f"column {error.colno}."
                 ) from None
+            except ValueError:  # Python's limit on int digits (sys.get_int_max_str_digits)
+                raise ReadError(
+                    "The description holds a number with thousands of digits."
+                ) from None
         else:
             try:
-                document = yaml.load(text, Loader=SafeLoader)  # noqa: S506 - a safe loader
+                document = yaml.load(text, Loader=JsonTypesLoader)  # noqa: S506 - a safe loader
             except yaml.MarkedYAMLError as error:
                 mark = error.problem_mark or error.context_mark
                 where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
