@@ -21,7 +21,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_GET, require_http_methods
 
 from connectors import kinds, openapi_export, secrets
-from connectors.importing import apply, sources, staging
+from connectors.importing import apply, hosts, sources, staging
 from connectors.importing.auth import secret_label
 from connectors.importing.compare import check_choices
 from connectors.importing.plan import (
@@ -99,6 +99,10 @@ def digest(plan: Plan) -> str:
         plan.target_exists,
         plan.removed,
         [(a.name, a.status, a.existing, a.default) for a in plan.actions],
+        [
+            (o.connector.name, o.target_exists, [(a.name, a.status) for a in o.actions])
+            for o in plan.others
+        ],
     ]
     return hashlib.sha256(json.dumps(facts).encode()).hexdigest()[:32]
 
@@ -207,6 +211,7 @@ def preview_context(request: HttpRequest, plan: Plan, token: str, **extra: Any) 
             "skip": len(plan.actions) - creates - updates,
         },
         "action_url": request.path,
+        "connectors_summary": hosts.summary(plan) if plan.others else "",
         **extra,
     }
 
@@ -277,7 +282,8 @@ def _staged_step(request: HttpRequest, token: str) -> HttpResponse:
     if data.get("digest") != digest(plan):
         context = preview_context(request, plan, token, stale=True)
         return render(request, PREVIEW_TEMPLATE, context, status=409)
-    if not plan.target_exists and not request.user.has_perm("connectors.add_connector"):
+    creates_one = not all(p.target_exists for p in [plan, *plan.others])
+    if creates_one and not request.user.has_perm("connectors.add_connector"):
         return render(
             request,
             PREVIEW_TEMPLATE,
@@ -288,6 +294,7 @@ def _staged_step(request: HttpRequest, token: str) -> HttpResponse:
     refused = {}
     choices = choices_from(data, plan, may_set, user_id, refused)
     problems = check_choices(plan, choices)
+    problems += [p for other in plan.others for p in check_choices(other, Choices())]
     if problems or refused:
         # Everything else typed rides along again; only the refused value is to be typed anew.
         kept = kept_secrets(data, user_id, {})
@@ -296,7 +303,7 @@ def _staged_step(request: HttpRequest, token: str) -> HttpResponse:
         )
         return render(request, PREVIEW_TEMPLATE, context, status=400)
     try:
-        outcome = apply.apply(plan, choices, request.user, may_set_credentials=may_set)
+        outcome = apply.apply_all(plan, choices, request.user, may_set_credentials=may_set)
     except IntegrityError:
         context = preview_context(
             request,
@@ -311,7 +318,9 @@ def _staged_step(request: HttpRequest, token: str) -> HttpResponse:
     staging.drop(token)
     verb = "Created" if outcome.connector_created else "Imported into"
     messages.success(
-        request, f"{verb} connector {outcome.connector.name}: actions {outcome.summary()}."
+        request,
+        f"{verb} connector {outcome.connector.name}: actions {outcome.summary()}."
+        + "".join(f" {note}" for note in outcome.notes if note.startswith("Connector ")),
     )
     missing = [
         c.name for c in plan.credentials if not c.exists and c.name not in outcome.credentials

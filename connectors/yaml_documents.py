@@ -1,4 +1,5 @@
-"""The one way a YAML document is loaded: PyYAML's safe loader, aliases within a node budget.
+"""The one way a YAML document is loaded: PyYAML's safe loader into JSON types (yaml_json), its
+aliases within a node budget.
 
 An alias (`*name`) makes a loaded document share one object in many places, so whatever walks
 it afterwards (a reader, a NUL check, json.dumps) walks each share again: 406 bytes of six
@@ -13,7 +14,7 @@ from typing import Any
 
 import yaml
 
-SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+from connectors.yaml_json import JsonTypesLoader
 
 MAX_EXPANDED_NODES = 1_000_000
 EXPANSION_FACTOR = 10  # a document may expand to 10 times its own nodes, at most the above
@@ -34,7 +35,7 @@ class TooManyNodes(ValueError):
 def load(text: str) -> Any:
     """The document (safe types only); yaml.YAMLError when it is not YAML, TooManyNodes when
     its aliases would expand it beyond its budget."""
-    loader = SafeLoader(text)
+    loader = JsonTypesLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:

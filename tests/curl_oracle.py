@@ -39,7 +39,6 @@ ALLOWED = {
     "expect": "curl asks Expect: 100-continue before an upload",
     "browser-headers": "sec-*, priority, upgrade-insecure-requests and TE are left out, with a "
     "note",
-    "cookie": "the browser session Cookie is left out, with a note",
     "file-body": "curl sent a file's content; the import asks to paste it into Body",
     "header-merge": "a header given twice is sent once, its values joined by a comma",
     "multipart-as-form": "-F fields go form-encoded, as a note says: the same fields, the same "

@@ -467,7 +467,7 @@ def test_a_postman_2_1_collection_imports_and_its_actions_test(alice, upstream) 
     assert "Postman Collection v2.1" in html
     assert "pm-literal-token-should-never-be-stored" not in html
     assert "HEAD Probe: an action cannot use HEAD." in html
-    assert "not the Base URL" in html
+    assert "2 connectors: tasks.example.test (7 actions), other.example.test (1 action)" in html
     response = create(
         client,
         previewed,
@@ -497,6 +497,11 @@ def test_a_postman_2_1_collection_imports_and_its_actions_test(alice, upstream) 
     assert connector.actions.get(name="get_task").input_args.get().example_value == "t_1"
     login = connector.actions.get(name="login")
     assert login.body == "user={{user}}&remember=yes"
+    elsewhere = Connector.objects.get(name="tasks_collection_other")
+    assert elsewhere.base_url == "https://other.example.test"
+    assert elsewhere.auth_config == "BEARER"
+    assert elsewhere.auth_secrets["token"]["hint"] == "{{TASKS_COLLECTION_API_TOKEN}}"
+    assert list(elsewhere.actions.values_list("name", "path")) == [("elsewhere", "/ping")]
     upload = connector.actions.get(name="upload")
     assert upload.body == "caption=hi"
     assert json.loads(connector.actions.get(name="search").body) == {

@@ -450,7 +450,7 @@ https://slack.com/api/chat.postMessage""",
         notes=["--compressed", "Left out priority, sec-ch-ua, sec-ch-ua-mobile, sec-fetch-mode"],
     ),
     Case(
-        "chrome_copy_bearer_drops_cookie",
+        "chrome_copy_bearer_keeps_cookie_sealed",
         r"""curl 'https://api.example.com/v2/me' \
   -H 'authorization: Bearer eyJhbGciOiJSUzI1NiJ9.e30.sig' \
   -H 'cookie: _ga=GA1.1.123; _gid=GA1.1.456' \
@@ -459,7 +459,8 @@ https://slack.com/api/chat.postMessage""",
         "GET",
         "https://api.example.com/v2/me",
         auth=header_auth(lit("eyJhbGciOiJSUzI1NiJ9.e30.sig", "EXAMPLE_API_KEY")),
-        notes=["Left out the Cookie header"],
+        secret_headers=[("cookie", lit("_ga=GA1.1.123; _gid=GA1.1.456", "EXAMPLE_COOKIE"))],
+        notes=["The Cookie header is a secret connector header"],
     ),
     Case(
         "chrome_copy_cmd_windows",

@@ -153,3 +153,32 @@ def test_it_imports_an_empty_username_through_the_preview(bob) -> None:
     previewed = client.post("/import-curl/", data)
     assert previewed.context["plan"] is not None, previewed.context["form"].errors
     assert "s3cretpassword" not in previewed.content.decode()
+
+
+def test_it_sends_a_range_of_one_start_as_an_open_range_as_curl_does() -> None:
+    assert ("Range", "bytes=600-") in parse_curl("curl --range 600 https://x.test/f").headers
+    assert ("Range", "bytes=0-99") in parse_curl("curl -r 0-99 https://x.test/f").headers
+    assert ("Range", "bytes=-500") in parse_curl("curl -r -500 https://x.test/f").headers
+
+
+def test_it_keeps_a_key_param_given_twice_as_two_query_params() -> None:
+    parsed = parse_curl("curl 'https://api.example.com/v1/search?key=one&key=two'")
+    assert parsed.auth is None
+    assert parsed.query == [("key", "one"), ("key", "two")]
+
+
+def test_it_says_url_query_from_standard_input_cannot_be_imported() -> None:
+    parsed = parse_curl("curl --url-query @- --url-query page=2 https://api.example.com/items")
+    assert parsed.query == [("page", "2")]
+    assert "`--url-query @-` reads standard input, which an import cannot" in " ".join(parsed.notes)
+    assert "reads a file" in notes_of("curl --url-query name@q.txt https://api.example.com/i")
+
+
+def test_a_cookie_next_to_basic_auth_is_a_secret_connector_header() -> None:
+    parsed = parse_curl(
+        "curl -u ada:pw-0043 -H 'Cookie: session=s-0044' https://api.example.com/v1/me"
+    )
+    assert parsed.auth.auth_config == "BASIC"
+    assert [key for key, _ in parsed.secret_headers] == ["Cookie"]
+    assert parsed.secret_headers[0][1].value == "session=s-0044"
+    assert all(key.lower() != "cookie" for key, _ in parsed.headers)

@@ -212,3 +212,27 @@ def test_a_large_request_body_is_stored_capped_with_its_curl_copy(upstream, bob,
     assert len(run.request_curl) < 2000 and "truncated" in run.request_curl
     page = client_for(bob).get(f"{action.get_absolute_url()}?run={run.pk}").content.decode()
     assert "the body sent was" in page
+
+
+# A bad state in an import view (a sealed command that no key opens, a preview that is gone, a
+# document that is not there, a URL nothing answers): a sentence on the page, and its form back.
+IMPORT_BAD_STATES = [
+    pytest.param(
+        "/import-curl/",
+        {"command": "curl https://api.example.com/x", "sealed": "not-sealed", "create": "1"},
+        id="curl-unreadable-sealed-command",
+    ),
+    pytest.param("/import/apply/", {}, id="catalog-apply-without-document"),
+    pytest.param("/import/apply/", {"document": "{}"}, id="catalog-apply-not-a-catalog"),
+    pytest.param("/import-api/", {"token": "x" * 100, "create": "1"}, id="api-preview-gone"),
+    pytest.param("/import-api/", {"url": "http://127.0.0.1:9/x.yaml"}, id="api-url-unreachable"),
+    pytest.param("/import-api/", {"url": "ftp://x.test/a"}, id="api-url-not-http"),
+]
+
+
+@pytest.mark.parametrize(("url", "data"), IMPORT_BAD_STATES)
+def test_an_import_view_answers_a_bad_state_with_a_sentence(alice, url, data) -> None:
+    response = client_for(alice).post(url, data)
+    assert 200 <= response.status_code < 500
+    assert "<form" in response.content.decode() or response.status_code == 302
+    assert not Connector.objects.exists()

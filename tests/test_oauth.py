@@ -13,11 +13,12 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from cryptography.fernet import Fernet
 from django.core.cache import cache
 from django.db import connections
 from django.urls import reverse
 
-from connectors import executor
+from connectors import executor, secrets
 from connectors.forms import OAuth2Form
 from connectors.kinds import OBTAINED_REFRESH_TOKEN
 from connectors.models import Connector, Credential
@@ -691,3 +692,68 @@ def test_the_admin_saves_an_oauth2_connector_with_its_tables(alice) -> None:
         "value": "account_credentials",
     }
     assert "zoom-secret-0123456789" not in json.dumps(connector.auth_secrets)
+
+
+# --- every failed sign-in is a sentence and a way back, never a 500 ------------------------------
+
+
+def started(client: Any, connector: Connector, next_url: str) -> str:
+    start = client.get(reverse("oauth_start", args=[connector.name]), {"next": next_url})
+    assert start.status_code == 302
+    return dict(parse_qsl(urlsplit(start["Location"]).query))["state"]
+
+
+def test_a_client_secret_naming_a_missing_credential_is_a_sentence(server, bob):
+    connector = auth_code_connector(server)
+    connector.auth_secrets = {
+        "client_secret": secrets.sealed_field("{{NO_SUCH_CREDENTIAL}}", "alice")
+    }
+    connector.save()
+    action = make_action(connector, "ping", path="/v1/ping")
+    client = client_for(bob)
+    response = sign_in(client, server, connector, action.get_absolute_url())
+    assert response.status_code == 302 and response["Location"] == action.get_absolute_url()
+    assert server.token_requests == []
+    page = client.get(response["Location"]).content.decode()
+    assert "The sign-in needs the credential NO_SUCH_CREDENTIAL, which does not exist" in page
+    assert "press Generate New Access Token again" in page
+
+
+def test_a_code_the_provider_refuses_is_a_sentence(server, bob) -> None:
+    connector = auth_code_connector(server)
+    client = client_for(bob)
+    state = started(client, connector, connector.get_absolute_url())
+    response = client.get(reverse("oauth_callback"), {"state": state, "code": "made-up"})
+    assert response.status_code == 302 and response["Location"] == connector.get_absolute_url()
+    page = client.get(response["Location"]).content.decode()
+    assert "Unknown code." in page
+
+
+def test_a_verifier_sealed_under_a_retired_key_is_a_sentence(server, bob, settings):
+    connector = auth_code_connector(server)
+    client = client_for(bob)
+    state = started(client, connector, connector.get_absolute_url())
+    settings.STUDIO_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+    response = client.get(reverse("oauth_callback"), {"state": state, "code": "x"})
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "cannot be decrypted with the configured STUDIO_ENCRYPTION_KEYS" in page
+
+
+def test_a_state_used_twice_is_a_sentence(server, bob) -> None:
+    connector = auth_code_connector(server)
+    client = client_for(bob)
+    sign_in(client, server, connector, connector.get_absolute_url())
+    state = server.authorize_queries[0]["state"]
+    response = client.get(reverse("oauth_callback"), {"state": state, "code": "x"}, follow=True)
+    assert response.status_code == 200
+    assert "does not belong to this browser session or has expired" in response.content.decode()
+
+
+def test_a_start_whose_connector_cannot_sign_in_is_a_sentence(server, bob) -> None:
+    connector = auth_code_connector(server)
+    connector.auth_settings = {**connector.auth_settings, "oauth2_grant_type": "password"}
+    connector.save()
+    response = client_for(bob).get(reverse("oauth_start", args=[connector.name]), follow=True)
+    assert response.status_code == 200
+    assert "does not use the Authorization Code grant" in response.content.decode()

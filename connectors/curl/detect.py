@@ -102,9 +102,13 @@ class AuthDetection:
 
     def key_param_index(self) -> int | None:
         for index, (name, _value) in enumerate(self.parsed.query):
-            if is_key_param(name):
+            if is_key_param(name) and not self.repeated(name):
                 return index
         return None
+
+    def repeated(self, name: str) -> bool:
+        """`?key=one&key=two` is a list of values, not a key: both stay query params."""
+        return sum(1 for key, _ in self.parsed.query if key == name) > 1
 
     def api_key_header(self, key: str, pattern: str, value: str, source: str) -> DetectedAuth:
         secret = self.secret(value, f"{self.base()}_API_KEY", f"The {key} value")
@@ -165,10 +169,13 @@ class AuthDetection:
             name = identifier(key.upper(), "HEADER")
             p.secret_headers.append((key, self.secret(value, name, f"The {key} value")))
         if found := self.pop_header({"cookie"}):
-            p.secret_literals.append(found[1])
-            self.note("Left out the Cookie header: it holds a browser session, not an API key.")
+            key, value = found
+            p.secret_headers.append(
+                (key, self.secret(value, f"{self.base()}_COOKIE", "The Cookie"))
+            )
+            self.note("The Cookie header is a secret connector header, sealed.")
         for index, (name, value) in enumerate(p.query):
-            if not is_key_param(name):
+            if not is_key_param(name) or self.repeated(name):
                 continue
             arg = identifier(name, "param")
             if not MARKER_RE.fullmatch(value):

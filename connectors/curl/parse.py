@@ -52,6 +52,12 @@ def parse_curl(command: str) -> ParsedCurl:
     return reader.result()
 
 
+def open_ended(value: str) -> str:
+    """curl's --range: a lone start (`600`) gets the dash that makes it `600-`, as curl adds."""
+    start = re.match(r"[0-9]+", value)
+    return f"{start.group()}-" if start and "-" not in value else value
+
+
 class _Reader(AuthDetection):
     def __init__(self, notes: list[str]) -> None:
         self.parsed = ParsedCurl(notes=notes)
@@ -178,7 +184,7 @@ class _Reader(AuthDetection):
                 self.upload = value
                 self.from_file(spelled, value)
             case "range":
-                self.extra_headers.append(("Range", f"bytes={value}"))
+                self.extra_headers.append(("Range", f"bytes={open_ended(value)}"))
             case _:
                 self.unused(name, f"{spelled} {shown(value)}")
 
@@ -316,6 +322,14 @@ class _Reader(AuthDetection):
             self.parsed.path += quote_keeping_markers(file_name)
         self.parsed.query = parse_qsl(parts.query, keep_blank_values=True)
         for piece in self.url_query:
+            name, equals, _ = piece.removeprefix("+").partition("=")
+            if not equals and "@" in name:  # `@file`, `name@file`, `@-`: read from a file
+                source = "standard input" if piece.endswith("@-") else "a file"
+                self.note(
+                    f"`--url-query {shown(piece)}` reads {source}, which an import cannot: "
+                    "add its parameters to Query Params."
+                )
+                continue
             self.parsed.query += parse_qsl(piece.removeprefix("+"), keep_blank_values=True)
         if parts.fragment:
             self.note(f"Left out the fragment `#{shown(parts.fragment)}`: it is never sent.")

@@ -100,6 +100,25 @@ def apply(plan: Plan, choices: Choices, user: Any, *, may_set_credentials: bool)
     return outcome
 
 
+@sensitive_variables("choices")
+@transaction.atomic
+def apply_all(plan: Plan, choices: Choices, user: Any, *, may_set_credentials: bool) -> Outcome:
+    """The plan and the connectors for its other hosts (hosts.plan_for), in one transaction;
+    theirs take every action the preview proposed for them."""
+    outcome = apply(plan, choices, user, may_set_credentials=may_set_credentials)
+    for other in plan.others:
+        if other.auth.auth_config == plan.auth.auth_config:
+            other.auth.settings = dict(plan.auth.settings)  # as typed in the preview
+        done = apply(
+            other,
+            Choices(connector_mode=choices.connector_mode),
+            user,
+            may_set_credentials=False,
+        )
+        outcome.notes.append(f"Connector {done.connector.name}: actions {done.summary()}.")
+    return outcome
+
+
 @sensitive_variables("value", "choices")
 def _create_credentials(
     plan: Plan,

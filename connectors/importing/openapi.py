@@ -7,7 +7,7 @@ import re
 from typing import Any
 from urllib.parse import urljoin
 
-from connectors.importing import names, refs
+from connectors.importing import hosts, names, refs
 from connectors.importing.auth import ask_for_secrets
 from connectors.importing.plan import (
     ActionPlan,
@@ -82,7 +82,8 @@ def read(document: dict[str, Any], source: str, options: ReadOptions) -> Plan:
     _auth(document, plan, swagger, resolver)
     _connector_extension(document.get(EXTENSION), plan, options)
     ask_for_secrets(plan)
-    _operations(paths or {}, plan, resolver, swagger, document)
+    _operations(paths or {}, plan, resolver, swagger, document, options)
+    hosts.finish(plan)
     plan.notes += validation_notes(document, kind)
     if not plan.actions and not plan.skipped:
         plan.notes.append("The description lists no operations.")
@@ -296,6 +297,41 @@ def _auth(document: dict[str, Any], plan: Plan, swagger: bool, resolver: refs.Re
                     f"offers {', '.join(others)}."
                 )
             return
+    _bearer_for_browser_flow(document, plan, schemes, where)
+
+
+_BEARER_RE = re.compile(r"\bbearer\b|access[ _-]?token|personal[ _-]?token|\boauth ?2", re.I)
+
+
+def _bearer_for_browser_flow(
+    document: dict[str, Any], plan: Plan, schemes: dict[str, Any], where: str
+) -> None:
+    """Only a browser's OAuth flow (implicit), yet the API takes the token it gives as a Bearer
+    token, as its description says: Bearer Token Auth works at once with a token pasted."""
+    browser = [
+        name
+        for name, scheme in schemes.items()
+        if isinstance(scheme, dict) and scheme.get("type") == "oauth2" and _browser_only(scheme)
+    ]
+    info = document.get("info") if isinstance(document.get("info"), dict) else {}
+    said = [str(info.get("description") or "")]
+    said += [str(schemes[name].get("description") or "") for name in browser]
+    if not browser or not any(_BEARER_RE.search(text) for text in said):
+        return
+    plan.auth = AuthPlan("BEARER", {}, {"token": None}, described_as=f"{where}/{browser[0]}")
+    plan.notes = [note for note in plan.notes if "offers only the implicit flow" not in note]
+    plan.notes.append(
+        f"The security scheme {browser[0]} is an OAuth 2.0 flow that runs in a browser; the API "
+        "takes its access token as a Bearer token, as the description says: imported as Bearer "
+        "Token Auth. Set the Token to an access token (a personal access token works)."
+    )
+
+
+def _browser_only(scheme: dict[str, Any]) -> bool:
+    flows = scheme.get("flows")
+    if not isinstance(flows, dict):  # Swagger 2.0: one flow on the scheme itself
+        flows = {scheme.get("flow"): scheme}
+    return bool(flows) and set(flows) <= {"implicit"}
 
 
 def _scheme(scheme: dict[str, Any], name: str, plan: Plan) -> AuthPlan | None:
@@ -373,6 +409,7 @@ def _operations(
     resolver: refs.Resolver,
     swagger: bool,
     document: dict[str, Any],
+    options: ReadOptions,
 ) -> None:
     taken: set[str] = set()
     for path, item in paths.items():
@@ -395,7 +432,33 @@ def _operations(
                 continue
             action = _operation(path, method, operation, shared, resolver, swagger, document, where)
             action.name = names.unique(action.name, taken)
-            plan.actions.append(action)
+            servers = operation.get("servers") or item.get("servers")
+            target, prefix = _placed(plan, servers, options)
+            action.path = prefix + action.path
+            target.actions.append(action)
+
+
+def _placed(plan: Plan, servers: Any, options: ReadOptions) -> tuple[Plan, str]:
+    """The plan an operation with its own servers goes to, and the path before its own: the
+    main connector when its server is the Base URL (or under it), else its host's connector."""
+    first = servers[0] if isinstance(servers, list) and servers else None
+    if not isinstance(first, dict) or not isinstance(first.get("url"), str):
+        return plan, ""
+    url = first["url"]
+    for name, spec in (first.get("variables") or {}).items():
+        default = str(spec.get("default", "")) if isinstance(spec, dict) else ""
+        url = url.replace("{" + str(name) + "}", default)
+    if not re.match(r"^https?://", url, re.I):
+        url = urljoin(options.source_url or plan.connector.base_url + "/", url)
+    url = url.rstrip("/")
+    base = plan.connector.base_url
+    if not re.match(r"^https?://[^/{}]+", url, re.I) or not base:
+        return plan, ""
+    if url == base or url in plan.connector.base_url_choices:
+        return plan, ""
+    if url.startswith(base + "/"):
+        return plan, url[len(base) :]
+    return hosts.plan_for(plan, url), ""
 
 
 def _operation(

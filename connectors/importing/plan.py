@@ -131,6 +131,8 @@ class Plan:
     # An action matches one of the target's by name, else (unless this is off) method and path.
     match_signature: bool = True
     history_note: str = ""  # the note on the revisions the import records
+    # Connectors for the operations on other hosts (hosts.plan_for): created with this one.
+    others: list[Plan] = field(default_factory=list)
 
     def action_names(self) -> set[str]:
         return {a.name.lower() for a in self.actions}

@@ -8,7 +8,7 @@ from collections import Counter
 from typing import Any
 from urllib.parse import urlsplit
 
-from connectors.importing import names
+from connectors.importing import hosts, names
 from connectors.importing.auth import ask_for_secrets, suggested_hosts
 from connectors.importing.plan import (
     ActionPlan,
@@ -99,10 +99,11 @@ class _Reader:
         ask_for_secrets(self.plan)
         taken: set[str] = set()
         for folders, item, auth in self.requests:
-            action = self._action(folders, item, auth, taken)
-            if action is not None:
-                self.plan.actions.append(action)
+            placed = self._action(folders, item, auth, taken)
+            if placed is not None:
+                placed[0].actions.append(placed[1])
         self._credentials_to_set()
+        hosts.finish(self.plan)
         self.plan.connector.variables = [{"key": k, "value": v} for k, v in self.variables.items()]
         return self.plan
 
@@ -214,7 +215,7 @@ class _Reader:
         elif len(choices) > 1:
             self.plan.notes.append(
                 f"The requests go to {len(choices)} hosts: choose the Base URL; requests to "
-                "the others are skipped."
+                "the others go to a connector for their host each."
             )
 
     # --- auth ----------------------------------------------------------------------------------
@@ -302,7 +303,8 @@ class _Reader:
 
     def _action(
         self, folders: list[str], item: dict[str, Any], auth: Any, taken: set[str]
-    ) -> ActionPlan | None:
+    ) -> tuple[Plan, ActionPlan] | None:
+        """The action, and the plan it goes to: the main one, or its host's."""
         request = item["request"]
         if isinstance(request, str):
             request = {"url": request, "method": "GET"}
@@ -314,14 +316,14 @@ class _Reader:
         url = self._raw_url(request)
         under, path = self._split(url)
         base = self.plan.connector.base_url
+        target = self.plan
         if self.rebase and under == self.rebase:
             under = base
         if base and under and under != base:
             if under.startswith(base + "/"):
                 path = under[len(base) :] + path
             else:
-                self.plan.skipped.append(f"{method} {label}: it goes to {under}, not the Base URL.")
-                return None
+                target = hosts.plan_for(self.plan, under)
         path = path.split("?")[0].split("#")[0] or "/"
         if not path.startswith("/"):
             path = "/" + path
@@ -346,7 +348,7 @@ class _Reader:
         self._auth_note(action, auth, label)
         self._secret_headers(action)
         self._args(action, request.get("url"))
-        return action
+        return target, action
 
     def _query(self, url: Any, raw: str) -> list[dict[str, str]]:
         rows = []

@@ -38,4 +38,6 @@ def read_source(source: sources.Source, options: ReadOptions) -> Plan:
 def read_plan(source: sources.Source, options: ReadOptions) -> Plan:
     """Read the source and compare it with the catalog; ReadError says what is wrong."""
     plan = read_source(source, options)
+    for other in plan.others:
+        compare.against_catalog(other)
     return compare.against_catalog(plan)

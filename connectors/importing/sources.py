@@ -1,8 +1,9 @@
 """Where a description comes from (a file, pasted text, a URL) and how its text is parsed.
 
 JSON is read with the standard library; YAML only through `yaml_documents.load` (PyYAML's safe
-loader, its aliases within a node budget), so a document can never build Python objects nor
-expand past its budget. A URL is fetched through the
+loader, its aliases within a node budget, into JSON types only: a date or `yes` stays the text
+its author wrote), so a document can never build Python objects nor expand past its budget.
+A URL is fetched through the
 outbound door, with its guard, allow list and a size cap of STUDIO_MAX_IMPORT_BYTES.
 """
 
@@ -80,11 +81,16 @@ def parse(data: bytes | str) -> Any:
     try:
         if text.lstrip()[:1] in ("{", "["):
             try:
-                document = json.loads(text)
+                # NaN and Infinity are no JSON values: they stay the text written.
+                document = json.loads(text, parse_constant=str)
             except json.JSONDecodeError as error:
                 raise ReadError(
                     f"This is not valid JSON: {error.msg} at line {error.lineno}, "
                     f"column {error.colno}."
+                ) from None
+            except ValueError:  # Python's limit on int digits (sys.get_int_max_str_digits)
+                raise ReadError(
+                    "The description holds a number with thousands of digits."
                 ) from None
         else:
             try:

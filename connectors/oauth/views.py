@@ -35,6 +35,24 @@ def _local(request: HttpRequest, url: str | None, fallback: str) -> str:
     return url if safe else fallback  # type: ignore[return-value]
 
 
+def _secret_failure(error: Exception) -> str:
+    """A secret the sign-in needs cannot be read: what happened and how to try again."""
+    again = "then press Generate New Access Token again."
+    if isinstance(error, secrets.CredentialMissing):
+        if secrets.is_env_credential(error.name):
+            return (
+                f"The sign-in needs the environment credential {error.name}, which is not set: "
+                f"set it on the server (STUDIO_ENV_CREDENTIALS), {again}"
+            )
+        return (
+            f"The sign-in needs the credential {error.name}, which does not exist: ask an Admin "
+            f"to create it, or put the value in the connector's Client Secret, {again}"
+        )
+    if isinstance(error, homes.NotSet | homes.Refused):
+        return f"{error.message} {again[0].upper()}{again[1:]}"
+    return f"{error} {again[0].upper()}{again[1:]}"
+
+
 def callback_url(request: HttpRequest) -> str:
     """The Redirect URI to register with the provider."""
     return request.build_absolute_uri(reverse("oauth_callback"))
@@ -50,8 +68,11 @@ def oauth_start(request: HttpRequest, name: str) -> HttpResponse:
     next_url = _local(request, request.GET.get("next"), connector.get_absolute_url())
     try:
         target = flow.start(request, connector, callback_url(request), next_url)
-    except (AuthFailed, secrets.CredentialMissing) as failure:
+    except AuthFailed as failure:
         messages.error(request, str(failure).replace(" The API was not called.", ""))
+        return redirect(next_url)
+    except (secrets.CredentialMissing, secrets.SecretUnreadable, homes.NotSet) as failure:
+        messages.error(request, _secret_failure(failure))
         return redirect(next_url)
     return HttpResponseRedirect(target)
 
@@ -80,6 +101,9 @@ def oauth_callback(request: HttpRequest) -> HttpResponse:
         return redirect(back)
     except homes.Refused as refused:  # a secret may not go to this token endpoint
         messages.error(request, refused.message)
+        return redirect(back)
+    except (secrets.CredentialMissing, secrets.SecretUnreadable, homes.NotSet) as failure:
+        messages.error(request, _secret_failure(failure))
         return redirect(back)
     messages.success(
         request, f"Signed in: {done.connector.name} has a new access token. Press Test."

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import IntegrityError
 
-from connectors.importing import apply, sources
+from connectors.importing import apply, hosts, sources
 from connectors.importing.compare import check_choices
 from connectors.importing.plan import KEEP, UPDATE, Choices, ReadError, ReadOptions
 from connectors.importing.readers import read_plan
@@ -64,13 +64,14 @@ class Command(BaseCommand):
         choices = Choices(connector_mode=UPDATE if options["update_connector"] else KEEP)
         self._print(plan, choices)
         problems = check_choices(plan, choices)
+        problems += [p for other in plan.others for p in check_choices(other, Choices())]
         if problems:
             raise CommandError("Nothing was imported: " + " ".join(problems))
         if not options["apply"]:
             self.stdout.write("Dry run: nothing was written (add --apply to import).")
             return
         try:
-            outcome = apply.apply(plan, choices, None, may_set_credentials=False)
+            outcome = apply.apply_all(plan, choices, None, may_set_credentials=False)
         except IntegrityError:
             raise CommandError(
                 "Nothing was imported: a name was taken meanwhile; run it again."
@@ -78,6 +79,9 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Imported into {outcome.connector.name}: {outcome.summary()}.")
         )
+        for note in outcome.notes:
+            if note.startswith("Connector "):
+                self.stdout.write(self.style.SUCCESS(note))
 
     def _print(self, plan: Any, choices: Choices) -> None:
         write = self.stdout.write
@@ -105,6 +109,16 @@ class Command(BaseCommand):
             write(f"  {shown:<7} {action.name:<40} {action.method} {action.path}{extra}")
         for line in plan.skipped:
             write(f"  skipped {line}")
+        for other in plan.others:
+            verb = "existing connector" if other.target_exists else "new connector"
+            write(
+                f"Connector: {other.connector.name} ({verb}), Base URL {other.connector.base_url}"
+            )
+            for action in other.actions:
+                shown = "create" if action.default in ("create", "rename") else action.default
+                write(f"  {shown:<7} {action.name:<40} {action.method} {action.path}")
+        if plan.others:
+            write(hosts.summary(plan))
         write(
             f"Actions: {counts['create']} to create, {counts['update']} to update, "
             f"{counts['skip']} to skip."
