@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.views.decorators.debug import sensitive_variables
 
-from connectors import secrets
+from connectors import origins, secrets
 from connectors.fields import KeyValueField, SecretField, SecretTextarea
 from connectors.forms.auth_base import AuthForm
-from connectors.models import validate_no_template_in_port
 from connectors.oauth import assertion as jwt_assertion
 from connectors.oauth import config as oauth
 
@@ -20,9 +18,11 @@ SECRET_HELP = "A value, or {{NAME}} for a team credential."
 
 
 def validate_http_url(value: str) -> None:
-    if not re.match(r"^https?://[^/?#\s]+", value, re.IGNORECASE):
-        raise ValidationError("Enter a full URL starting with http:// or https://.")
-    validate_no_template_in_port(value)
+    """A full http(s) URL that every parser reads alike (templates fill one host label)."""
+    try:
+        origins.parse_template(value)
+    except origins.UnsafeURL as error:
+        raise ValidationError(error.message) from None
 
 
 def check_header_pattern(form: AuthForm, cleaned: dict[str, Any], what: str) -> None:
