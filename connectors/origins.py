@@ -33,6 +33,7 @@ _NAME_RE = re.compile(r"[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?", re.IGNORECASE)
 _NUMERIC_LABEL_RE = re.compile(r"(0x[0-9a-f]*|[0-9]+)", re.IGNORECASE)
 _START_RE = re.compile(r"(https?)://", re.IGNORECASE)
 _SENTINEL = "tmpl{}x"  # stands for the n-th {{...}} in a host while a template is parsed
+_SENTINEL_RE = re.compile(r"tmpl\d+x")
 
 
 class UnsafeURL(ValueError):
@@ -109,6 +110,10 @@ def parse(url: str | URL, *, what: str = "The URL") -> URL:
     """The URL parsed by the transport's parser, or UnsafeURL saying what is refused and why."""
     if isinstance(url, URL):
         return url
+    return _parse(url, what, template=False)
+
+
+def _parse(url: str, what: str, *, template: bool) -> URL:
     _refuse_characters(url, what)
     start = _START_RE.match(url)
     if start is None:
@@ -125,7 +130,7 @@ def parse(url: str | URL, *, what: str = "The URL") -> URL:
             "put credentials in the Auth Config."
         )
     parsed = _lenient(url)
-    host = _checked_host(raw.host, parsed.host if parsed is not None else None, what)
+    host = _checked_host(raw.host, parsed.host if parsed is not None else None, what, template)
     if parsed is None or parsed.scheme != scheme or not parsed.host:
         raise UnsafeURL(f"{what} {url} is not a valid URL.", invalid=True)
     port = DEFAULT_PORTS[scheme] if parsed.port is None else parsed.port
@@ -174,7 +179,7 @@ def parse_template(template: str, *, what: str = "The URL") -> URL:
     filled = template
     for n, tag in enumerate(tags):
         filled = filled.replace(tag, _SENTINEL.format(n), 1)
-    url = parse(filled, what=what)
+    url = _parse(filled, what, template=True)
     host = url.host
     for n, tag in enumerate(tags):
         host = host.replace(_SENTINEL.format(n), tag)
@@ -236,7 +241,7 @@ def _lenient(url: str) -> Url | None:
         return None
 
 
-def _checked_host(raw: str, normalized: str | None, what: str) -> str:
+def _checked_host(raw: str, normalized: str | None, what: str, template: bool) -> str:
     """The host when it is written in the one form every parser reads alike."""
     if raw.startswith("["):
         if "%" in raw:
@@ -265,7 +270,9 @@ def _checked_host(raw: str, normalized: str | None, what: str) -> str:
     if normalized is None or not _NAME_RE.fullmatch(raw):
         raise UnsafeURL(f"{what} has {raw} as its host, which is not a host name.")
     last = raw.rstrip(".").rsplit(".", 1)[-1]
-    if _NUMERIC_LABEL_RE.fullmatch(last):
+    # 127.{{octet}}.0.1 is judged once filled in, at send: only then is it an address.
+    tagged = template and _SENTINEL_RE.search(raw)
+    if _NUMERIC_LABEL_RE.fullmatch(last) and not tagged:
         try:
             canonical = str(ipaddress.IPv4Address(raw))
         except ValueError:

@@ -50,9 +50,13 @@ def check_rendered_host(template: str, rendered: str) -> None:
         raise HostOutsideTemplate(f"{problem} ({template}). Nothing was sent.")
     try:
         wanted = origins.template_origin(template)
-        made = origins.parse(rendered).origin
     except origins.UnsafeURL as error:
         raise HostOutsideTemplate(f"{error.message} Nothing was sent.") from None
+    try:
+        made = origins.parse(rendered).origin
+    except origins.UnsafeURL as error:
+        rule = " Each {{...}} in a host fills one name without dots." if "{{" in wanted.host else ""
+        raise HostOutsideTemplate(f"{error.message}{rule} Nothing was sent.") from None
     if not wanted.admits(made):
         raise HostOutsideTemplate(
             f"The values made the host “{made.host}”, which does not fit {template}: "
