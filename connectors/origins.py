@@ -117,7 +117,7 @@ def _parse(url: str, what: str, *, template: bool) -> URL:
     _refuse_characters(url, what)
     start = _START_RE.match(url)
     if start is None:
-        raise UnsafeURL(f"{what} must start with http:// or https:// ({url}).")
+        raise UnsafeURL(f"Enter a URL starting with http:// or https:// and a host, not {url}.")
     scheme = start.group(1).lower()
     raw = _lenient("x-raw" + url[len(scheme) :])  # the same split, the host as written
     if raw is None:
@@ -205,6 +205,12 @@ def template_problem(template: str) -> str | None:
 
 
 # --- the parts -------------------------------------------------------------------------------
+
+
+def check_characters(url: str, *, what: str = "The URL") -> None:
+    """UnsafeURL for a backslash, whitespace or a control character anywhere in url: for
+    readers of other formats (a cURL command) before they take a URL apart their own way."""
+    _refuse_characters(url, what)
 
 
 def _refuse_characters(url: str, what: str) -> None:

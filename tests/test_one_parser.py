@@ -19,6 +19,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from connectors import homes, origins, outbound
+from connectors.importing import sources
+from connectors.importing.plan import ReadError
 from connectors.models import Connector
 from tests.conftest import client_for
 from tests.factories import api_key_connector, connector_post, make_connector, make_credential
@@ -89,8 +91,8 @@ def confused(evil: str, api: str) -> str:
         ("http://api.example.1/", "an IP address in a form"),
         ("http://[fe80::1%25eth0]/", "IPv6 zone"),
         ("http://api.example.com&evil.net/", "“&” in its host"),
-        ("ftp://api.example.com/", "must start with http:// or https://"),
-        ("http:/api.example.com/", "must start with http:// or https://"),
+        ("ftp://api.example.com/", "Enter a URL starting with http://"),
+        ("http:/api.example.com/", "Enter a URL starting with http://"),
         ("http://api.example.com:0/", "port 0"),
     ],
 )
@@ -187,6 +189,22 @@ def test_an_import_names_the_odd_address(bob) -> None:
     )
     assert "0x7f.1 as its host" in page.content.decode()
     assert not Connector.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_curl_command_with_a_backslash_is_not_read(bob) -> None:
+    page = client_for(bob).post(
+        reverse("curl_import"),
+        {"command": "curl 'http://evil.example\\@api.example.com/v1/models'", "preview": "1"},
+    )
+    assert "contains a backslash" in page.content.decode()
+    assert not Connector.objects.exists()
+
+
+def test_import_api_never_fetches_a_url_parsers_disagree_on(evil) -> None:
+    with pytest.raises(ReadError, match="backslash"):
+        sources.fetch(confused(evil.url, "api.example.com") + "/openapi.json")
+    assert evil.received == []
 
 
 # --- refused at send: the evil listener receives nothing ------------------------------------------
@@ -294,8 +312,35 @@ def spellings(api_port: int, evil_port: int) -> st.SearchStrategy[str]:
     schemes = st.sampled_from(
         ["http://", "HTTP://", "https://", "http:/", "http:\\\\", "http:", "//", " http://"]
     )
-    body = st.lists(st.one_of(hosts, ports, marks), min_size=1, max_size=8).map("".join)
-    return st.builds(lambda scheme, rest: scheme + rest, schemes, body)
+    piece = st.one_of(hosts, ports, marks)
+    # Free: any run of pieces. Shaped: [something that looks like a host, then a mark] + a host
+    # + a port + a tail, the form of every known confusion, accepted often enough to connect.
+    free = st.builds(
+        lambda scheme, rest: scheme + rest,
+        schemes,
+        st.lists(piece, min_size=1, max_size=8).map("".join),
+    )
+    lead = st.one_of(st.just(""), st.builds(lambda h, p, m: h + p + m, hosts, ports, marks))
+    tail = st.lists(st.one_of(piece, st.sampled_from(["/x", "/", "?q=1", "#f"])), max_size=4).map(
+        "".join
+    )
+    shaped = st.builds(
+        lambda lead_, host, port, tail_: "http://" + lead_ + host + port + tail_,
+        lead,
+        hosts,
+        st.one_of(st.just(""), ports),
+        tail,
+    )
+    # Plain: a readable host with a clean or odd tail, so that many do connect.
+    plain_host = st.sampled_from([API, EVIL, "API.Example", "127.0.0.1", "[::ffff:127.0.0.1]"])
+    plain = st.builds(
+        lambda scheme, host, port, tail_: scheme + host + port + tail_,
+        st.sampled_from(["http://", "HTTP://", "https://"]),
+        plain_host,
+        st.sampled_from([f":{api_port}", f":{evil_port}", f":0{evil_port}", ""]),
+        tail,
+    )
+    return st.one_of(plain, shaped, free)
 
 
 @pytest.fixture(scope="module")
@@ -360,6 +405,10 @@ def test_what_the_home_check_reads_is_where_the_request_goes(listeners, monkeypa
     @example(f"http://0x7f.1:{evil_l.port}/")
     @example(f"http:\\\\{EVIL}:{evil_l.port}/")
     @example(f"http://{API}:{api_l.port}/")
+    # Found by this test against the former hand-written home check (host after the last @,
+    # host and port split at the first colon): each was read one way there, another on the wire.
+    @example(f"http://{API}:{api_l.port}\\{API}")
+    @example(f"http://api%2eexample:{api_l.port}")
     def check(url: str) -> None:
         send_and_see(url, api_l, evil_l)
 
