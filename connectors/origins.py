@@ -102,9 +102,6 @@ class URL:
     def with_query(self, query: str | None) -> URL:
         return URL(self.scheme, self.host, self.port, self.path, query or None)
 
-    def without_fragment(self) -> URL:
-        return URL(self.scheme, self.host, self.port, self.path, self.query)
-
 
 def parse(url: str | URL, *, what: str = "The URL") -> URL:
     """The URL parsed by the transport's parser, or UnsafeURL saying what is refused and why."""
@@ -114,10 +111,10 @@ def parse(url: str | URL, *, what: str = "The URL") -> URL:
 
 
 def _parse(url: str, what: str, *, template: bool) -> URL:
-    _refuse_characters(url, what)
     start = _START_RE.match(url)
     if start is None:
         raise UnsafeURL(f"Enter a URL starting with http:// or https:// and a host, not {url}.")
+    _refuse_characters(url, what)
     scheme = start.group(1).lower()
     raw = _lenient("x-raw" + url[len(scheme) :])  # the same split, the host as written
     if raw is None:
@@ -137,15 +134,6 @@ def _parse(url: str, what: str, *, template: bool) -> URL:
     if port == 0:
         raise UnsafeURL(f"{what} {url} has port 0, which is not a port a server listens on.")
     return URL(scheme, host, port, parsed.path or "/", parsed.query, parsed.fragment)
-
-
-def problem(url: str, *, what: str = "The URL") -> str | None:
-    """Why url is refused (a sentence naming the character), or None."""
-    try:
-        parse(url, what=what)
-    except UnsafeURL as error:
-        return error.message
-    return None
 
 
 def resolve(base: URL, location: str) -> URL:
