@@ -23,6 +23,7 @@ from connectors import (
     curl,
     header_rules,
     homes,
+    origins,
     outbound,
     redaction,
     rendering,
@@ -124,7 +125,8 @@ def prepare(action: Action, inputs: Mapping[str, str]) -> Prepared:
     base = variables.render_url(connector.base_url, values, limit=_limit())
     path = templating.render(action.path, values, escape=in_path, limit=_limit())
     params = _render_pairs(action.query_params, values)
-    url = base.rstrip("/") + path
+    # Parsed once, here: the homes, the guard and the wire all read this canonical URL.
+    url = origins.parse(base.rstrip("/") + path, what="The request URL").text
     common_plain = [row for row in connector.headers if "secret" not in row]
     # Every secret's home is checked against the final URL, where the request is built.
     common_secret = auth.common_secret_headers(connector, url)
@@ -223,6 +225,9 @@ def _prepare_or_fail(action: Action, inputs: Mapping[str, str]) -> Prepared:
         raise ExecutionError("InvalidHeader", f"{error} Nothing was sent.") from None
     except HostOutsideTemplate as error:
         raise ExecutionError("Blocked", str(error)) from None
+    except origins.UnsafeURL as error:
+        kind = "InvalidURL" if error.invalid else "Blocked"
+        raise ExecutionError(kind, f"{error.message} Nothing was sent.") from None
     except ParamCollision as error:
         raise ExecutionError("ConstructError", str(error)) from None
     except homes.Refused as error:

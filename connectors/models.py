@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.conf import settings
@@ -12,6 +11,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from connectors import origins
+
 IDENTIFIER_RE = r"^[A-Za-z][A-Za-z0-9_]{1,63}$"
 validate_identifier = RegexValidator(
     IDENTIFIER_RE,
@@ -20,31 +21,19 @@ validate_identifier = RegexValidator(
 
 
 def validate_base_url(value: str) -> None:
-    """A Base URL is http(s), with a host, and carries no query or fragment."""
-    match = re.match(r"^(https?)://([^/?#]+)([^?#]*)([?#].*)?$", value, re.IGNORECASE)
-    if not match:
-        raise ValidationError("Enter a URL starting with http:// or https:// and a host.")
-    if match.group(4):
+    """A Base URL is http(s), with a host every parser reads alike, and no query or fragment."""
+    try:
+        url = origins.parse_template(value, what="The Base URL")
+    except origins.UnsafeURL as error:
+        raise ValidationError(error.message) from None
+    if url.query is not None or url.fragment is not None:
         raise ValidationError("The Base URL cannot carry a query string or fragment.")
-    validate_no_template_in_port(value)
 
 
 def url_template_problem(value: str) -> str | None:
     """Why a URL template could not be held to its host: a {{...}} in its scheme or port, where
     a value could pick any port or protocol. A {{...}} may only fill a name in the host."""
-    if "{{" not in value:
-        return None
-    authority = re.match(r"^([^:/?#]*)://([^/?#]*)", value)
-    if authority is None or "{{" in authority.group(1):
-        return (
-            "A {{...}} may fill a name in the host, never the scheme: start with http:// or "
-            "https://."
-        )
-    host_and_port = authority.group(2).rsplit("@", 1)[-1]
-    port = host_and_port.rsplit("]", 1)[-1].partition(":")[2]
-    if "{{" in port or "}}" in port:
-        return "A {{...}} may fill a name in the host, never the port: write the port itself."
-    return None
+    return origins.template_problem(value)
 
 
 def validate_no_template_in_port(value: str) -> None:

@@ -10,11 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from connectors import templating
+from connectors import origins, templating
 from connectors.models import Connector, url_template_problem
 
 HOST_RE = re.compile(r"^([a-z]+)://([^/?#]*)", re.IGNORECASE)
-TEMPLATE_TAG_RE = re.compile(r"\{\{\{?[^}]*\}?\}\}")
 
 
 class HostOutsideTemplate(Exception):
@@ -49,16 +48,18 @@ def check_rendered_host(template: str, rendered: str) -> None:
     """
     if problem := url_problem(template):
         raise HostOutsideTemplate(f"{problem} ({template}). Nothing was sent.")
-    host_template = HOST_RE.match(template)
-    host = HOST_RE.match(rendered)
-    if host_template is None or "{{" not in host_template.group(2):
-        return
-    literal_parts = TEMPLATE_TAG_RE.split(host_template.group(2))
-    pattern = "[A-Za-z0-9-]+".join(re.escape(part) for part in literal_parts)
-    if host is None or not re.fullmatch(pattern, host.group(2)):
-        shown = host.group(2) if host else rendered
+    try:
+        wanted = origins.template_origin(template)
+    except origins.UnsafeURL as error:
+        raise HostOutsideTemplate(f"{error.message} Nothing was sent.") from None
+    try:
+        made = origins.parse(rendered).origin
+    except origins.UnsafeURL as error:
+        rule = " Each {{...}} in a host fills one name without dots." if "{{" in wanted.host else ""
+        raise HostOutsideTemplate(f"{error.message}{rule} Nothing was sent.") from None
+    if not wanted.admits(made):
         raise HostOutsideTemplate(
-            f"The values made the host “{shown}”, which does not fit {template}: "
+            f"The values made the host “{made.host}”, which does not fit {template}: "
             f"each {{{{...}}}} in a host fills one name without dots. Nothing was sent."
         )
 

@@ -715,12 +715,15 @@ def test_a_missing_credential_link_prefills_the_host(alice, api) -> None:
         ("*.example.com", "https://example.com", False),
         ("*.example.com", "https://example.com.evil.net", False),
         ("127.0.0.1:*", "http://127.0.0.1:5555", True),
-        ("api.example.com", "https://api.example.com@evil.net", False),
     ],
 )
 def test_allowed_hosts_match_host_and_port(pattern: str, url: str, allowed: bool) -> None:
-    origin = homes.origin_of(url)
-    assert origin is not None and homes.host_allowed(pattern, origin) is allowed
+    assert homes.host_allowed(pattern, homes.origin_of(url)) is allowed
+
+
+def test_a_url_with_userinfo_has_no_origin_a_secret_may_go_to() -> None:
+    with pytest.raises(homes.UnsafeURL, match="“@” before its host"):
+        homes.origin_of("https://api.example.com@evil.net")
 
 
 def test_an_environment_name_cannot_become_a_team_credential(alice, settings) -> None:

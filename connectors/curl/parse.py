@@ -13,7 +13,7 @@ import math
 import re
 from urllib.parse import parse_qsl, urlsplit
 
-from connectors import templating
+from connectors import origins, templating
 from connectors.curl.detect import AuthDetection
 from connectors.curl.result import ParsedCurl
 from connectors.curl.shell import VAR_OPEN, CurlParseError, split_command
@@ -295,6 +295,11 @@ class _Reader(AuthDetection):
                 )
             url = "http://" + url
             self.note("The URL has no scheme: http://, as curl assumes.")
+        try:  # curl and the studio's parser could read these differently: refused
+            origins.check_characters(url)
+        except origins.UnsafeURL as error:
+            problem = error.message
+            raise CurlParseError(f"Could not read the URL `{shown(url)}`: {problem}") from None
         parts = urlsplit(url)
         scheme = parts.scheme.lower()
         if scheme not in {"http", "https"}:

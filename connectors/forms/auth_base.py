@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django import forms
@@ -10,15 +9,17 @@ from django.core.exceptions import ValidationError
 from django.forms.forms import DeclarativeFieldsMetaclass
 from django.views.decorators.debug import sensitive_variables
 
-from connectors import kinds, secrets
+from connectors import kinds, origins, secrets
 from connectors.fields import KeyValueField, SecretField, SecretTextarea
-from connectors.models import Connector, validate_no_template_in_port
+from connectors.models import Connector
 
 
 def validate_http_url(value: str) -> None:
-    if not re.match(r"^https?://[^/?#\s]+", value, re.IGNORECASE):
-        raise ValidationError("Enter a full URL starting with http:// or https://.")
-    validate_no_template_in_port(value)
+    """A full http(s) URL that every parser reads alike (templates fill one host label)."""
+    try:
+        origins.parse_template(value)
+    except origins.UnsafeURL as error:
+        raise ValidationError(error.message) from None
 
 
 def form_field(spec: kinds.Field) -> forms.Field:

@@ -25,7 +25,7 @@ from connectors.homes.checks import (
 from connectors.homes.origins import (
     TAG_RE,
     Origin,
-    TemplateInPort,
+    UnsafeURL,
     check_url_template,
     host_allowed,
     hosts_of,
@@ -44,7 +44,7 @@ __all__ = [
     "NotSet",
     "Origin",
     "Refused",
-    "TemplateInPort",
+    "UnsafeURL",
     "bound_to_base_url",
     "check",
     "check_field",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from connectors import kinds, secrets
-from connectors.homes.origins import Origin, TemplateInPort, host_allowed, origin_of, parse_origin
+from connectors.homes.origins import Origin, UnsafeURL, host_allowed, origin_of, parse_origin
 from connectors.models import Connector, Credential
 
 API = "api"
@@ -77,9 +77,9 @@ def check_reference(name: str, url: str) -> None:
 def _origin_or_refuse(url: str) -> Origin:
     try:
         origin = origin_of(url)
-    except TemplateInPort as error:
-        raise Refused(f"{error} Nothing was sent.") from None
-    if origin is None or "{{" in origin.host:
+    except UnsafeURL as error:
+        raise Refused(f"{error.message} Nothing was sent.") from None
+    if "{{" in origin.host:
         raise Refused(f"The request URL {url} has no host a secret may go to. Nothing was sent.")
     return origin
 
@@ -102,8 +102,8 @@ def home_for(connector: Connector, field_name: str) -> dict[str, str]:
     home = {}
     for role, url in roles_of(connector, field_name).items():
         try:
-            origin = origin_of(url)
-        except TemplateInPort:
+            origin: Origin | None = origin_of(url)
+        except UnsafeURL:
             origin = None
         home[role] = str(origin) if origin else ""
     return home

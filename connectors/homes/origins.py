@@ -1,86 +1,51 @@
-"""Origins (scheme, host, port) of URLs, and the host patterns of Allowed hosts."""
+"""Origins of the URLs a secret goes to, and the host patterns of Allowed hosts.
+
+URLs are read by the one parser in connectors.origins; this module only says which origin a
+URL (or a URL template) has, and which Allowed hosts admit it.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from connectors.models import url_template_problem
+from connectors.origins import DEFAULT_PORTS, TAG_RE, Origin, UnsafeURL, template_origin
 
-DEFAULT_PORTS = {"http": 80, "https": 443}
-URL_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://([^/?#]*)")
-TAG_RE = re.compile(r"\{\{\{?[^}]*\}?\}\}")
-LABEL = "[A-Za-z0-9-]+"  # what a {{...}} in a host may become: one DNS label
+__all__ = [
+    "TAG_RE",
+    "Origin",
+    "UnsafeURL",
+    "check_url_template",
+    "host_allowed",
+    "hosts_of",
+    "invalid_hosts",
+    "origin_of",
+    "parse_hosts",
+    "parse_origin",
+]
+
 HOST_PATTERN_RE = re.compile(
     r"^(\*\.)?([a-z0-9-]+(\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(:(\d{1,5}|\*))?$", re.IGNORECASE
 )
 
 
-class TemplateInPort(ValueError):
-    """A {{...}} in a URL's scheme or port, where an input could pick any port."""
-
-
 # --- origins ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Origin:
-    scheme: str
-    host: str  # lower case; may hold {{...}} tags in a template
-    port: int
-
-    def __str__(self) -> str:
-        return f"{self.scheme}://{self.host}:{self.port}"
-
-    @property
-    def shown(self) -> str:
-        """`api.openai.com`, with the port only when it is not the scheme's default."""
-        default = DEFAULT_PORTS.get(self.scheme) == self.port
-        return self.host if default else f"{self.host}:{self.port}"
-
-    def admits(self, other: Origin) -> bool:
-        """The same scheme and port, and a host that fits this one (each tag one label)."""
-        if (self.scheme, self.port) != (other.scheme, other.port):
-            return False
-        parts = TAG_RE.split(self.host)
-        pattern = LABEL.join(re.escape(part) for part in parts)
-        return re.fullmatch(pattern, other.host, re.IGNORECASE) is not None
-
-
-def origin_of(url: str) -> Origin | None:
-    """The URL's origin, or None when it has none (not http(s), no host)."""
-    match = URL_RE.match(url.strip())
-    if not match:
-        return None
-    scheme = match.group(1).lower()
-    if scheme not in DEFAULT_PORTS:
-        return None
-    authority = match.group(2).rsplit("@", 1)[-1]
-    if authority.startswith("["):
-        host, _, rest = authority.partition("]")
-        host, port_text = host + "]", rest.removeprefix(":")
-    else:
-        host, _, port_text = authority.partition(":")
-    if problem := url_template_problem(url):
-        raise TemplateInPort(problem)
-    if not host:
-        return None
-    if port_text and not port_text.isdigit():
-        return None
-    port = int(port_text) if port_text else DEFAULT_PORTS[scheme]
-    return Origin(scheme, host.lower(), port)
+def origin_of(url: str) -> Origin:
+    """The URL's origin, tags kept in its host; UnsafeURL when the URL is refused."""
+    return template_origin(url)
 
 
 def parse_origin(text: str) -> Origin | None:
-    """An origin as stamped in a secret's home (`https://api.openai.com:443`)."""
+    """An origin as stamped in a secret's home (`https://api.openai.com:443`), or None."""
     try:
         return origin_of(text)
-    except TemplateInPort:
+    except UnsafeURL:
         return None
 
 
 def check_url_template(url: str) -> None:
-    """Raise TemplateInPort for a URL whose port or scheme holds a {{...}}."""
+    """Raise UnsafeURL for a URL that is refused, or whose port or scheme holds a {{...}}."""
     origin_of(url)
 
 
@@ -114,9 +79,7 @@ def hosts_of(url: str) -> list[str]:
     """What Allowed hosts must hold for a URL: `api.example.com`, a tag as `*`, a port."""
     try:
         origin = origin_of(url)
-    except TemplateInPort:
-        return []
-    if origin is None:
+    except UnsafeURL:
         return []
     host = TAG_RE.sub("*", origin.host)
     if "*" in host:

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from connectors import history
+from connectors import history, origins
 from connectors.importing import names
 from connectors.importing.plan import (
     CHANGED,
@@ -27,6 +27,12 @@ from connectors.models import (
     validate_identifier,
 )
 
+# The auth settings that are URLs a secret is sent to, by label.
+_AUTH_URLS = {
+    "oauth2_token_url": "Oauth2 Token Url",
+    "authorization_url": "Authorization URL",
+    "access_token_request_url": "Access Token Request URL",
+}
 _COMPARED = [f for f in history.ACTION_FIELDS if f != "name"] + ["input_args"]
 
 
@@ -109,6 +115,13 @@ def check_choices(plan: Plan, choices: Choices) -> list[str]:
             validate_base_url(plan.connector.base_url)
     except ValidationError as error:
         problems.append(f"Base URL “{plan.connector.base_url}”: {' '.join(error.messages)}")
+    for key, label in _AUTH_URLS.items():
+        value = plan.auth.settings.get(key) if writes_connector else None
+        try:
+            if value:
+                origins.parse_template(str(value), what=f"The {label}")
+        except origins.UnsafeURL as error:
+            problems.append(error.message)
     try:
         validate_identifier(plan.connector.name)
     except ValidationError as error:

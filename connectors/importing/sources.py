@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from django.conf import settings
 
-from connectors import outbound, yaml_documents
+from connectors import origins, outbound, yaml_documents
 from connectors.importing.plan import ReadError
 from connectors.schema import contains_nul
 
@@ -51,11 +51,13 @@ def check_size(data: bytes | str) -> None:
 
 def fetch(url: str) -> Source:
     """GET the URL through the outbound door; ReadError says why it could not be read."""
-    if not url.lower().startswith(("http://", "https://")):
-        raise ReadError("Enter a URL starting with http:// or https://.")
+    try:
+        target = origins.parse(url)
+    except origins.UnsafeURL as error:
+        raise ReadError(error.message) from None
     request = outbound.OutboundRequest(
         method="GET",
-        url=url,
+        url=target.text,
         headers=[("Accept", "application/json, application/yaml, text/yaml, */*")],
         timeout=30.0,
         max_bytes=max_bytes(),

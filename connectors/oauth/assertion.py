@@ -15,7 +15,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from connectors.models import Connector
 from connectors.oauth.config import secret
-from connectors.oauth.urls import auth_url, plain_setting
+from connectors.oauth.urls import claim_text, plain_setting
 
 PEM_RE = re.compile(r"-----BEGIN ([A-Z ]+)-----(.*?)-----END \1-----", re.DOTALL)
 
@@ -81,7 +81,7 @@ def sign(connector: Connector) -> str:
     }
     audience_key = "audience" if connector.setting("audience") else "access_token_request_url"
     if connector.setting(audience_key):
-        claims["aud"] = auth_url(connector, audience_key)
+        claims["aud"] = claim_text(connector, audience_key)
     for row in connector.setting("additional_claims", []) or []:
         claims[row["key"]] = claim_value(row["value"])
     headers = {"kid": kid} if (kid := connector.setting("kid")) else None

@@ -9,12 +9,12 @@ import json
 import time
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
 from django.views.decorators.debug import sensitive_variables
 
-from connectors import homes, outbound, redaction, secrets
+from connectors import homes, origins, outbound, redaction, secrets
 from connectors.kinds import CLIENT_AUTH_BASIC, CLIENT_AUTH_BODY, EXPIRES_UNITS
 from connectors.models import Connector
 
@@ -137,12 +137,19 @@ def _send(
             )
         )
     except outbound.OutboundError as error:
-        host = urlsplit(url).netloc
+        host = _shown_host(url)
         raise AuthFailed(
             f"Authorization failed: the token request to {host} failed ({error.kind}): "
             f"{secrets.redact(error.message, hide)} The API was not called."
         ) from None
     return _read(response, keys, hide)
+
+
+def _shown_host(url: str) -> str:
+    try:
+        return origins.parse(url).origin.shown
+    except origins.UnsafeURL:
+        return "the token endpoint"
 
 
 def _read(response: outbound.OutboundResponse, keys: ResponseKeys, hide: list[str]) -> Token:

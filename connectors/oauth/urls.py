@@ -8,14 +8,24 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from connectors import kinds, templating, variables
+from connectors import kinds, origins, templating, variables
 from connectors.models import Connector
 from connectors.oauth.client import AuthFailed
 
 
 def auth_url(connector: Connector, key: str) -> str:
-    """The setting rendered with the connector's variables, its host checked; AuthFailed when
-    it cannot be. An Audience may be any string: only one that is a URL has a host rule."""
+    """The URL setting rendered with the connector's variables, its host checked, in the
+    canonical form that is sent; AuthFailed when it cannot be."""
+    filled = claim_text(connector, key)
+    try:  # parsed once, here: the homes and the wire read this form
+        return origins.parse(filled, what=f"The {kinds.label(key) or key}").text
+    except origins.UnsafeURL as error:
+        raise AuthFailed(f"Authorization failed: {error.message} The API was not called.") from None
+
+
+def claim_text(connector: Connector, key: str) -> str:
+    """The setting rendered as written (a JWT's aud claim): an Audience may be any string,
+    only one that is a URL has a host rule."""
     template = connector.setting(key)
     is_url = key != "audience" or variables.HOST_RE.match(template)
     return _filled(connector, key, variables.render_url if is_url else templating.render)

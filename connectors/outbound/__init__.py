@@ -19,10 +19,12 @@ redirect followed or refused. The parts live next to it:
 from __future__ import annotations
 
 import time
-from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
+from urllib.parse import unquote_plus
 
 import requests
+from urllib3.util import parse_url
 
+from connectors import origins
 from connectors.outbound import digest, failures, transport, watchdog
 from connectors.outbound.digest import DigestCredentials
 from connectors.outbound.errors import (
@@ -87,15 +89,22 @@ def send(request: OutboundRequest) -> OutboundResponse:
 def _follow(
     request: OutboundRequest, deadline: watchdog.Deadline, started: float
 ) -> OutboundResponse:
-    method, url, body = request.method.upper(), request.url, request.body
+    method, body = request.method.upper(), request.body
+    try:  # parsed once: the guard, the redirect check and the wire all use this value
+        url = origins.parse(request.url)
+    except origins.UnsafeURL as error:
+        if error.invalid:
+            raise OutboundError(f"{error.message} Nothing was sent.", "InvalidURL") from None
+        raise Blocked(f"{error.message} Nothing was sent.") from None
+    first = url
     headers = list(request.headers)
     redirects: list[tuple[int, str]] = []
     hops: list[Hop] = []
     via: tuple[int, str] | None = None
-    answered: set[str] = set()  # URLs a Digest challenge was answered for
+    answered: set[origins.URL] = set()  # URLs a Digest challenge was answered for
     while True:
         resp = _send_once(request, method, url, headers, body, deadline, via)
-        if answer := _digest_answer(request, resp, url, answered):
+        if answer := _digest_answer(request, resp, url, first, answered):
             resp.close()
             answered.add(url)
             headers = [(k, v) for k, v in headers if k.lower() != "authorization"]
@@ -112,17 +121,18 @@ def _follow(
                 f"with Location: {location}. Check the Base URL and path."
             )
         try:
-            target = urljoin(url, location)
-        except ValueError:
-            raise RedirectError(
-                f"The server answered {status} with a Location that is not a URL: {location}."
-            ) from None
+            target = origins.resolve(url, location)
+        except origins.UnsafeURL as error:
+            said = f"The server answered {status} with Location: {location}; not followed. "
+            if error.invalid:
+                raise RedirectError(said + error.message) from None
+            raise Blocked(said + error.message) from None
         redirects.append((status, location))
-        hops.append(Hop(url, status, location, resp.raw.headers.getlist("Set-Cookie")))
+        hops.append(Hop(url.text, status, location, resp.raw.headers.getlist("Set-Cookie")))
         if (status == 303 and method != "HEAD") or (status in (301, 302) and method == "POST"):
             method, body = "GET", None
             headers = [(k, v) for k, v in headers if k.lower() not in _BODY_HEADERS]
-        if _origin(target) != _origin(url):  # credentials belong to the host they were meant for
+        if target.origin != url.origin:  # credentials belong to the host they were meant for
             # A Host header named the first host: it would misdirect the request at another.
             secret = _ALWAYS_CREDENTIALS | request.credential_headers | {"host"}
             headers = [(k, v) for k, v in headers if k.lower() not in secret]
@@ -134,7 +144,7 @@ def _follow(
         data = transport.read_capped(resp, request.max_bytes)
         ok = True
     except requests.RequestException as e:
-        raise failures.translate(e, request, deadline, _where(resp.url)) from e
+        raise failures.translate(e, request, deadline, _where(url)) from e
     finally:
         deadline.stop()  # before the connection can return to the pool
         if deadline.fired or not ok:
@@ -160,7 +170,7 @@ def _follow(
 def _send_once(
     request: OutboundRequest,
     method: str,
-    url: str,
+    url: origins.URL,
     headers: list[tuple[str, str]],
     body: bytes | None,
     deadline: watchdog.Deadline,
@@ -168,18 +178,10 @@ def _send_once(
 ) -> requests.Response:
     """Check the URL's host and send to its first reachable checked address."""
     redirected = f"The server redirected ({via[0]}) to {via[1]}; not followed. " if via else ""
-    try:
-        scheme = urlsplit(url).scheme.lower()
-    except ValueError:  # e.g. an unclosed [ in the host
-        raise failures.bad_url(url, via) from None
-    if scheme not in _PORTS:
-        raise Blocked(f"{redirected}Only http and https URLs may be requested, not {url!r}.")
     merged = requests.utils.default_headers()
     merged.update(headers)
     try:
-        prep = requests.Request(method, url, headers=merged, data=body).prepare()
-        parts = urlsplit(prep.url or "")
-        host, port = parts.hostname or "", _PORTS[scheme] if parts.port is None else parts.port
+        prep = requests.Request(method, url.text, headers=merged, data=body).prepare()
     except requests.exceptions.InvalidHeader:
         # The value may be a secret: name the problem, not the header.
         raise OutboundError(
@@ -187,11 +189,10 @@ def _send_once(
             "InvalidHeader",
         ) from None
     except (requests.RequestException, ValueError):
-        host = ""
-    if not host:
-        raise failures.bad_url(url, via)
+        raise failures.bad_url(url.text, via) from None
+    _check_wire(url, prep.url or "")
     try:
-        addresses = check_host(host, port, request.allow)
+        addresses = check_host(url.hostname, url.port, request.allow)
     except (Blocked, DNSError) as e:
         raise type(e)(redirected + e.message) from None
 
@@ -202,8 +203,9 @@ def _send_once(
         if left <= 0 or deadline.fired:
             raise failures.deadline_passed(request)
         connect = min(request.connect_timeout, request.timeout, left)
+        session = transport.session_for(url.scheme, url.hostname, url.port, ip, request.verify_tls)
         try:
-            return transport.session_for(scheme, host, port, ip, request.verify_tls).send(
+            return session.send(
                 prep,
                 stream=True,
                 allow_redirects=False,
@@ -217,23 +219,37 @@ def _send_once(
     raise AssertionError("unreachable: check_host returns at least one address")
 
 
+def _check_wire(url: origins.URL, prepared: str) -> None:
+    """The request requests built goes where the checked URL says, or nothing is sent."""
+    wire = parse_url(prepared)
+    port = _PORTS.get(wire.scheme or "") if wire.port is None else wire.port
+    if (wire.scheme, wire.host, port) != (url.scheme, url.host, url.port):
+        raise Blocked(
+            f"The URL {url.text} would be sent to {wire.host}:{port} rather than the checked "
+            f"{url.origin.shown}. Nothing was sent."
+        )
+
+
 def _digest_answer(
-    request: OutboundRequest, resp: requests.Response, url: str, answered: set[str]
+    request: OutboundRequest,
+    resp: requests.Response,
+    url: origins.URL,
+    first: origins.URL,
+    answered: set[origins.URL],
 ) -> str | None:
     """The Authorization that answers a 401 Digest challenge, or None to keep the 401.
 
     Only the request's own origin gets an answer: the credentials' home, not a redirect's."""
     if request.digest is None or resp.status_code != 401 or url in answered:
         return None
-    if _origin(url) != _origin(request.url):
+    if url.origin != first.origin:
         return None
     challenge = digest.choose(digest.parse(resp.raw.headers.getlist("WWW-Authenticate")))
     if challenge is None:
         return None
     sent = resp.request
-    scheme, host, port = _origin(url)
     return digest.authorization(
-        request.digest, challenge, sent.method or "GET", sent.path_url, f"{scheme}://{host}:{port}"
+        request.digest, challenge, sent.method or "GET", sent.path_url, str(url.origin)
     )
 
 
@@ -245,26 +261,14 @@ def wire_url(url: str) -> str:
         return url
 
 
-def _origin(url: str) -> tuple[str, str, int | None]:
-    try:
-        parts = urlsplit(url)
-        scheme = parts.scheme.lower()
-        port = _PORTS.get(scheme) if parts.port is None else parts.port
-    except ValueError:
-        return "", "", -1  # unparseable: a different origin from any real one
-    return scheme, (parts.hostname or "").rstrip("."), port
-
-
-def _without_params(url: str, names: frozenset[str]) -> str:
-    parts = urlsplit(url)
-    if not names or not parts.query:
+def _without_params(url: origins.URL, names: frozenset[str]) -> origins.URL:
+    if not names or not url.query:
         return url
-    kept = [p for p in parts.query.split("&") if unquote_plus(p.split("=", 1)[0]) not in names]
-    return urlunsplit(parts._replace(query="&".join(kept)))
+    pairs = url.query.split("&")
+    kept = [p for p in pairs if unquote_plus(p.split("=", 1)[0]) not in names]
+    return url.with_query("&".join(kept))
 
 
-def _where(url: str, ip: str | None = None) -> str:
-    """host:port as the user wrote it, plus the address when the host is a name."""
-    _, host, port = _origin(url)
-    shown = f"[{host}]" if ":" in host else host
-    return f"{shown}:{port}" + (f" ({ip})" if ip and ip != host else "")
+def _where(url: origins.URL, ip: str | None = None) -> str:
+    """host:port of the URL, plus the address when the host is a name."""
+    return f"{url.host}:{url.port}" + (f" ({ip})" if ip and ip != url.hostname else "")
