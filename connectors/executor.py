@@ -10,7 +10,7 @@ import logging
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -105,6 +105,10 @@ HostOutsideTemplate = variables.HostOutsideTemplate
 _check_rendered_host = variables.check_rendered_host
 
 
+# What requests leaves as it is when it quotes a URL (requests.utils.requote_uri).
+PATH_SAFE = "!#$%&'()*+,/:;=?@[]~"
+
+
 class ParamCollision(Exception):
     """An action query param has the name the Param Auth sends the Api Key under."""
 
@@ -125,6 +129,9 @@ def prepare(action: Action, inputs: Mapping[str, str]) -> Prepared:
     base = variables.render_url(connector.base_url, values, limit=_limit())
     path = templating.render(action.path, values, escape=in_path, limit=_limit())
     params = _render_pairs(action.query_params, values)
+    # A space or a non-ASCII letter typed in the path is sent percent-encoded, as requests would
+    # send it; encoded first, so whitespace is refused only where parsers disagree (the host).
+    path = quote(path, safe=PATH_SAFE)
     # Parsed once, here: the homes, the guard and the wire all read this canonical URL.
     url = origins.parse(base.rstrip("/") + path, what="The request URL").text
     common_plain = [row for row in connector.headers if "secret" not in row]
