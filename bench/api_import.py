@@ -46,9 +46,12 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from connectors.importing import ReadOptions, apply, sources  # noqa: E402
-from connectors.importing.plan import Choices  # noqa: E402
-from connectors.importing.readers import read_plan  # noqa: E402
+from connectors.importing import apply, sources  # noqa: E402
+from connectors.importing.plan import (
+    Choices,  # noqa: E402
+    ReadOptions,  # noqa: E402
+)
+from connectors.importing.readers.description import read_plan  # noqa: E402
 from connectors.models import Connector, Revision  # noqa: E402
 
 OPERATIONS = 1000

@@ -39,8 +39,8 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from connectors import secrets  # noqa: E402
 from connectors.models import Connector, Credential  # noqa: E402
+from connectors.secrets import sealing  # noqa: E402
 
 PREVIEW = {
     "name": "openai_bench",
@@ -71,7 +71,7 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     user = User.objects.create_superuser("bench", "bench@example.com", "bench-pass-1")
     Credential.objects.bulk_create(
-        Credential(name=f"CRED_{i:02d}", sealed=secrets.seal(f"value-{i}")) for i in range(20)
+        Credential(name=f"CRED_{i:02d}", sealed=sealing.seal(f"value-{i}")) for i in range(20)
     )
     Connector.objects.bulk_create(
         Connector(name=f"c{i:04d}", base_url=f"https://api{i}.example.com") for i in range(200)

@@ -5,7 +5,7 @@
 A 256 KB JSON-ish body (letters, digits, punctuation) holding 5 secrets, each echoed raw,
 percent-encoded, as base64, hex, percent-encoded twice, base64 of percent-encoded and as XML
 character references. Measured in the same run, interleaved (one of each in turn, so both see
-the same machine load): `secrets.redact` (one Aho-Corasick pass over every form of every
+the same machine load): `sealing.redact` (one Aho-Corasick pass over every form of every
 secret, then over each decoded layer of escapes; the automaton built once per set of secrets
 and cached) and a baseline of one `str.replace` per raw secret; then the first call that builds
 the automaton. Median of `runs` (default 200) each. Target: redact under 5 ms.
@@ -32,7 +32,8 @@ import django  # noqa: E402
 
 django.setup()
 
-from connectors import redaction, secrets  # noqa: E402
+from connectors.lib import redaction  # noqa: E402
+from connectors.secrets import sealing  # noqa: E402
 
 BODY_BYTES = 256 * 1024
 SECRETS = 5
@@ -77,19 +78,19 @@ def main() -> None:
     def baseline() -> str:
         text = body
         for secret in known:
-            text = text.replace(secret, secrets.MASK)
+            text = text.replace(secret, sealing.MASK)
         return text
 
-    masked = secrets.redact(body, known)
+    masked = sealing.redact(body, known)
     assert not any(s in masked for s in known)
     assert "&#" not in masked and "%25" not in masked, "a nested or escaped form was not masked"
     first = []
     for _ in range(20):
         redaction._masker.cache_clear()
         started = time.perf_counter()
-        secrets.redact(body, known)
+        sealing.redact(body, known)
         first.append(time.perf_counter() - started)
-    base, full = interleaved_medians_ms([baseline, lambda: secrets.redact(body, known)], runs)
+    base, full = interleaved_medians_ms([baseline, lambda: sealing.redact(body, known)], runs)
     print(f"body {len(body.encode()) / 1024:.0f} KB, {SECRETS} secrets, {forms} forms, {runs} runs")
     print(f"str.replace, raw only       median {base:7.3f} ms")
     print(f"redact, every encoding      median {full:7.3f} ms   ({full / base:.1f}x the baseline)")

@@ -37,7 +37,8 @@ from django.core.cache import cache  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connections  # noqa: E402
 
-from connectors import auth, executor  # noqa: E402
+from connectors.engine import executor  # noqa: E402
+from connectors.engine.auth import strategies as auth  # noqa: E402
 from tests.factories import make_action, make_connector  # noqa: E402
 from tests.oauth_server import AuthServer  # noqa: E402
 

@@ -37,7 +37,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from connectors import runs  # noqa: E402
+from connectors.engine import runs  # noqa: E402
 from connectors.models import Action, Connector, TestRun  # noqa: E402
 
 

@@ -11,10 +11,14 @@ from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, QueryDict
 
-from connectors import history, outcomes, runs, versions
-from connectors.admin_paging import EstimatedCountPaginator
-from connectors.fields import SecretField
-from connectors.forms import AUTH_FORMS, ActionForm, ConnectorForm, auth_form_for
+from connectors.catalog import history, versions
+from connectors.engine import outcomes, runs
+from connectors.forms import versioned as versions_versioned
+from connectors.forms.action import ActionForm
+from connectors.forms.auth_forms import AUTH_FORMS, auth_form_for
+from connectors.forms.connector import ConnectorForm
+from connectors.forms.fields import SecretField
+from connectors.lib.admin_paging import EstimatedCountPaginator
 from connectors.models import Action, Connector, Credential, InputArg, Revision, TestRun
 
 
@@ -136,7 +140,7 @@ class InputArgInlineFormSet(LabelledInlineFormSet):
     noun = "Input arg"
 
 
-class ActionInlineForm(versions.VersionedForm, forms.ModelForm):
+class ActionInlineForm(versions_versioned.VersionedForm, forms.ModelForm):
     # Declared here too, so the tabular inline's header knows the column is hidden.
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 

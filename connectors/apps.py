@@ -24,4 +24,5 @@ class ConnectorsConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_ensure_roles, sender=self)
-        from connectors import permissions, runs  # noqa: F401 - connect their signal handlers
+        from connectors.engine import runs  # noqa: F401 - connect their signal handlers
+        from connectors.views import access as permissions  # noqa: F401 - connect their signal handlers

@@ -10,7 +10,7 @@ import json
 import re
 from collections.abc import Mapping
 
-from connectors import templating
+from connectors.lib import templating
 from connectors.models import Action, Connector, InputArg
 
 JSON = "application/json"

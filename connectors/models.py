@@ -11,7 +11,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from connectors import origins
+from connectors.lib.outbound import urls as origins
 
 IDENTIFIER_RE = r"^[A-Za-z][A-Za-z0-9_]{1,63}$"
 validate_identifier = RegexValidator(

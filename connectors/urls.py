@@ -2,17 +2,15 @@ from __future__ import annotations
 
 from django.urls import path
 
-from connectors import (
-    api_import_views,
-    catalog_io_views,
-    credential_views,
-    gallery_views,
-    history_views,
-    import_views,
-    response_download,
-    views,
-)
-from connectors.oauth import views as oauth_views
+from connectors.views import catalog as views
+from connectors.views import credentials as credential_views
+from connectors.views import gallery as gallery_views
+from connectors.views import history as history_views
+from connectors.views import importing_api as api_import_views
+from connectors.views import importing_catalog as catalog_io_views
+from connectors.views import importing_curl as import_views
+from connectors.views import oauth as oauth_views
+from connectors.views import runs as response_download
 
 urlpatterns = [
     path("", views.catalog, name="catalog"),

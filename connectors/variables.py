@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from connectors import origins, templating
+from connectors.lib import templating
+from connectors.lib.outbound import urls as origins
 from connectors.models import Connector, url_template_problem
 
 HOST_RE = re.compile(r"^([a-z]+)://([^/?#]*)", re.IGNORECASE)

@@ -1,4 +1,4 @@
-"""Build connectors/templates_data.py from Agent Studio's public setup guides.
+"""Build connectors/importing/templates_data.py from Agent Studio's public setup guides.
 
     .venv/bin/python scripts/build_templates.py [path/to/agent-studio-guides.json]
 
@@ -25,7 +25,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SOURCE = Path("/work/shared/reference/agent-studio-guides.json")
-TARGET = ROOT / "connectors" / "templates_data.py"
+TARGET = ROOT / "connectors" / "importing" / "templates_data.py"
 
 AUTH_CONFIGS = {
     "No Auth": "NO_AUTH",

@@ -84,16 +84,16 @@ class SecretSafeReporter(ExceptionReporter):
     """The exception's message and its causes' are masked; no text around a Unicode error."""
 
     def get_traceback_data(self) -> dict[str, Any]:
-        from connectors import secrets  # imported late: logging loads this before the apps
+        from connectors.secrets import sealing  # imported late: logging loads this before the apps
 
         data = super().get_traceback_data()
-        known = secrets.in_play()
+        known = sealing.in_play()
         data["unicode_hint"] = ""
         if "exception_value" in data:
-            data["exception_value"] = secrets.redact(str(data["exception_value"]), known)
+            data["exception_value"] = sealing.redact(str(data["exception_value"]), known)
         if "exception_notes" in data:
-            data["exception_notes"] = secrets.redact(data["exception_notes"], known)
+            data["exception_notes"] = sealing.redact(data["exception_notes"], known)
         for frame in data["frames"]:
             if frame.get("exc_cause") is not None:
-                frame["exc_cause"] = secrets.redact(str(frame["exc_cause"]), known)
+                frame["exc_cause"] = sealing.redact(str(frame["exc_cause"]), known)
         return data

@@ -82,7 +82,7 @@ class CollectSecretsInPlay:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        from connectors import secrets  # the app registry is ready by the first request
+        from connectors.secrets import sealing  # the app registry is ready by the first request
 
-        with secrets.collecting_in_play():
+        with sealing.collecting_in_play():
             return self.get_response(request)

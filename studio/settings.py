@@ -51,7 +51,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "connectors.permissions.CachedRoles",  # the role from the cache: no permission queries
+    "connectors.views.access.CachedRoles",  # the role from the cache: no permission queries
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -78,7 +78,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "connectors.permissions.role_names",
+                "connectors.views.access.role_names",
             ],
         },
     },
@@ -111,7 +111,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"{_VALIDATION}.CommonPasswordValidator"},
     {"NAME": f"{_VALIDATION}.NumericPasswordValidator"},
     # Repeats and keyboard walks (dev2dev2dev2, qwertyuiop123) pass the four above.
-    {"NAME": "connectors.passwords.StrengthValidator"},
+    {"NAME": "connectors.lib.passwords.StrengthValidator"},
 ]
 # Failed logins (this site's and the admin's) are counted per username and address by
 # django-axes: after AXES_FAILURE_LIMIT failures that pair is locked out for the cool-off.

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote_to_bytes, urlsplit
 
-from connectors.curl.shell import split_command
+from connectors.lib.curl.shell import split_command
 from tests.upstream import Received
 
 CORPUS = Path(__file__).parent / "data" / "curl_corpus.toml"

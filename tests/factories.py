@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from connectors import homes, secrets
 from connectors.models import Action, Connector, Credential, InputArg
+from connectors.secrets import homes, sealing
 
 # The test servers' hosts, any port: what a test credential may be sent to.
 LOCAL_HOSTS = ["127.0.0.1:*", "localhost:*"]
@@ -14,8 +14,8 @@ LOCAL_HOSTS = ["127.0.0.1:*", "localhost:*"]
 def make_credential(name: str, value: str, allowed_hosts: list[str] | None = None) -> Credential:
     return Credential.objects.create(
         name=name,
-        sealed=secrets.seal(value),
-        hint=secrets.hint(value),
+        sealed=sealing.seal(value),
+        hint=sealing.hint(value),
         allowed_hosts=LOCAL_HOSTS if allowed_hosts is None else allowed_hosts,
     )
 
@@ -25,7 +25,7 @@ def make_connector(name: str = "OpenAI", **fields: Any) -> Connector:
     fields.setdefault("base_url", "https://api.openai.com")
     connector = Connector(name=name, **fields)
     connector.auth_secrets = {
-        key: secrets.sealed_field(value, "test") for key, value in secret_values.items()
+        key: sealing.sealed_field(value, "test") for key, value in secret_values.items()
     }
     homes.settle(None, connector)  # each secret's home: the URLs it is sent to
     connector.save()

@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
-from connectors import agent_studio_examples, executor, secrets
+from connectors.engine import executor
 from connectors.models import Connector
-from tests import keys
+from connectors.secrets import sealing
+from tests import agent_studio_examples, keys
 from tests.conftest import client_for
 from tests.factories import make_credential
 from tests.oauth_server import CLIENT_ASSERTION_TYPE, AuthServer
@@ -61,7 +62,7 @@ def test_every_reference_example_is_shipped() -> None:
     }
     for example in EXAMPLES.values():
         for value in example["secrets"].values():
-            assert secrets.reference_name(value), "examples hold references, never secrets"
+            assert sealing.reference_name(value), "examples hold references, never secrets"
 
 
 def press_test(connector: Connector, user: Any = None) -> Any:

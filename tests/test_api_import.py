@@ -11,7 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from connectors import executor
+from connectors.engine import executor
 from connectors.models import Connector, Credential, Revision
 from tests.conftest import client_for
 from tests.upstream import Received, Reply
@@ -241,9 +241,9 @@ def test_a_typed_secret_is_never_shown_back_and_survives_preview_again(alice) ->
     assert "Kept from before" in again.content.decode()
     create(client, again)
     connector = Connector.objects.get(name="pet_store")
-    from connectors import secrets
+    from connectors.secrets import sealing
 
-    assert secrets.unseal(connector.auth_secrets["api_key"]["sealed"]) == KEY
+    assert sealing.unseal(connector.auth_secrets["api_key"]["sealed"]) == KEY
     assert not any(KEY in json.dumps(r.snapshot) for r in Revision.objects.all())
 
 
@@ -544,7 +544,8 @@ def test_a_postman_2_0_collection_maps_basic_auth_and_notes_digest(alice, upstre
 
 
 def test_postman_auth_kinds_map_to_auth_configs() -> None:
-    from connectors.importing import ReadOptions, postman
+    from connectors.importing.plan import ReadOptions
+    from connectors.importing.readers import postman
 
     def auth_of(auth: dict) -> Any:
         document = {
@@ -583,7 +584,8 @@ def test_postman_auth_kinds_map_to_auth_configs() -> None:
 
 
 def scheme_plan(scheme: dict) -> Any:
-    from connectors.importing import ReadOptions, openapi
+    from connectors.importing.plan import ReadOptions
+    from connectors.importing.readers import openapi
 
     document = {
         "openapi": "3.0.0",

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from connectors import runs
+from connectors.engine import runs
 from connectors.models import Connector, TestRun
 from tests.conftest import client_for
 from tests.factories import make_action, make_connector

@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from connectors import catalog_io, homes, secrets
 from connectors.importing import apply as importing_apply
+from connectors.importing import catalog_apply
+from connectors.importing.readers import catalog as catalog_io_catalog
 from connectors.models import Action, Connector, Credential, InputArg, Revision
+from connectors.secrets import homes, sealing
 from tests.conftest import client_for
 from tests.factories import LOCAL_HOSTS, api_key_connector, make_action, make_connector
 
@@ -22,14 +24,14 @@ LITERAL = "sk-literal-never-exported-123456"
 
 def build_catalog() -> None:
     Credential.objects.create(
-        allowed_hosts=LOCAL_HOSTS, name="OPENAI_API_KEY", sealed=secrets.seal("x" * 20), hint=""
+        allowed_hosts=LOCAL_HOSTS, name="OPENAI_API_KEY", sealed=sealing.seal("x" * 20), hint=""
     )
     openai = api_key_connector("https://api.openai.com", "{{OPENAI_API_KEY}}", name="OpenAI")
     openai.display_name, openai.description = "OpenAI", "Models and chat"
     openai.headers = [
         {"key": "OpenAI-Beta", "value": "assistants=v2"},
-        {"key": "X-Org", "secret": secrets.sealed_field("{{OPENAI_ORG}}", "bob")},
-        {"key": "X-Literal", "secret": secrets.sealed_field(LITERAL, "bob")},
+        {"key": "X-Org", "secret": sealing.sealed_field("{{OPENAI_ORG}}", "bob")},
+        {"key": "X-Literal", "secret": sealing.sealed_field(LITERAL, "bob")},
     ]
     homes.settle(None, openai)
     openai.save()
@@ -95,7 +97,7 @@ def test_export_then_import_into_an_empty_database_gives_the_same_catalog(tmp_pa
     assert connectors_of(export_text()) == less_secret_values(document["connectors"])
     assert document["connectors"] != less_secret_values(document["connectors"])
     openai = Connector.objects.get(name="OpenAI")
-    assert secrets.unseal(openai.auth_secrets["api_key"]["sealed"]) == "{{OPENAI_API_KEY}}"
+    assert sealing.unseal(openai.auth_secrets["api_key"]["sealed"]) == "{{OPENAI_API_KEY}}"
     # The secret values themselves stay behind: a dropped literal is simply not set.
     assert "password" not in Connector.objects.get(name="Greenhouse").auth_secrets
     assert [h["key"] for h in openai.headers] == ["OpenAI-Beta", "X-Org"]
@@ -161,7 +163,7 @@ def test_a_conflict_is_skipped_by_default_and_overwritten_when_chosen(alice) -> 
     greenhouse = Connector.objects.get(name="Greenhouse")
     assert greenhouse.description == "Changed elsewhere" and greenhouse.version == 2
     # Overwriting never drops a literal secret the file could not carry.
-    assert secrets.unseal(greenhouse.auth_secrets["password"]["sealed"]) == LITERAL
+    assert sealing.unseal(greenhouse.auth_secrets["password"]["sealed"]) == LITERAL
 
 
 def test_import_applies_all_or_nothing(alice, monkeypatch) -> None:
@@ -175,7 +177,7 @@ def test_import_applies_all_or_nothing(alice, monkeypatch) -> None:
 
     monkeypatch.setattr(importing_apply, "_bulk_create", fail)
     with pytest.raises(RuntimeError):
-        catalog_io.apply(catalog_io.parse(json.dumps(document)), {}, alice)
+        catalog_apply.apply(catalog_io_catalog.parse(json.dumps(document)), {}, alice)
     assert not Connector.objects.filter(name__endswith="Copy").exists()
     assert not Revision.objects.exists()
 

@@ -11,10 +11,10 @@ from django.db.models import OuterRef, Q, Subquery
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from connectors import runs
-from connectors.admin_paging import EstimatedCountPaginator, estimated_rows
+from connectors.engine import runs
+from connectors.lib.admin_paging import EstimatedCountPaginator, estimated_rows
 from connectors.models import Action, Connector, TestRun
-from connectors.views import search_connectors
+from connectors.views.catalog import search_connectors
 from tests.conftest import client_for
 from tests.factories import make_action
 
@@ -28,7 +28,7 @@ OUTCOMES = [(200, ""), (503, ""), (None, "Timeout"), (302, ""), (101, "")]
 @pytest.fixture
 def catalog(alice, bob, carol, monkeypatch) -> None:
     """30 connectors: mixed Auth Config, changers, last results and change times."""
-    monkeypatch.setattr("connectors.views.PAGE_SIZE", PAGE)
+    monkeypatch.setattr("connectors.views.catalog.PAGE_SIZE", PAGE)
     now = timezone.now()
     people = itertools.cycle([alice, bob, None])
     for i in range(30):

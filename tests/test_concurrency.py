@@ -12,7 +12,7 @@ import threading
 import pytest
 from django.db import connection
 
-from connectors import versions
+from connectors.catalog import versions
 from connectors.models import Action, Connector, Revision
 from tests.conftest import client_for
 from tests.factories import action_post, connector_post, make_connector
@@ -120,7 +120,7 @@ def test_the_admin_refuses_a_stale_save_too(alice, bob) -> None:
     alice.save()
     bob.save()
     connector = make_connector(description="first")
-    from connectors import history
+    from connectors.catalog import history
 
     history.record(connector, Revision.Event.CREATED, bob)
     url = f"/admin/connectors/connector/{connector.pk}/change/"

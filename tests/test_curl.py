@@ -4,7 +4,7 @@ import subprocess
 
 import pytest
 
-from connectors.curl import shell_quote, to_curl
+from connectors.lib.curl.export import shell_quote, to_curl
 
 # A fake curl that prints the words it received, NUL-separated, as the shell split them.
 FAKE_CURL = 'curl() { printf "%s\\0" "$@"; }\n'

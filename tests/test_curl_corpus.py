@@ -14,7 +14,7 @@ import shutil
 
 import pytest
 
-from connectors import executor
+from connectors.engine import executor
 from connectors.models import Action, Credential
 from tests import curl_oracle
 from tests.conftest import client_for

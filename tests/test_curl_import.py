@@ -12,9 +12,12 @@ import pytest
 from django.db import IntegrityError
 from django.test import Client
 
-from connectors import executor, secrets
-from connectors.curl import CurlParseError, Secret, parse_curl
+from connectors.engine import executor
+from connectors.lib.curl.parse import parse_curl
+from connectors.lib.curl.result import Secret
+from connectors.lib.curl.shell import CurlParseError
 from connectors.models import Action, Connector, Credential, InputArg, Revision
+from connectors.secrets import sealing
 from tests.conftest import client_for
 from tests.factories import LOCAL_HOSTS, api_key_connector, make_action, make_connector
 
@@ -815,10 +818,10 @@ def test_create_saves_the_connector_credential_and_action(alice) -> None:
     )
     assert connector.auth_settings["header_auth_value_pattern"] == "Bearer %s"
     sealed = connector.auth_secrets["api_key"]["sealed"]
-    assert secrets.unseal(sealed) == "{{OPENAI_API_KEY}}"
+    assert sealing.unseal(sealed) == "{{OPENAI_API_KEY}}"
     credential = Credential.objects.get()
     assert credential.name == "OPENAI_API_KEY"
-    assert secrets.unseal(credential.sealed) == LITERAL_KEY
+    assert sealing.unseal(credential.sealed) == LITERAL_KEY
     assert credential.set_by == credential.created_by == alice
     assert credential.created_via == Credential.Via.CURL and not credential.needs_confirmation
     assert (action.name, action.method, action.path) == ("get_v1_models", "GET", "/v1/models")
@@ -935,7 +938,7 @@ def test_create_refuses_when_the_outcome_changed_since_the_preview(alice) -> Non
     Credential.objects.create(
         allowed_hosts=LOCAL_HOSTS,
         name="OPENAI_API_KEY",
-        sealed=secrets.seal("another"),
+        sealed=sealing.seal("another"),
         set_by=alice,
     )
 
@@ -949,7 +952,7 @@ def test_it_reuses_a_credential_holding_the_same_value_for_an_admin(alice) -> No
     Credential.objects.create(
         allowed_hosts=LOCAL_HOSTS,
         name="OPENAI_API_KEY",
-        sealed=secrets.seal(LITERAL_KEY),
+        sealed=sealing.seal(LITERAL_KEY),
         set_by=alice,
     )
     client = client_for(alice)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from connectors.curl import CurlParseError, parse_curl
+from connectors.lib.curl.parse import parse_curl
+from connectors.lib.curl.shell import CurlParseError
 from tests.conftest import client_for
 
 FORM = "application/x-www-form-urlencoded"

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from connectors import curl, executor
+from connectors.engine import executor
+from connectors.lib.curl import parse as curl_parse
+from connectors.lib.outbound import digest
 from connectors.models import Connector
-from connectors.outbound import digest
 from tests.conftest import client_for
 from tests.digest_server import DigestServer
 from tests.factories import connector_post, make_action, make_connector
@@ -181,11 +182,11 @@ def test_the_form_asks_for_the_password(bob) -> None:
 
 
 def test_curl_digest_imports_as_digest_auth() -> None:
-    parsed = curl.parse_curl("curl --digest -u ada:s3cret-value-99 https://api.example.com/x")
+    parsed = curl_parse.parse_curl("curl --digest -u ada:s3cret-value-99 https://api.example.com/x")
     assert parsed.auth is not None and parsed.auth.auth_config == "DIGEST"
     assert parsed.auth.describe() == "Digest Auth"
     assert parsed.auth.secrets["password"].value == "s3cret-value-99"
-    plain = curl.parse_curl("curl -u ada:s3cret-value-99 https://api.example.com/x")
+    plain = curl_parse.parse_curl("curl -u ada:s3cret-value-99 https://api.example.com/x")
     assert plain.auth is not None and plain.auth.auth_config == "BASIC"
 
 

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from connectors import executor
+from connectors.engine import executor
 from connectors.models import Connector, TestRun
 from tests.factories import api_key_connector, make_action, make_connector
 from tests.upstream import Reply

@@ -9,9 +9,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from connectors import executor, outcomes, templating
-from connectors.catalog_io_views import MAX_IMPORT_BYTES
+from connectors.engine import executor, outcomes
+from connectors.lib import templating
 from connectors.models import Action, Connector, TestRun
+from connectors.views.importing_catalog import MAX_IMPORT_BYTES
 from tests.conftest import client_for
 from tests.factories import action_post, api_key_connector, connector_post, make_action
 

@@ -13,10 +13,10 @@ from urllib.parse import urlsplit
 import pytest
 from django.urls import reverse
 
-from connectors import executor
-from connectors.gallery import catalog
+from connectors.engine import executor
+from connectors.importing import gallery_catalog as catalog
+from connectors.importing.templates_data import TEMPLATES
 from connectors.models import Action, Connector, Credential, Revision
-from connectors.templates_data import TEMPLATES
 from tests import keys
 from tests.conftest import client_for
 from tests.guide_stand_in import GuideStandIn, StaticAuth

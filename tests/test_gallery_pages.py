@@ -132,10 +132,10 @@ def test_it_never_shows_a_typed_secret_back_and_keeps_it_on_an_error(alice) -> N
         },
     )
     assert made.status_code == 302
-    from connectors import secrets
+    from connectors.secrets import sealing
 
     stored = Credential.objects.get(name="OPENAI_API_KEY")
-    assert secrets.unseal(stored.sealed) == CANARY
+    assert sealing.unseal(stored.sealed) == CANARY
 
 
 def test_it_refuses_a_credential_name_that_exists_and_saves_nothing(alice) -> None:
@@ -209,10 +209,10 @@ def test_it_keeps_placeholders_as_connector_variables_when_asked(alice) -> None:
 
 
 def test_it_refuses_a_sealed_value_made_for_another_user_or_field(alice) -> None:
-    from connectors import secrets
+    from connectors.secrets import sealing
 
     url = reverse("template_form", args=["openai-api-key"])
-    forged = secrets.seal(CANARY)  # a Fernet token of the app, but not one this form made
+    forged = sealing.seal(CANARY)  # a Fernet token of the app, but not one this form made
     page = client_for(alice).post(
         url,
         {"name": "openai", "secret_0_source": "value", "secret_0_sealed": forged, "create": "1"},

@@ -11,8 +11,10 @@ from typing import Any
 
 import pytest
 
-from connectors import homes, outcomes, secrets, variables
+from connectors import variables
+from connectors.engine import outcomes
 from connectors.models import Connector
+from connectors.secrets import homes, references, sealing
 from tests.conftest import client_for
 from tests.factories import action_post, connector_post, make_credential
 from tests.oauth_server import AuthServer
@@ -162,7 +164,7 @@ def test_a_variable_cannot_move_the_token_request_to_another_host(nexthink, bob)
                 "client_id": "nexthink-client",
                 "oauth2_token_url": "http://127.{{a}}.0.1:1/api/v1/token",
             },
-            auth_secrets={"client_secret": secrets.sealed_field(nexthink.client_secret, "t")},
+            auth_secrets={"client_secret": sealing.sealed_field(nexthink.client_secret, "t")},
         )
         homes.settle(None, connector)  # its home: the template origins, as a save stamps it
         connector.save()
@@ -197,7 +199,7 @@ def test_salesforce_password_grant_as_written(bob) -> None:
             variables_value=["sf-consumer-key", "integration@example.com"],
         )
         connector = Connector.objects.get(name="Salesforce")
-        assert secrets.references_in(connector) == {
+        assert references.references_in(connector) == {
             "salesforce_consumer_secret",
             "salesforce_password",
             "salesforce_security_token",
@@ -230,7 +232,7 @@ def test_an_unknown_reference_in_a_combined_secret_fails_the_test_naming_it(bob)
                 "password_grant_username": "ada",
             },
             auth_secrets={
-                "password_grant_password": secrets.sealed_field(
+                "password_grant_password": sealing.sealed_field(
                     "{{salesforce_password}}{{salesforce_security_token}}", "t"
                 )
             },

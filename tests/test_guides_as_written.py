@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 
-from connectors import executor, secrets
+from connectors.engine import executor
+from connectors.importing.templates_data import TEMPLATES
 from connectors.models import Action, Connector, Credential, InputArg
-from connectors.templates_data import TEMPLATES
+from connectors.secrets import sealing
 from scripts import build_templates
 from tests.conftest import client_for
 from tests.test_gallery import (
@@ -101,18 +102,18 @@ def build(written: dict[str, Any], client_id: str) -> Action:
         if len(references) > 1:  # several references in one field, as written
             for index, name in enumerate(references):
                 part = value[: len(value) // 2] if index == 0 else value[len(value) // 2 :]
-                Credential.objects.create(name=name, sealed=secrets.seal(part))
+                Credential.objects.create(name=name, sealed=sealing.seal(part))
             stored = guide_value
         else:
-            Credential.objects.create(name=secret["credential"], sealed=secrets.seal(value))
+            Credential.objects.create(name=secret["credential"], sealed=sealing.seal(value))
             stored = "{{" + secret["credential"] + "}}"
         where, _, name = secret["field"].rpartition(":")
         if where == "header":
-            headers.append({"key": name, "secret": secrets.sealed_field(stored, "guide")})
+            headers.append({"key": name, "secret": sealing.sealed_field(stored, "guide")})
         elif where == "setting":
             settings[name] = stored
         else:
-            auth_secrets[name] = secrets.sealed_field(stored, "guide")
+            auth_secrets[name] = sealing.sealed_field(stored, "guide")
     connector = Connector(
         name=written["default_name"],
         base_url=written["base_url"],

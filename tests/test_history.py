@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from connectors import history, restore, secrets
+from connectors.catalog import history, restore
 from connectors.models import Action, Connector, Credential, InputArg, Revision
+from connectors.secrets import sealing
 from tests.conftest import client_for
 from tests.factories import action_post, connector_post, make_connector
 
@@ -49,7 +50,7 @@ def test_secrets_appear_only_as_changed_in_history(edited, carol) -> None:
         assert value not in page
     # The snapshot holds the secret sealed, never as plaintext.
     stored = connector_revisions(edited)[0].snapshot["auth_secrets"]["api_key"]
-    assert secrets.unseal(stored["sealed"]) == SECOND_KEY
+    assert sealing.unseal(stored["sealed"]) == SECOND_KEY
     assert SECOND_KEY not in str(connector_revisions(edited)[0].snapshot)
 
 
@@ -82,7 +83,7 @@ def test_an_admin_restores_an_earlier_version_keeping_todays_secrets(edited, ali
     assert response.status_code == 302 and response["Location"] == "/connectors/OpenAI/"
     connector = Connector.objects.get()
     assert connector.description == "Models"
-    assert secrets.unseal(connector.auth_secrets["api_key"]["sealed"]) == SECOND_KEY
+    assert sealing.unseal(connector.auth_secrets["api_key"]["sealed"]) == SECOND_KEY
     assert connector.version == 3
     latest = connector_revisions(connector)[0]
     assert (latest.event, latest.user, latest.version) == ("restored", alice, 3)
@@ -93,7 +94,7 @@ def test_the_secrets_box_brings_back_that_versions_secrets(edited, alice) -> Non
     first = connector_revisions(edited)[-1]
     client_for(alice).post(f"/history/{first.pk}/restore/", {"with_secrets": "on"})
     connector = Connector.objects.get()
-    assert secrets.unseal(connector.auth_secrets["api_key"]["sealed"]) == FIRST_KEY
+    assert sealing.unseal(connector.auth_secrets["api_key"]["sealed"]) == FIRST_KEY
 
 
 def test_restoring_a_version_whose_secret_is_gone_says_to_set_it(alice) -> None:
@@ -153,7 +154,7 @@ def test_an_admin_undoes_a_connector_deletion_with_its_actions_and_input_args(
     connector = Connector.objects.get()
     assert connector.pk == connector_id  # the same id: its history goes on
     assert connector.description == "Models and chat"
-    assert secrets.unseal(connector.auth_secrets["api_key"]["sealed"]) == SECOND_KEY
+    assert sealing.unseal(connector.auth_secrets["api_key"]["sealed"]) == SECOND_KEY
     action = connector.actions.get()
     assert action.pk == action_id and [a.name for a in action.input_args.all()] == ["limit"]
     assert "OpenAI" not in client_for(alice).get("/history/deleted/").content.decode()

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from connectors import executor
-from connectors.forms import JwtAuthForm
+from connectors.engine import executor
+from connectors.forms.oauth_forms import JwtAuthForm
 from connectors.models import Connector
 from tests import keys
 from tests.conftest import client_for

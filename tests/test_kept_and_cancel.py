@@ -10,9 +10,11 @@ import time
 import pytest
 from django.core.cache import cache
 
-from connectors import executor, kept_secrets, secrets
+from connectors.engine import executor
+from connectors.lib.outbound import watchdog
 from connectors.models import Connector
-from connectors.outbound import watchdog
+from connectors.secrets import kept as kept_secrets
+from connectors.secrets import sealing
 from tests.conftest import client_for
 from tests.factories import connector_post, make_action, make_connector
 from tests.upstream import Received
@@ -34,7 +36,7 @@ def test_it_keeps_a_typed_secret_sealed_in_the_session_and_uses_it_on_the_next_s
     saved = client.post("/new/", connector_post(name="OpenAI", **{"auth-api_key": ""}))
     assert saved.status_code == 302
     connector = Connector.objects.get(name="OpenAI")
-    assert secrets.unseal(connector.auth_secrets["api_key"]["sealed"]) == CANARY
+    assert sealing.unseal(connector.auth_secrets["api_key"]["sealed"]) == CANARY
     assert client.session[kept_secrets.SESSION_KEY] == {}  # dropped after the save
 
 

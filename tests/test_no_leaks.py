@@ -16,8 +16,11 @@ from django.db import connection
 from django.test import RequestFactory
 from django.views.debug import ExceptionReporter
 
-from connectors import executor, history, homes, secrets, views
+from connectors.catalog import history
+from connectors.engine import executor
 from connectors.models import Action, Connector, Credential, Revision, TestRun
+from connectors.secrets import homes, sealing
+from connectors.views import catalog as views
 from tests.conftest import client_for
 from tests.factories import (
     LOCAL_HOSTS,
@@ -45,8 +48,8 @@ def canary_catalog(upstream, alice) -> list[Connector]:
     Credential.objects.create(
         allowed_hosts=LOCAL_HOSTS,
         name="CANARY",
-        sealed=secrets.seal(CANARY),
-        hint=secrets.hint(CANARY),
+        sealed=sealing.seal(CANARY),
+        hint=sealing.hint(CANARY),
         set_by=alice,
     )
     # Echo everything the upstream received back in the body: the worst case for redaction.
@@ -72,7 +75,7 @@ def canary_catalog(upstream, alice) -> list[Connector]:
         "Bearer", base_url=upstream.url, auth_config="BEARER", secrets={"token": CANARY}
     )
     header = make_connector("SecretHeader", base_url=upstream.url)
-    header.headers = [{"key": "X-Canary", "secret": secrets.sealed_field(CANARY, "alice")}]
+    header.headers = [{"key": "X-Canary", "secret": sealing.sealed_field(CANARY, "alice")}]
     homes.settle(None, header)
     header.save()
     connectors = [header_auth, by_reference, param_auth, basic, bearer, digest, header]
@@ -224,7 +227,7 @@ def test_an_error_report_from_a_connector_save_holds_no_canary(bob, monkeypatch)
     def no_keys() -> None:
         raise RuntimeError("the key store is down")
 
-    monkeypatch.setattr(secrets, "_fernet", no_keys)
+    monkeypatch.setattr(sealing, "_fernet", no_keys)
     request = RequestFactory().post("/new/", connector_post(**{"auth-api_key": CANARY}))
     request.user = bob
     request._dont_enforce_csrf_checks = True
@@ -317,13 +320,13 @@ def test_a_secret_echoed_in_any_encoding_is_masked_everywhere(echoing_upstream, 
     assert run.status == 200, run.error_message
     # The key went out percent-encoded in the query: "Request sent" must mask that form too.
     assert quote_plus(ENCODED_CANARY) in echoing_upstream.last.path
-    assert "key=" + secrets.MASK in run.request_url
+    assert "key=" + sealing.MASK in run.request_url
     fields = {f.name: getattr(run, f.name) for f in TestRun._meta.fields}
     assert_no_form(json.dumps(fields, default=str, ensure_ascii=False), "the stored run")
     assert_no_form(json.dumps(fields, default=str), "the stored run (ASCII)")
     page = client_for(alice).get(f"{action.get_absolute_url()}?run={run.pk}")
     assert_no_form(page.content.decode(), "the action page")
-    assert secrets.MASK in run.response_body
+    assert sealing.MASK in run.response_body
 
 
 def test_a_failing_token_endpoint_that_echoes_the_request_shows_no_client_secret(
@@ -484,7 +487,7 @@ def test_a_secret_echoed_nested_or_as_references_is_masked_in_every_view(
     action = make_action(connector)
     run = executor.run(action, {}, alice)
     assert run.status == 200, run.error_message
-    assert secrets.MASK in run.response_body
+    assert sealing.MASK in run.response_body
     if content_type == "application/xml":  # the XML is kept, and its JSON form shown
         assert run.response_body.startswith("<?xml") and "&#" not in run.response_body
     fields = {f.name: getattr(run, f.name) for f in TestRun._meta.fields}

@@ -18,11 +18,12 @@ from django.core.cache import cache
 from django.db import connections
 from django.urls import reverse
 
-from connectors import executor, secrets
-from connectors.forms import OAuth2Form
+from connectors.engine import executor
+from connectors.engine.oauth import broker
+from connectors.forms.oauth_forms import OAuth2Form
 from connectors.kinds import OBTAINED_REFRESH_TOKEN
 from connectors.models import Connector, Credential
-from connectors.oauth import broker
+from connectors.secrets import sealing
 from tests import keys
 from tests.conftest import client_for
 from tests.factories import LOCAL_HOSTS, connector_post, make_action, make_connector
@@ -666,12 +667,12 @@ def test_the_connector_page_shows_the_callback_url_to_register(server, bob) -> N
 
 
 def test_a_reference_credential_works_as_the_client_secret(server) -> None:
-    from connectors import secrets
+    from connectors.secrets import sealing
 
     Credential.objects.create(
         allowed_hosts=LOCAL_HOSTS,
         name="API_CLIENT_SECRET",
-        sealed=secrets.seal(server.client_secret),
+        sealed=sealing.seal(server.client_secret),
         hint="0123",
     )
     connector = oauth_connector(server, secrets={"client_secret": "{{API_CLIENT_SECRET}}"})
@@ -706,7 +707,7 @@ def started(client: Any, connector: Connector, next_url: str) -> str:
 def test_a_client_secret_naming_a_missing_credential_is_a_sentence(server, bob):
     connector = auth_code_connector(server)
     connector.auth_secrets = {
-        "client_secret": secrets.sealed_field("{{NO_SUCH_CREDENTIAL}}", "alice")
+        "client_secret": sealing.sealed_field("{{NO_SUCH_CREDENTIAL}}", "alice")
     }
     connector.save()
     action = make_action(connector, "ping", path="/v1/ping")

@@ -18,9 +18,11 @@ from django.urls import reverse
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from connectors import homes, origins, outbound
 from connectors.importing import sources
 from connectors.importing.plan import ReadError
+from connectors.lib import origins as homes_origins
+from connectors.lib.outbound import door, errors, messages
+from connectors.lib.outbound import urls as origins
 from connectors.models import Connector
 from tests.conftest import client_for
 from tests.factories import api_key_connector, connector_post, make_connector, make_credential
@@ -356,10 +358,10 @@ def send_and_see(url: str, api_l: CountingUpstream, evil_l: CountingUpstream) ->
     before = {id(listener): len(listener.received) for listener in (api_l, evil_l)}
     opened = {id(listener): len(listener.accepted) for listener in (api_l, evil_l)}
     try:
-        approved: origins.Origin | None = homes.origin_of(url)
+        approved: origins.Origin | None = homes_origins.origin_of(url)
     except origins.UnsafeURL:
         approved = None
-    request = outbound.OutboundRequest(
+    request = messages.OutboundRequest(
         "GET",
         url,
         [("Authorization", f"Bearer {KEY}")],
@@ -369,8 +371,8 @@ def send_and_see(url: str, api_l: CountingUpstream, evil_l: CountingUpstream) ->
         credential_headers=frozenset({"authorization"}),
         follow_redirects=False,
     )
-    with contextlib.suppress(outbound.OutboundError):
-        outbound.send(request)
+    with contextlib.suppress(errors.OutboundError):
+        door.send(request)
     for listener in (api_l, evil_l):
         got = listener.received[before[id(listener)] :]
         connected = listener.accepted[opened[id(listener)] :]

@@ -8,7 +8,8 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from connectors import catalog_io, openapi_export
+from connectors.exporting import catalog
+from connectors.exporting import openapi as openapi_export
 from connectors.models import Connector
 from tests.conftest import client_for
 from tests.factories import api_key_connector, make_action
@@ -58,7 +59,7 @@ def build() -> Connector:
 
 
 def comparable(connector: Connector) -> dict:
-    data = catalog_io.export_connector(Connector.objects.get(pk=connector.pk))
+    data = catalog.export_connector(Connector.objects.get(pk=connector.pk))
     data.pop("secret_references")
     data["variables"] = connector.variables
     return data

@@ -1,4 +1,4 @@
-"""connectors.outbound against real servers on 127.0.0.1: the guard, pinning, deadlines, caps."""
+"""connectors.lib.outbound against real servers on 127.0.0.1: guard, pinning, deadlines, caps."""
 
 from __future__ import annotations
 
@@ -20,15 +20,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from connectors.outbound import (
-    Blocked,
-    OutboundError,
-    OutboundRequest,
-    OutboundResponse,
-    check_host,
-    send,
-    validate_allow_list,
-)
+from connectors.lib.outbound.door import send
+from connectors.lib.outbound.errors import Blocked, OutboundError
+from connectors.lib.outbound.guard import check_host, validate_allow_list
+from connectors.lib.outbound.messages import OutboundRequest, OutboundResponse
 from tests.upstream import Received, Reply, Upstream
 
 LOCAL = ("127.0.0.1", "localhost")

@@ -14,8 +14,10 @@ import json
 import pytest
 from django.core.management import call_command
 
-from connectors.importing import hosts, openapi, readers, sources
+from connectors.importing import hosts, sources
 from connectors.importing.plan import ReadOptions
+from connectors.importing.readers import description as readers
+from connectors.importing.readers import openapi
 from connectors.models import Action, Connector, Revision
 from tests.conftest import client_for
 from tests.test_api_import import DESCRIPTIONS, create, preview

@@ -8,7 +8,9 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
-from connectors import executor, redaction, secrets
+from connectors.engine import executor
+from connectors.lib import redaction
+from connectors.secrets import sealing
 from tests.factories import api_key_connector, make_action
 from tests.upstream import Reply
 
@@ -48,8 +50,8 @@ ECHOES = [
 @pytest.mark.parametrize(("echo", "core"), ECHOES)
 def test_it_masks_the_secret_in_each_encoding(echo: str, core: str) -> None:
     text = f'{{"echo": "{echo}", "other": "kept"}}'
-    masked = secrets.redact(text, [SECRET])
-    assert secrets.MASK in masked and '"other": "kept"' in masked
+    masked = sealing.redact(text, [SECRET])
+    assert sealing.MASK in masked and '"other": "kept"' in masked
     assert core not in masked
     # Nothing longer than a few characters of the encoded secret is left.
     assert not any(core[i : i + 6] in masked for i in range(len(core) - 6))
@@ -68,22 +70,22 @@ def test_it_masks_the_stable_middle_of_base64_at_every_alignment() -> None:
 def test_it_masks_a_basic_value_made_of_user_and_password() -> None:
     basic = redaction.basic_credentials("studio-client", SECRET)
     assert base64.b64decode(basic) == f"studio-client:{SECRET}".encode()
-    masked = secrets.redact(f"Authorization: Basic {basic}", [SECRET, basic])
-    assert masked.startswith(f"Authorization: Basic {secrets.MASK}") and basic not in masked
+    masked = sealing.redact(f"Authorization: Basic {basic}", [SECRET, basic])
+    assert masked.startswith(f"Authorization: Basic {sealing.MASK}") and basic not in masked
 
 
 def test_the_raw_value_keeps_its_hint_and_short_values_are_left_alone() -> None:
     long_secret = "sk-0123456789abcdef"
-    assert secrets.redact(f"key={long_secret}", [long_secret]) == "key=••••cdef"
-    assert secrets.redact("abc and abc", ["abc"]) == "abc and abc"
+    assert sealing.redact(f"key={long_secret}", [long_secret]) == "key=••••cdef"
+    assert sealing.redact("abc and abc", ["abc"]) == "abc and abc"
 
 
 def test_it_masks_several_secrets_in_one_pass_longest_first() -> None:
     inner, outer = "inner-secret-1", "outer-inner-secret-1-x"
     text = f"{outer} {inner} {base64.b64encode(inner.encode()).decode()}"
-    masked = secrets.redact(text, [inner, outer])
+    masked = sealing.redact(text, [inner, outer])
     assert inner not in masked and "outer" not in masked
-    assert masked.count(secrets.MASK) == 3
+    assert masked.count(sealing.MASK) == 3
 
 
 PERCENT = quote(SECRET, safe="")
@@ -104,9 +106,9 @@ NESTED = {
 @pytest.mark.parametrize("echo", NESTED.values(), ids=NESTED.keys())
 def test_it_masks_nested_encodings_and_escaped_spellings(echo: str) -> None:
     text = f"<a>Fish &amp; chips, {echo}; the rest %41 &#65; kept</a>"
-    masked = secrets.redact(text, [SECRET])
+    masked = sealing.redact(text, [SECRET])
     # Only the echo is masked: the escapes around it are kept as they came.
-    assert masked == f"<a>Fish &amp; chips, {secrets.MASK}; the rest %41 &#65; kept</a>"
+    assert masked == f"<a>Fish &amp; chips, {sealing.MASK}; the rest %41 &#65; kept</a>"
 
 
 @pytest.mark.parametrize(
@@ -119,9 +121,9 @@ def test_it_masks_nested_encodings_and_escaped_spellings(echo: str) -> None:
     ids=["base64 of percent", "percent of base64", "JSON-escaped URL-safe base64 of percent"],
 )
 def test_it_masks_base64_of_percent_and_percent_of_base64(echo: str) -> None:
-    masked = secrets.redact(f"before {echo} after", [SECRET])
-    assert secrets.MASK in masked and masked.startswith("before ") and masked.endswith(" after")
-    assert len(masked) < len("before  after") + len(secrets.MASK) + 8  # the edges at most
+    masked = sealing.redact(f"before {echo} after", [SECRET])
+    assert sealing.MASK in masked and masked.startswith("before ") and masked.endswith(" after")
+    assert len(masked) < len("before  after") + len(sealing.MASK) + 8  # the edges at most
 
 
 def test_reveals_says_whether_a_decoded_text_still_shows_a_secret() -> None:
@@ -143,4 +145,4 @@ def test_a_secret_across_the_display_cap_is_masked_whole(upstream, alice, settin
     assert run.status == 200
     # Cut at 1,000 characters first, the body would end in "sk-across-" and match no form.
     assert len(run.response_body) <= 1000
-    assert "sk-across" not in run.response_body and secrets.MASK in run.response_body
+    assert "sk-across" not in run.response_body and sealing.MASK in run.response_body

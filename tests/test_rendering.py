@@ -9,7 +9,7 @@ from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import JsonLexer
 
-from connectors.rendering import pygments_css, render_body
+from connectors.lib.rendering import pygments_css, render_body
 
 ATTACKS = [
     "<script>alert(1)</script>",

@@ -10,8 +10,11 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
-from connectors import curl, executor, secrets
+from connectors.engine import executor
+from connectors.lib.curl import parse
 from connectors.models import Action, Connector
+from connectors.secrets import references as secrets_references
+from connectors.secrets import sealing
 from tests.conftest import client_for
 from tests.factories import (
     action_post,
@@ -178,7 +181,7 @@ def test_repeated_query_keys_survive_export_and_import(tmp_path) -> None:
 def test_curl_import_keeps_repeated_query_keys(bob) -> None:
     client = client_for(bob)
     command = "curl 'https://api.example.com/items?tag=a&tag=b&limit=5'"
-    assert curl.parse_curl(command).query == [("tag", "a"), ("tag", "b"), ("limit", "5")]
+    assert parse.parse_curl(command).query == [("tag", "a"), ("tag", "b"), ("limit", "5")]
     response = create(client, preview(client, command))
     assert response.status_code == 302, response.content.decode()[-2000:]
     assert [(r["key"], r["value"]) for r in Action.objects.get().query_params] == [
@@ -245,20 +248,20 @@ def test_a_test_refuses_a_stored_collision_instead_of_replacing_the_param(upstre
 def test_a_secret_field_combines_references_and_text() -> None:
     make_credential("PASSWORD", "hunter2")
     make_credential("TOKEN", "tok-9")
-    assert secrets.resolve("{{PASSWORD}}{{TOKEN}}") == "hunter2tok-9"
-    assert secrets.resolve("prefix-{{ TOKEN }}") == "prefix-tok-9"
-    assert secrets.resolve("plain-literal") == "plain-literal"
-    with pytest.raises(secrets.CredentialMissing, match="credential MISSING is not set"):
-        secrets.resolve("{{PASSWORD}}{{MISSING}}")
+    assert secrets_references.resolve("{{PASSWORD}}{{TOKEN}}") == "hunter2tok-9"
+    assert secrets_references.resolve("prefix-{{ TOKEN }}") == "prefix-tok-9"
+    assert secrets_references.resolve("plain-literal") == "plain-literal"
+    with pytest.raises(secrets_references.CredentialMissing, match="credential MISSING is not set"):
+        secrets_references.resolve("{{PASSWORD}}{{MISSING}}")
 
 
 def test_hints_show_references_and_mask_the_text_around_them() -> None:
-    assert secrets.hint("{{A_1}}{{B_2}}") == "{{A_1}}{{B_2}}"
-    assert secrets.hint("secret-prefix-{{A_1}}") == "••••{{A_1}}"
-    assert secrets.is_reference("{{A_1}}{{B_2}}") and not secrets.is_reference("x{{A_1}}")
+    assert sealing.hint("{{A_1}}{{B_2}}") == "{{A_1}}{{B_2}}"
+    assert sealing.hint("secret-prefix-{{A_1}}") == "••••{{A_1}}"
+    assert sealing.is_reference("{{A_1}}{{B_2}}") and not sealing.is_reference("x{{A_1}}")
     connector = make_connector(secrets={"api_key": "Key {{A_1}}{{B_2}}"})
-    connector.headers = [{"key": "X", "secret": secrets.sealed_field("{{C_3}}-{{A_1}}", "t")}]
-    assert secrets.references_in(connector) == {"A_1", "B_2", "C_3"}
+    connector.headers = [{"key": "X", "secret": sealing.sealed_field("{{C_3}}-{{A_1}}", "t")}]
+    assert secrets_references.references_in(connector) == {"A_1", "B_2", "C_3"}
 
 
 def test_an_api_key_combining_references_is_sent_resolved_and_masked(upstream, bob) -> None:

@@ -15,8 +15,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from connectors import executor
-from connectors.curl import to_curl
+from connectors.engine import executor
+from connectors.lib.curl.export import to_curl
 from connectors.models import TestRun
 from tests.conftest import client_for
 from tests.factories import api_key_connector, make_action, make_connector

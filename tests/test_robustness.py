@@ -18,9 +18,11 @@ from django.template import loader
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from connectors import history, secrets
-from connectors.forms import ActionForm, CredentialForm
+from connectors.catalog import history
+from connectors.forms.action import ActionForm
+from connectors.forms.credential import CredentialForm
 from connectors.models import Action, Connector, Credential, InputArg, Revision, TestRun
+from connectors.secrets import sealing
 from tests.conftest import client_for
 from tests.factories import LOCAL_HOSTS, action_post, api_key_connector, connector_post, make_action
 
@@ -137,8 +139,8 @@ def seed(alice: User, bob: User, carol: User, settings) -> Seed:
     credential = Credential.objects.create(
         allowed_hosts=LOCAL_HOSTS,
         name="OPENAI_API_KEY",
-        sealed=secrets.seal("sk-robustness-canary-3f9a"),
-        hint=secrets.hint("sk-robustness-canary-3f9a"),
+        sealed=sealing.seal("sk-robustness-canary-3f9a"),
+        hint=sealing.hint("sk-robustness-canary-3f9a"),
         set_by=alice,
     )
     history.record(credential, Revision.Event.CREATED, alice)
@@ -638,7 +640,7 @@ def test_the_500_page_is_plain(settings, seed: Seed, carol: User, monkeypatch) -
     def broken(query: str) -> None:
         raise RuntimeError("sk-robustness-canary in connectors/views.py: SECRET_KEY")
 
-    monkeypatch.setattr("connectors.views.search_connectors", broken)
+    monkeypatch.setattr("connectors.views.catalog.search_connectors", broken)
     client = client_for(carol)
     client.raise_request_exception = False
     response = client.get(reverse("catalog"))
@@ -793,13 +795,13 @@ def test_an_uploaded_catalog_that_is_not_one_says_so(
 
 
 def test_a_token_endpoint_answer_nested_too_deeply_is_no_token() -> None:
-    from connectors.oauth import client
+    from connectors.engine.oauth import client
 
     assert client._parse("[" * 100_000, "application/json") == {}
 
 
 def test_a_jwt_claim_nested_too_deeply_stays_text() -> None:
-    from connectors.oauth.assertion import claim_value
+    from connectors.engine.oauth.assertion import claim_value
 
     assert claim_value("[" * 100_000) == "[" * 100_000
 

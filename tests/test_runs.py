@@ -9,7 +9,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from connectors import executor, runs, versions
+from connectors.catalog import versions
+from connectors.engine import executor, runs
 from connectors.models import Action, Connector, TestRun
 from tests.conftest import client_for
 from tests.factories import connector_post, make_action, make_connector

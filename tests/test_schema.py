@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from connectors.schema import SCHEMA_DIALECT, infer_schema, infer_schema_from_bytes
+from connectors.lib.schema import SCHEMA_DIALECT, infer_schema, infer_schema_from_bytes
 
 
 def without_dialect(schema: dict) -> dict:

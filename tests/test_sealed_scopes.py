@@ -9,6 +9,7 @@ import pytest
 
 from connectors import secrets
 from connectors.models import Action, Connector, Credential
+from connectors.secrets import sealing
 from tests.conftest import client_for
 from tests.test_api_import import form_of
 from tests.test_api_import import preview as api_preview
@@ -16,40 +17,40 @@ from tests.test_curl_import import preview as curl_preview
 
 KEY = "sk-sealed-canary-3c5e7a9b1d2f"
 COMMAND = f'curl https://api.example.com/v1/items -H "Authorization: Bearer {KEY}"'
-BOBS = secrets.Scope(2, "Import cURL", "command")
+BOBS = sealing.Scope(2, "Import cURL", "command")
 
 
 def test_it_gives_back_what_was_sealed_for_the_same_scope() -> None:
-    assert secrets.unseal_for(secrets.seal_for(KEY, BOBS), BOBS) == KEY
+    assert sealing.unseal_for(sealing.seal_for(KEY, BOBS), BOBS) == KEY
 
 
 @pytest.mark.parametrize(
     ("elsewhere", "said"),
     [
-        (secrets.Scope(1, "Import cURL", "command"), "typed by another user"),
-        (secrets.Scope(2, "Import API", "command"), "typed for Import cURL, not Import API"),
-        (secrets.Scope(2, "Import cURL", "secret-api_key"), "typed into another field"),
+        (sealing.Scope(1, "Import cURL", "command"), "typed by another user"),
+        (sealing.Scope(2, "Import API", "command"), "typed for Import cURL, not Import API"),
+        (sealing.Scope(2, "Import cURL", "secret-api_key"), "typed into another field"),
     ],
 )
-def test_it_refuses_another_user_purpose_or_field(elsewhere: secrets.Scope, said: str) -> None:
-    with pytest.raises(secrets.SealRefused) as refused:
-        secrets.unseal_for(secrets.seal_for(KEY, BOBS), elsewhere)
+def test_it_refuses_another_user_purpose_or_field(elsewhere: sealing.Scope, said: str) -> None:
+    with pytest.raises(sealing.SealRefused) as refused:
+        sealing.unseal_for(sealing.seal_for(KEY, BOBS), elsewhere)
     assert said in refused.value.message and KEY not in refused.value.message
 
 
 def test_it_refuses_a_value_after_an_hour(monkeypatch) -> None:
-    sealed = secrets.seal_for(KEY, BOBS)
-    later = time.time() + secrets.CARRIED_MAX_AGE_SECONDS + 1
+    sealed = sealing.seal_for(KEY, BOBS)
+    later = time.time() + sealing.CARRIED_MAX_AGE_SECONDS + 1
     monkeypatch.setattr(secrets.time, "time", lambda: later)
-    with pytest.raises(secrets.SealRefused, match="has expired"):
-        secrets.unseal_for(sealed, BOBS)
+    with pytest.raises(sealing.SealRefused, match="has expired"):
+        sealing.unseal_for(sealed, BOBS)
 
 
 def test_it_refuses_a_token_sealed_without_a_scope() -> None:
-    with pytest.raises(secrets.SealRefused, match="could not be read"):
-        secrets.unseal_for(secrets.seal(KEY), BOBS)  # the key's token, as stored at rest
-    with pytest.raises(secrets.SealRefused, match="could not be read"):
-        secrets.unseal_for("not-a-token", BOBS)
+    with pytest.raises(sealing.SealRefused, match="could not be read"):
+        sealing.unseal_for(sealing.seal(KEY), BOBS)  # the key's token, as stored at rest
+    with pytest.raises(sealing.SealRefused, match="could not be read"):
+        sealing.unseal_for("not-a-token", BOBS)
 
 
 # --- in the pages --------------------------------------------------------------------------------
@@ -86,7 +87,7 @@ def test_bobs_sealed_command_is_refused_in_alices_curl_import(bob, alice) -> Non
 def test_bobs_sealed_command_is_refused_after_an_hour(bob, monkeypatch) -> None:
     data = bobs_curl_preview(bob)
     data.pop("preview", None)
-    later = time.time() + secrets.CARRIED_MAX_AGE_SECONDS + 1
+    later = time.time() + sealing.CARRIED_MAX_AGE_SECONDS + 1
     monkeypatch.setattr(secrets.time, "time", lambda: later)
     response = client_for(bob).post("/import-curl/", data | {"create": "1"})
     assert "has expired" in response.content.decode()

@@ -16,9 +16,12 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from connectors import executor, history, homes, restore, secrets
+from connectors.catalog import history, restore
+from connectors.engine import executor
+from connectors.engine.oauth import broker
+from connectors.lib import origins
 from connectors.models import Connector, Credential, Revision
-from connectors.oauth import broker
+from connectors.secrets import homes, sealing
 from tests import keys
 from tests.conftest import client_for
 from tests.factories import (
@@ -338,7 +341,7 @@ def test_a_credential_chain_is_checked_at_every_link(api, evil, settings, monkey
 
 def header_connector(url: str) -> Connector:
     connector = make_connector("Hdr", base_url=url)
-    connector.headers = [{"key": "X-Api-Secret", "secret": secrets.sealed_field(KEY, "alice")}]
+    connector.headers = [{"key": "X-Api-Secret", "secret": sealing.sealed_field(KEY, "alice")}]
     homes.settle(None, connector)
     connector.save()
     return connector
@@ -537,12 +540,12 @@ def test_a_plain_environment_name_allows_no_host(api, settings, monkeypatch) -> 
 
 
 def catalog_with(connector: Connector, base_url: str) -> str:
-    from connectors import catalog_io
+    from connectors.exporting import catalog as catalog_io_catalog
 
-    document = catalog_io.export_catalog(Connector.objects.filter(pk=connector.pk))
+    document = catalog_io_catalog.export_catalog(Connector.objects.filter(pk=connector.pk))
     document["connectors"][0]["base_url"] = base_url
     document["connectors"][0]["description"] = "changed"
-    return catalog_io.dumps(document)
+    return catalog_io_catalog.dumps(document)
 
 
 def import_overwrite(user: Any, text: str) -> list[str]:
@@ -718,12 +721,12 @@ def test_a_missing_credential_link_prefills_the_host(alice, api) -> None:
     ],
 )
 def test_allowed_hosts_match_host_and_port(pattern: str, url: str, allowed: bool) -> None:
-    assert homes.host_allowed(pattern, homes.origin_of(url)) is allowed
+    assert origins.host_allowed(pattern, origins.origin_of(url)) is allowed
 
 
 def test_a_url_with_userinfo_has_no_origin_a_secret_may_go_to() -> None:
-    with pytest.raises(homes.UnsafeURL, match="“@” before its host"):
-        homes.origin_of("https://api.example.com@evil.net")
+    with pytest.raises(origins.UnsafeURL, match="“@” before its host"):
+        origins.origin_of("https://api.example.com@evil.net")
 
 
 def test_an_environment_name_cannot_become_a_team_credential(alice, settings) -> None:
@@ -769,7 +772,7 @@ def test_curl_import_never_takes_an_environment_name(alice, settings) -> None:
 def test_the_curl_preview_reveals_nothing_about_stored_values_to_a_developer(bob) -> None:
     make_credential(CURL_NAME, KEY)  # holds the very value pasted
     same = curl_preview(bob)
-    Credential.objects.filter(name=CURL_NAME).update(sealed=secrets.seal("another-value-0000"))
+    Credential.objects.filter(name=CURL_NAME).update(sealed=sealing.seal("another-value-0000"))
     different = curl_preview(bob)
     assert "holds this same value" not in same
     # A Developer's pasted value is the connector's own: no credential is looked at or named.

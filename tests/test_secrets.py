@@ -11,8 +11,10 @@ import pytest
 from cryptography.fernet import Fernet
 from django.core.management import call_command
 
-from connectors import credential_refs, executor, history, homes, restore, secrets
+from connectors.catalog import history, restore
+from connectors.engine import executor
 from connectors.models import Connector, Credential, Revision
+from connectors.secrets import credential_refs, homes, sealing
 from tests.conftest import client_for
 from tests.factories import (
     LOCAL_HOSTS,
@@ -29,7 +31,7 @@ VALUE = "sk-team-value-00112233aabb"
 
 def make_credential(name: str, value: str) -> Credential:
     return Credential.objects.create(
-        allowed_hosts=LOCAL_HOSTS, name=name, sealed=secrets.seal(value), hint=secrets.hint(value)
+        allowed_hosts=LOCAL_HOSTS, name=name, sealed=sealing.seal(value), hint=sealing.hint(value)
     )
 
 
@@ -44,7 +46,7 @@ def test_an_admin_creates_a_credential_sealed_with_a_hint(alice) -> None:
     assert response.status_code == 302
     credential = Credential.objects.get()
     assert VALUE not in credential.sealed
-    assert secrets.unseal(credential.sealed) == VALUE
+    assert sealing.unseal(credential.sealed) == VALUE
     assert credential.hint == "aabb" and credential.set_by == alice
     page = client_for(alice).get("/credentials/").content.decode()
     assert "OPENAI_API_KEY" in page and "••••aabb" in page and VALUE not in page
@@ -59,7 +61,7 @@ def test_replacing_a_credential_never_shows_the_old_value(alice) -> None:
         "/credentials/OPENAI_API_KEY/replace/",
         {"value": "sk-new-value-99998888", "allowed_hosts": "api.openai.com"},
     )
-    assert secrets.unseal(Credential.objects.get().sealed) == "sk-new-value-99998888"
+    assert sealing.unseal(Credential.objects.get().sealed) == "sk-new-value-99998888"
 
 
 def test_a_credential_needs_a_value_and_a_valid_unique_name(alice) -> None:
@@ -262,7 +264,7 @@ def test_rotation_re_encrypts_everything_and_the_old_key_can_go(upstream, settin
         ),
     ]
     header_connector = make_connector("Header", base_url=upstream.url)
-    header_connector.headers = [{"key": "X-Key", "secret": secrets.sealed_field(VALUE, "t")}]
+    header_connector.headers = [{"key": "X-Key", "secret": sealing.sealed_field(VALUE, "t")}]
     homes.settle(None, header_connector)
     header_connector.save()
     connectors.append(header_connector)
@@ -277,7 +279,7 @@ def test_rotation_re_encrypts_everything_and_the_old_key_can_go(upstream, settin
         revision.refresh_from_db()
         stored = [*revision.snapshot["auth_secrets"].values()]
         stored += [row["secret"] for row in revision.snapshot["headers"] if "secret" in row]
-        assert stored and all(secrets.unseal(s["sealed"]) for s in stored), revision
+        assert stored and all(sealing.unseal(s["sealed"]) for s in stored), revision
     Connector.objects.filter(name="Literal").update(auth_secrets={})
     restore.restore(revisions[1], None, with_secrets=True)  # the old secret, readable again
 

@@ -19,11 +19,13 @@ from django.apps import apps as live_apps
 from django.contrib.auth.models import Group, User
 from django.urls import reverse
 
-from connectors import executor, roles, secrets
-from connectors.gallery import catalog
+from connectors import roles
+from connectors.engine import executor
 from connectors.importing import apply
+from connectors.importing import gallery_catalog as catalog
 from connectors.importing.plan import Choices, ConnectorPlan, CredentialToSet, Plan
 from connectors.models import Action, Connector, Credential, Revision
+from connectors.secrets import sealing
 from tests.conftest import client_for
 from tests.factories import make_credential
 from tests.test_api_import import create as api_create
@@ -86,7 +88,7 @@ def test_it_keeps_bobs_pasted_key_as_the_connectors_own_secret(bob, upstream, ev
     assert not Credential.objects.exists()
     connector = Connector.objects.get()
     stored = connector.auth_secrets["api_key"]
-    assert secrets.unseal(stored["sealed"]) == KEY  # a literal in the secret field
+    assert sealing.unseal(stored["sealed"]) == KEY  # a literal in the secret field
     assert stored["home"]["api"] == f"http://127.0.0.1:{upstream.port}"
     sent_only_there(connector.actions.get(), upstream, evil, bob)
 
@@ -101,7 +103,7 @@ def test_it_keeps_bobs_secret_header_as_the_connectors_own(bob, upstream) -> Non
     assert not Credential.objects.exists()
     connector = Connector.objects.get()
     row = next(r for r in connector.headers if r["key"] == "DD-APPLICATION-KEY")
-    assert secrets.unseal(row["secret"]["sealed"]) == "dd-app-canary-44aa55bb66"
+    assert sealing.unseal(row["secret"]["sealed"]) == "dd-app-canary-44aa55bb66"
     assert executor.run(connector.actions.get(), {}, bob).status == 200
     assert upstream.last.headers["dd-application-key"] == "dd-app-canary-44aa55bb66"
 
@@ -128,7 +130,7 @@ def test_alices_curl_import_makes_a_team_credential_as_before(alice, upstream) -
     assert (credential.created_by, credential.created_via) == (alice, Credential.Via.CURL)
     assert not credential.needs_confirmation
     connector = Connector.objects.get()
-    assert secrets.unseal(connector.auth_secrets["api_key"]["sealed"]).startswith("{{")
+    assert sealing.unseal(connector.auth_secrets["api_key"]["sealed"]).startswith("{{")
     assert executor.run(connector.actions.get(), {}, alice).status == 200
     assert upstream.last.headers["authorization"] == f"Bearer {KEY}"
 
@@ -150,7 +152,7 @@ def test_bobs_typed_value_in_import_api_is_the_connectors_own(bob, upstream, evi
     assert not Credential.objects.exists()
     connector = Connector.objects.get(name="pet_store")
     stored = connector.auth_secrets["api_key"]
-    assert secrets.unseal(stored["sealed"]) == KEY
+    assert sealing.unseal(stored["sealed"]) == KEY
     assert stored["home"]["api"] == f"http://127.0.0.1:{upstream.port}"
     sent_only_there(connector.actions.get(name="list_pets"), upstream, evil, bob)
 
@@ -214,7 +216,7 @@ def test_bobs_template_value_is_the_connectors_own(bob, upstream, evil, openai_t
 
     assert not Credential.objects.exists()
     connector = Connector.objects.get(name="openai")
-    assert secrets.unseal(connector.auth_secrets["api_key"]["sealed"]) == KEY
+    assert sealing.unseal(connector.auth_secrets["api_key"]["sealed"]) == KEY
     sent_only_there(connector.actions.get(name="list_models"), upstream, evil, bob)
 
 

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from connectors.templating import (
+from connectors.lib.templating import (
     ConstructError,
     TemplateError,
     escape_form,

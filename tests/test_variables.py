@@ -10,10 +10,11 @@ import jwt
 import pytest
 from django.core.management import call_command
 
-from connectors import executor, history, restore
+from connectors.catalog import history, restore
+from connectors.engine import executor
+from connectors.engine.oauth import assertion, broker
 from connectors.kinds import fingerprint
 from connectors.models import Connector, Revision
-from connectors.oauth import assertion, broker
 from tests import keys
 from tests.conftest import client_for
 from tests.factories import (

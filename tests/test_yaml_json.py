@@ -9,7 +9,7 @@ import yaml
 
 from connectors.importing import sources
 from connectors.importing.plan import ReadError
-from connectors.yaml_json import load
+from connectors.lib.yaml_json import load
 
 # (YAML value, what the document holds): every scalar type YAML's safe schema knows.
 SCALARS = [

@@ -9,11 +9,12 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from connectors import bodies, kinds, templating, variables
+from connectors import bodies, kinds, variables
 from connectors.bodies import is_json_content_type
-from connectors.fields import KeyValueField
+from connectors.forms.fields import KeyValueField
+from connectors.forms.versioned import VersionedForm
+from connectors.lib import templating
 from connectors.models import Action, Connector, InputArg
-from connectors.versions import VersionedForm
 
 
 def param_auth_name(connector: Connector | None) -> str:

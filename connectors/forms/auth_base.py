@@ -9,9 +9,11 @@ from django.core.exceptions import ValidationError
 from django.forms.forms import DeclarativeFieldsMetaclass
 from django.views.decorators.debug import sensitive_variables
 
-from connectors import kinds, origins, secrets
-from connectors.fields import KeyValueField, SecretField, SecretTextarea
+from connectors import kinds
+from connectors.forms.fields import KeyValueField, SecretField, SecretTextarea
+from connectors.lib.outbound import urls as origins
 from connectors.models import Connector
+from connectors.secrets import sealing
 
 
 def validate_http_url(value: str) -> None:
@@ -100,7 +102,7 @@ class AuthForm(forms.Form, metaclass=KindFieldsMetaclass):
             if value == SecretField.CLEAR:
                 continue
             if value:
-                result[name] = secrets.sealed_field(value, user_name)
+                result[name] = sealing.sealed_field(value, user_name)
             elif (stored := self.stored_secret(name)) is not None:
                 result[name] = stored
         return result

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from connectors import header_rules, kinds
+from connectors import kinds
 from connectors.forms.auth_base import AuthForm
 from connectors.forms.oauth_forms import JwtAuthForm, OAuth2Form
+from connectors.lib import header_rules
 from connectors.models import Connector
 
 HEADER_SECRET_PROBLEM = (

@@ -8,11 +8,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.views.decorators.debug import sensitive_variables
 
-from connectors import homes, kinds, secrets, templating, variables
-from connectors.fields import KeyValueField
+from connectors import kinds, variables
 from connectors.forms.auth_base import AuthForm
+from connectors.forms.fields import KeyValueField
+from connectors.forms.versioned import VersionedForm
+from connectors.lib import templating
 from connectors.models import Action, Connector, InputArg, validate_identifier
-from connectors.versions import VersionedForm
+from connectors.secrets import homes, sealing
 
 VARIABLES_HELP = (
     "Named values used as {{name}} in the Base URL, the auth's URLs, headers and actions "
@@ -159,7 +161,7 @@ class ConnectorForm(VersionedForm, forms.ModelForm):
                 stored.append({"key": row["key"], "value": row["value"]})
             elif row["value"]:
                 stored.append(
-                    {"key": row["key"], "secret": secrets.sealed_field(row["value"], user_name)}
+                    {"key": row["key"], "secret": sealing.sealed_field(row["value"], user_name)}
                 )
             else:
                 stored.append({"key": row["key"], "secret": row["stored"]})

@@ -8,9 +8,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.views.decorators.debug import sensitive_variables
 
-from connectors import homes, secrets
-from connectors.fields import SecretField
+from connectors.forms.fields import SecretField
+from connectors.lib import origins
 from connectors.models import Credential
+from connectors.secrets import references as secrets_references
+from connectors.secrets import sealing
 
 
 class CredentialForm(forms.ModelForm):
@@ -54,7 +56,7 @@ class CredentialForm(forms.ModelForm):
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"]
-        if not self.instance.pk and secrets.is_env_credential(name):
+        if not self.instance.pk and secrets_references.is_env_credential(name):
             raise ValidationError(
                 f"{name} is an environment credential (listed in STUDIO_ENV_CREDENTIALS): set "
                 f"the environment variable {name} on the server instead. A team credential of "
@@ -63,10 +65,10 @@ class CredentialForm(forms.ModelForm):
         return name
 
     def clean_allowed_hosts(self) -> list[str]:
-        hosts = homes.parse_hosts(self.cleaned_data["allowed_hosts"])
+        hosts = origins.parse_hosts(self.cleaned_data["allowed_hosts"])
         if not hosts:
             raise ValidationError("Enter at least one host the value may be sent to.")
-        if bad := homes.invalid_hosts(hosts):
+        if bad := origins.invalid_hosts(hosts):
             raise ValidationError(
                 f"Not a host: {', '.join(bad)}. Write a name (api.example.com), *.example.com, "
                 "or either with :port."
@@ -80,7 +82,7 @@ class CredentialForm(forms.ModelForm):
             return ""  # keeps the stored value
         if value is SecretField.CLEAR or not value:
             raise ValidationError("Enter the value.")
-        if self.cleaned_data.get("name") in secrets.reference_names(value):
+        if self.cleaned_data.get("name") in sealing.reference_names(value):
             raise ValidationError("A credential cannot refer to itself.")
         return value
 
@@ -89,8 +91,8 @@ class CredentialForm(forms.ModelForm):
         credential = super().save(commit=False)
         value = self.cleaned_data["value"]
         if value:
-            credential.sealed = secrets.seal(value)
-            credential.hint = secrets.hint(value)[:80]  # the column's length
+            credential.sealed = sealing.seal(value)
+            credential.hint = sealing.hint(value)[:80]  # the column's length
         credential.hosts_note = ""  # an Admin has now seen and saved the hosts
         if commit:
             credential.save()

@@ -6,10 +6,11 @@ from typing import Any
 
 from django.views.decorators.debug import sensitive_variables
 
-from connectors import kinds, secrets
-from connectors.fields import KeyValueField
+from connectors import kinds
+from connectors.engine.oauth import assertion as jwt_assertion
 from connectors.forms.auth_base import AuthForm
-from connectors.oauth import assertion as jwt_assertion
+from connectors.forms.fields import KeyValueField
+from connectors.secrets import sealing
 
 
 def check_header_pattern(form: AuthForm, cleaned: dict[str, Any], what: str) -> None:
@@ -138,7 +139,7 @@ class JwtAuthForm(GroupedAuthForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         value = cleaned.get("private_key")
-        if isinstance(value, str) and value and not secrets.reference_names(value):
+        if isinstance(value, str) and value and not sealing.reference_names(value):
             try:
                 jwt_assertion.load_key(value, cleaned.get("algorithm", "RS256"))
             except jwt_assertion.InvalidKey as error:

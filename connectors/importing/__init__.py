@@ -21,29 +21,3 @@ To add a reader (e.g. the template gallery):
    Plan to `compare.against_catalog` and the preview view (`api_import_views.preview_plan`).
 3. Everything else (preview page, checkboxes, conflicts, apply, history) is shared.
 """
-
-from __future__ import annotations
-
-from connectors.importing.plan import (
-    ActionPlan,
-    ArgPlan,
-    AuthPlan,
-    Choices,
-    ConnectorPlan,
-    CredentialToSet,
-    Plan,
-    ReadError,
-    ReadOptions,
-)
-
-__all__ = [
-    "ActionPlan",
-    "ArgPlan",
-    "AuthPlan",
-    "Choices",
-    "ConnectorPlan",
-    "CredentialToSet",
-    "Plan",
-    "ReadError",
-    "ReadOptions",
-]

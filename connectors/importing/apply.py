@@ -8,9 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from connectors import history, homes, secrets, versions
-from connectors.catalog_io.export import exported_reference
-from connectors.history import ARG_FIELDS
+from connectors.catalog import history, versions
+from connectors.catalog.history import ARG_FIELDS
+from connectors.exporting.catalog import exported_reference
 from connectors.importing.auth import full_settings, suggested_hosts
 from connectors.importing.plan import (
     CREATE,
@@ -24,6 +24,8 @@ from connectors.importing.plan import (
 )
 from connectors.kinds import secret_fields
 from connectors.models import Action, Connector, Credential, InputArg, Revision
+from connectors.secrets import homes, sealing
+from connectors.secrets import references as secrets_references
 
 # The path a plan's credentials come through, by the plan's kind; any other kind is Import API.
 _VIA = {
@@ -135,7 +137,7 @@ def _create_credentials(
         value = wanted.value or (choices.credential_values.get(wanted.name, "") if may_set else "")
         if not value or Credential.objects.filter(name=wanted.name).exists():
             continue
-        if secrets.is_env_credential(wanted.name):
+        if secrets_references.is_env_credential(wanted.name):
             outcome.notes.append(
                 f"{wanted.name} is an environment credential (STUDIO_ENV_CREDENTIALS): no team "
                 "credential may take its name, so none was created."
@@ -143,8 +145,8 @@ def _create_credentials(
             continue
         credential = Credential.objects.create(
             name=wanted.name,
-            sealed=secrets.seal(value),
-            hint=secrets.hint(value),
+            sealed=sealing.seal(value),
+            hint=sealing.hint(value),
             allowed_hosts=wanted.hosts or suggested_hosts(plan, wanted.secret_field),
             set_by=actor,
             created_by=actor,
@@ -185,7 +187,7 @@ PLAIN_CONNECTOR_FIELDS = list(dict.fromkeys([*_PLAIN, "variables"]))
 
 
 def _sealed(reference: str, user_name: str) -> dict[str, str]:
-    return secrets.sealed_field(reference, user_name)
+    return sealing.sealed_field(reference, user_name)
 
 
 def set_connector_fields(connector: Connector, data: dict[str, Any], user_name: str) -> None:

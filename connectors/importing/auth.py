@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from connectors import homes, kinds
+from connectors import kinds
 from connectors.importing import names
 from connectors.importing.plan import AuthPlan, CredentialToSet, Plan
+from connectors.lib import origins
 from connectors.models import Connector
+from connectors.secrets import homes
 
 
 def full_settings(auth: AuthPlan) -> dict[str, Any]:
@@ -26,7 +28,7 @@ def suggested_hosts(plan: Plan, secret_field: str) -> list[str]:
     )
     where, _, name = secret_field.rpartition(":")
     urls = homes.roles_of(connector, "" if where == "header" else name).values()
-    return list(dict.fromkeys(host for url in urls for host in homes.hosts_of(url)))
+    return list(dict.fromkeys(host for url in urls for host in origins.hosts_of(url)))
 
 
 def secret_label(auth_config: str, name: str) -> str:

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from connectors import history, origins
+from connectors.catalog import history
 from connectors.importing import names
 from connectors.importing.plan import (
     CHANGED,
@@ -19,6 +19,7 @@ from connectors.importing.plan import (
     Choices,
     Plan,
 )
+from connectors.lib.outbound import urls as origins
 from connectors.models import (
     Action,
     Connector,

@@ -16,9 +16,13 @@ from typing import Any
 import yaml
 from django.conf import settings
 
-from connectors import origins, outbound, yaml_documents
 from connectors.importing.plan import ReadError
-from connectors.schema import contains_nul
+from connectors.lib import yaml_documents
+from connectors.lib.outbound import door as outbound_door
+from connectors.lib.outbound import errors as outbound_errors
+from connectors.lib.outbound import messages
+from connectors.lib.outbound import urls as origins
+from connectors.lib.schema import contains_nul
 
 
 @dataclass
@@ -55,7 +59,7 @@ def fetch(url: str) -> Source:
         target = origins.parse(url)
     except origins.UnsafeURL as error:
         raise ReadError(error.message) from None
-    request = outbound.OutboundRequest(
+    request = messages.OutboundRequest(
         method="GET",
         url=target.text,
         headers=[("Accept", "application/json, application/yaml, text/yaml, */*")],
@@ -64,10 +68,10 @@ def fetch(url: str) -> Source:
         allow=settings.STUDIO_OUTBOUND_ALLOW,
     )
     try:
-        response = outbound.send(request)
-    except outbound.TooLarge:
+        response = outbound_door.send(request)
+    except outbound_errors.TooLarge:
         raise too_large() from None
-    except outbound.OutboundError as error:
+    except outbound_errors.OutboundError as error:
         raise ReadError(f"Could not fetch {url}: {error}") from None
     if not 200 <= response.status < 300:
         raise ReadError(f"Could not fetch {url}: the server answered {response.status}.")

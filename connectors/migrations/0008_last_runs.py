@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 
 def fill_last_runs(apps, schema_editor):
-    from connectors.runs import refresh_actions
+    from connectors.engine.runs import refresh_actions
 
     refresh_actions(models_from=apps)
 

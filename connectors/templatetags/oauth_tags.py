@@ -6,11 +6,11 @@ from typing import Any
 
 from django import template
 
+from connectors.engine.oauth import broker
+from connectors.engine.oauth.config import is_authorization_code, uses_broker
 from connectors.kinds import GRANT_CHOICES
 from connectors.models import Connector
-from connectors.oauth import broker
-from connectors.oauth.config import is_authorization_code, uses_broker
-from connectors.oauth.views import callback_url
+from connectors.views.oauth import callback_url
 
 register = template.Library()
 

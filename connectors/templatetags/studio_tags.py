@@ -12,7 +12,8 @@ from django.core.paginator import Page
 from django.utils import timezone
 from django.utils.timesince import timesince
 
-from connectors import outcomes, secrets
+from connectors.engine import outcomes
+from connectors.secrets import references
 
 register = template.Library()
 
@@ -83,4 +84,4 @@ def was_sent(error_kind: str) -> bool:
 @register.filter
 def is_env_credential(name: str) -> bool:
     """A name reserved by STUDIO_ENV_CREDENTIALS: set on the server, never created here."""
-    return secrets.is_env_credential(name)
+    return references.is_env_credential(name)

@@ -6,8 +6,8 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from connectors import secrets
 from connectors.models import Action, Connector, Credential
+from connectors.secrets import sealing
 from tests.browser.helpers import browser_db, screenshot
 
 pytestmark = browser_db
@@ -46,7 +46,7 @@ def test_it_imports_the_walkthrough_curl(page: Page, live_server, log_in, bob) -
     assert connector.auth_settings["api_key_auth_type"] == "HEADER"
     assert connector.auth_settings["header_auth_key"] == "Authorization"
     assert connector.auth_settings["header_auth_value_pattern"] == "Bearer %s"
-    assert secrets.unseal(connector.auth_secrets["api_key"]["sealed"]) == "{{OPENAI_API_KEY}}"
+    assert sealing.unseal(connector.auth_secrets["api_key"]["sealed"]) == "{{OPENAI_API_KEY}}"
     assert not Credential.objects.exists()  # a reference, not a literal: nothing to keep
 
     page.get_by_role("link", name="openai").first.click()

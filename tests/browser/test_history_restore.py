@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from connectors import history
+from connectors.catalog import history
 from connectors.models import Connector, Revision
 from tests.browser.helpers import browser_db, screenshot
 from tests.factories import make_action, make_connector

@@ -9,8 +9,8 @@ import time
 
 from playwright.sync_api import Page, expect
 
-from connectors import secrets
 from connectors.models import Connector, Credential, TestRun
+from connectors.secrets import sealing
 from tests.browser.a11y import audit
 from tests.browser.helpers import browser_db, htmx_swap, screenshot
 from tests.factories import api_key_connector, make_action, make_connector
@@ -128,7 +128,7 @@ def test_a_secret_typed_into_a_failed_form_is_kept_server_side_and_never_shown(
     page.get_by_role("button", name="Save connector").click()
     expect(page.get_by_text("Saved connector OpenAI.")).to_be_visible()
     connector = Connector.objects.get(name="OpenAI")
-    assert secrets.unseal(connector.auth_secrets["api_key"]["sealed"]) == CANARY
+    assert sealing.unseal(connector.auth_secrets["api_key"]["sealed"]) == CANARY
 
 
 def test_a_missing_credential_is_flagged_and_creating_it_comes_back(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from connectors import history
+from connectors.catalog import history
 from connectors.models import Connector, Credential, Revision
 from tests.browser.a11y import audit
 from tests.browser.helpers import browser_db, htmx_swap

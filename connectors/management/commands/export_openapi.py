@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from connectors import openapi_export
+from connectors.exporting import openapi as openapi_export
 from connectors.models import Connector
 
 

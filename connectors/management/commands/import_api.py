@@ -12,7 +12,7 @@ from django.db import IntegrityError
 from connectors.importing import apply, hosts, sources
 from connectors.importing.compare import check_choices
 from connectors.importing.plan import KEEP, UPDATE, Choices, ReadError, ReadOptions
-from connectors.importing.readers import read_plan
+from connectors.importing.readers.description import read_plan
 
 
 class Command(BaseCommand):

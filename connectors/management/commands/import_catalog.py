@@ -7,7 +7,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from connectors import catalog_io
+from connectors.catalog import document as catalog_io_document
+from connectors.importing import catalog_apply, catalog_plan
+from connectors.importing.readers import catalog as catalog_io_catalog
 
 
 class Command(BaseCommand):
@@ -25,12 +27,12 @@ class Command(BaseCommand):
         path = options["file"]
         try:
             text = self.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
-            document = catalog_io.parse(text)
+            document = catalog_io_catalog.parse(text)
         except OSError as error:
             raise CommandError(f"Cannot read {path}: {error.strerror}.") from None
-        except catalog_io.FormatError as error:
+        except catalog_io_document.FormatError as error:
             raise CommandError(f"Nothing was imported: {error}") from None
-        plan = catalog_io.plan(document)
+        plan = catalog_plan.plan(document)
         conflict = "overwrite" if options["overwrite"] else "skip"
         for item in plan.items:
             status = f"conflict ({conflict})" if item.status == "conflict" else item.status
@@ -53,5 +55,5 @@ class Command(BaseCommand):
             self.stdout.write("Dry run: nothing was written.")
             return
         choices = {item.name: conflict for item in plan.items}
-        catalog_io.apply(document, choices, None)
+        catalog_apply.apply(document, choices, None)
         self.stdout.write(self.style.SUCCESS("Imported."))

@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from connectors import runs
+from connectors.engine import runs
 
 
 def _positive(value: str) -> int:

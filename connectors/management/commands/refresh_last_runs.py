@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from connectors import runs
+from connectors.engine import runs
 
 
 class Command(BaseCommand):

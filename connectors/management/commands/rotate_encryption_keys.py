@@ -7,8 +7,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from connectors import secrets
 from connectors.models import Connector, Credential, Revision
+from connectors.secrets import sealing
 
 
 def _reseal_tree(value: Any) -> tuple[Any, int]:
@@ -18,7 +18,7 @@ def _reseal_tree(value: Any) -> tuple[Any, int]:
         result = {}
         for key, item in value.items():
             if key == "sealed" and isinstance(item, str):
-                result[key] = secrets.reseal(item)
+                result[key] = sealing.reseal(item)
                 count += 1
             else:
                 result[key], found = _reseal_tree(item)
@@ -41,7 +41,7 @@ class Command(BaseCommand):
         sealed = 0
         try:
             for credential in Credential.objects.select_for_update():
-                credential.sealed = secrets.reseal(credential.sealed)
+                credential.sealed = sealing.reseal(credential.sealed)
                 # update_fields: a rotation is not a new value (set_at and set_by stay).
                 Credential.objects.filter(pk=credential.pk).update(sealed=credential.sealed)
                 sealed += 1
@@ -59,7 +59,7 @@ class Command(BaseCommand):
                 if found:
                     Revision.objects.filter(pk=revision.pk).update(snapshot=snapshot)
                     sealed += found
-        except secrets.SecretUnreadable:
+        except sealing.SecretUnreadable:
             raise CommandError(
                 "A stored secret cannot be decrypted with any key in STUDIO_ENCRYPTION_KEYS; "
                 "nothing was changed. Add the key it was sealed with and run this again."

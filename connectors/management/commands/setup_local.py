@@ -11,8 +11,9 @@ from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from connectors import homes, roles, secrets
+from connectors import roles
 from connectors.models import Action, Connector
+from connectors.secrets import homes, sealing
 
 LOGIN_FILE = Path(settings.BASE_DIR) / ".admin-login"
 
@@ -57,7 +58,7 @@ class Command(BaseCommand):
                 "header_auth_value_pattern": "Bearer %s",
                 "param_auth_param_name": "",
             },
-            auth_secrets={"api_key": secrets.sealed_field("{{OPENAI_API_KEY}}", "setup")},
+            auth_secrets={"api_key": sealing.sealed_field("{{OPENAI_API_KEY}}", "setup")},
         )
         homes.settle(None, connector)
         connector.save()

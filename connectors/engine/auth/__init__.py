@@ -1,0 +1,1 @@
+"""One strategy per Auth Config kind: what a connector's auth adds to a request."""

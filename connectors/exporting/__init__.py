@@ -1,0 +1,1 @@
+"""Exports: the catalog as JSON, a connector as OpenAPI; the inverse of the readers."""

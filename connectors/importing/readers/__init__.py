@@ -1,0 +1,1 @@
+"""One reader per source: each reads its source into the one import Plan and never writes."""

@@ -1,0 +1,1 @@
+"""Where a secret may go and the only way to read one: sealing, {{NAME}} references, homes."""

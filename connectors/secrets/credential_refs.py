@@ -1,0 +1,25 @@
+"""Team credential references seen from a form or a page: which names exist, which are missing."""
+
+from __future__ import annotations
+
+import os
+
+from connectors.models import Connector, Credential
+from connectors.secrets import references as secrets_references
+
+
+def available_names() -> list[str]:
+    """The names a secret field may refer to: team credentials, then allowed env variables."""
+    names = list(Credential.objects.order_by("name").values_list("name", flat=True))
+    names += [n for n in secrets_references.env_credentials() if n in os.environ and n not in names]
+    return names
+
+
+def missing_credentials(connector: Connector) -> list[str]:
+    """The names the connector refers to that no credential (or allowed env variable) holds."""
+    wanted = secrets_references.references_in(connector)
+    if not wanted:
+        return []
+    existing = set(Credential.objects.filter(name__in=wanted).values_list("name", flat=True))
+    present = {n for n in secrets_references.env_credentials() if n in os.environ}
+    return sorted(wanted - existing - present)

@@ -1,0 +1,88 @@
+"""New connector from a template: the gallery, then a short form, a preview and Create."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.db import IntegrityError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods
+
+from connectors.forms.gallery import TemplateForm
+from connectors.importing import gallery_catalog as catalog
+from connectors.importing.gallery_apply import apply, problems
+from connectors.importing.readers.gallery import plan, shown_settings
+from connectors.views.access import require
+
+
+class GalleryFilters(forms.Form):
+    q = forms.CharField(label="Search templates", required=False, max_length=200)
+    auth = forms.ChoiceField(label="Auth Config", required=False)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["auth"].choices = [("", "Any"), *catalog.auth_configs()]
+
+
+@require_GET
+def gallery(request: HttpRequest) -> HttpResponse:
+    require(request, "view_connector")
+    filters = GalleryFilters(request.GET)
+    chosen = filters.cleaned_data if filters.is_valid() else {"q": "", "auth": ""}
+    context = {
+        "filters": filters,
+        "cards": catalog.cards(chosen["q"], chosen["auth"]),
+        "query": chosen["q"],
+        "total": len(catalog.TEMPLATES),
+    }
+    if request.htmx and request.htmx.target == "gallery-results":
+        return render(request, "connectors/gallery.html#results", context)
+    return render(request, "connectors/gallery.html", context)
+
+
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+def template_form(request: HttpRequest, template_id: str) -> HttpResponse:
+    require(request, "view_connector")
+    template = catalog.get(template_id)
+    if template is None:
+        raise Http404("No such template.")
+    may_create = request.user.has_perm("connectors.add_connector") and template["expressible"]
+    context = {"template": template, "may_create": may_create, "plan": None}
+    if request.method == "GET":
+        context["form"] = TemplateForm(template, request.user)
+        return render(request, "connectors/template_form.html", context)
+
+    require(request, "add_connector")
+    if not template["expressible"]:
+        messages.error(request, f"This template cannot be created yet: {template['reason']}")
+        return redirect("template_form", template_id=template_id)
+    form = TemplateForm(template, request.user, request.POST)
+    if form.is_valid():
+        made = plan(template, form)
+        for problem in problems(made):
+            form.add_error(None, problem)
+        if not form.errors and "create" in request.POST:
+            try:
+                action = apply(made, request.user)
+            except IntegrityError:
+                form.add_error(
+                    None,
+                    "Someone created a connector or credential of the same name meanwhile: "
+                    "change the name and press Preview again.",
+                )
+            else:
+                messages.success(
+                    request,
+                    f"Created {made.plan.connector.name} from the {template['vendor']} template. "
+                    "Press Test to try its first action.",
+                )
+                return redirect(action.get_absolute_url())
+        if not form.errors:
+            context["plan"] = made
+            context["settings"] = shown_settings(made)
+    form.keep_typed_secrets()
+    context["form"] = form
+    return render(request, "connectors/template_form.html", context)

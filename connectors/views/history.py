@@ -1,0 +1,168 @@
+"""History pages: who changed what and when, restore an earlier version, undo a deletion.
+
+Everyone who can see an object can see its history (secrets appear only as "changed");
+restoring and undoing deletions is for Admins (`restore_revision`).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import Exists, OuterRef, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from connectors.catalog import history, restore
+from connectors.models import Action, Connector, Credential, Revision
+from connectors.views.access import require
+
+PAGE = 100
+VIEW_PERM = {
+    Revision.Kind.CONNECTOR: "view_connector",
+    Revision.Kind.ACTION: "view_action",
+    Revision.Kind.CREDENTIAL: "view_credential",
+}
+
+
+def _revision_for(request: HttpRequest, pk: int, perm: str | None = None) -> Revision:
+    revision = get_object_or_404(Revision.objects.select_related("user"), pk=pk)
+    require(request, perm or VIEW_PERM[revision.kind])
+    return revision
+
+
+def _history_page(
+    request: HttpRequest, revisions: list[Revision], title: str, back_url: str
+) -> HttpResponse:
+    # One more than shown, so the oldest shown revision still has something to diff with.
+    rows = history.with_diffs(list(revisions[: PAGE + 1]))[:PAGE]
+    context = {
+        "rows": rows,
+        "title": title,
+        "back_url": back_url,
+        "can_restore": request.user.has_perm("connectors.restore_revision"),
+        "latest": rows[0][0] if rows else None,
+    }
+    return render(request, "connectors/history.html", context)
+
+
+@require_GET
+def connector_history(request: HttpRequest, name: str) -> HttpResponse:
+    require(request, "view_connector")
+    connector = get_object_or_404(Connector, name=name)
+    revisions = Revision.objects.filter(kind=Revision.Kind.CONNECTOR, object_id=connector.pk)
+    return _history_page(
+        request,
+        revisions.select_related("user"),
+        f"History of connector {connector.name}",
+        connector.get_absolute_url(),
+    )
+
+
+@require_GET
+def action_history(request: HttpRequest, name: str, action_name: str) -> HttpResponse:
+    require(request, "view_action")
+    action = get_object_or_404(
+        Action.objects.select_related("connector"), connector__name=name, name=action_name
+    )
+    revisions = Revision.objects.filter(kind=Revision.Kind.ACTION, object_id=action.pk)
+    return _history_page(
+        request,
+        revisions.select_related("user"),
+        f"History of action {action}",
+        action.get_absolute_url(),
+    )
+
+
+@require_GET
+def credential_history(request: HttpRequest, name: str) -> HttpResponse:
+    require(request, "view_credential")
+    # By name: references point at the name, through deletions and re-creations.
+    revisions = Revision.objects.filter(kind=Revision.Kind.CREDENTIAL, object_name=name)
+    if not revisions.exists() and not Credential.objects.filter(name=name).exists():
+        raise Http404("No such credential.")
+    return _history_page(
+        request, revisions.select_related("user"), f"History of credential {name}", "/credentials/"
+    )
+
+
+@require_GET
+def revision_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One version: its fields, and what restoring it would change."""
+    revision = _revision_for(request, pk)
+    current = _current_object(revision)
+    would_change = None
+    if current is not None and revision.kind != Revision.Kind.CREDENTIAL:
+        would_change = history.diff(history.snapshot(current), revision.snapshot)
+    context = {
+        "revision": revision,
+        "fields": history.shown(revision.snapshot),
+        "current": current,
+        "would_change": would_change,
+        "can_restore": request.user.has_perm("connectors.restore_revision")
+        and revision.kind != Revision.Kind.CREDENTIAL,
+        "actions": revision.snapshot.get("actions", []),
+    }
+    return render(request, "connectors/revision_detail.html", context)
+
+
+def _current_object(revision: Revision) -> Connector | Action | Credential | None:
+    if revision.kind == Revision.Kind.CONNECTOR:
+        return Connector.objects.filter(pk=revision.object_id).first()
+    if revision.kind == Revision.Kind.ACTION:
+        found = Action.objects.select_related("connector").filter(pk=revision.object_id)
+        return found.first()
+    return Credential.objects.filter(name=revision.object_name).first()
+
+
+@require_POST
+def revision_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    revision = _revision_for(request, pk, "restore_revision")
+    with_secrets = request.POST.get("with_secrets") == "on"
+    try:
+        restored = restore.restore(revision, request.user, with_secrets=with_secrets)
+    except restore.RestoreError as error:
+        messages.error(request, str(error))
+        return redirect("revision_detail", pk=revision.pk)
+    obj = restored.obj
+    if revision.event == Revision.Event.DELETED:
+        messages.success(request, f"Brought back {revision.kind} {obj.name}.")
+    else:
+        messages.success(
+            request, f"Restored {revision.kind} {obj.name} to version {revision.version}."
+        )
+    if restored.unset_secrets:
+        messages.warning(
+            request,
+            "Secrets were kept as they are; this version needs these set again: "
+            + ", ".join(restored.unset_secrets)
+            + ".",
+        )
+    for note in restored.home_notes:
+        messages.warning(request, note)
+    return redirect(obj.get_absolute_url())
+
+
+@require_GET
+def deleted_list(request: HttpRequest) -> HttpResponse:
+    """Deleted connectors and actions that are still gone, newest first."""
+    require(request, "view_connector")
+    still_gone = Q(kind=Revision.Kind.CONNECTOR, connector_exists=False) | Q(
+        kind=Revision.Kind.ACTION, action_exists=False
+    )
+    revisions = (
+        Revision.objects.filter(event=Revision.Event.DELETED, kind__in=["connector", "action"])
+        .annotate(
+            connector_exists=Exists(Connector.objects.filter(pk=OuterRef("object_id"))),
+            action_exists=Exists(Action.objects.filter(pk=OuterRef("object_id"))),
+        )
+        .filter(still_gone)
+        .select_related("user")[:PAGE]
+    )
+    latest: dict[tuple[str, int], Revision] = {}
+    for revision in revisions:  # deleted, brought back, deleted again: the last one counts
+        latest.setdefault((revision.kind, revision.object_id), revision)
+    context = {
+        "revisions": list(latest.values()),
+        "can_restore": request.user.has_perm("connectors.restore_revision"),
+    }
+    return render(request, "connectors/deleted.html", context)

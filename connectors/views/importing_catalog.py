@@ -1,0 +1,127 @@
+"""Export the catalog as a JSON download; import one with a preview first.
+
+Anyone who can browse may export (an export holds no secret, only credential names and
+`{{NAME}}` references). Importing writes to the whole catalog, so it is for Admins
+(`import_catalog`), as restoring is.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from connectors.catalog import document as catalog_io_document
+from connectors.catalog.queries import filter_catalog
+from connectors.exporting import catalog as catalog_io_catalog
+from connectors.forms.catalog_filters import CatalogFilters
+from connectors.importing import catalog_apply, catalog_plan
+from connectors.importing.readers import catalog as readers_catalog
+from connectors.models import Connector
+from connectors.views.access import require
+
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+
+
+@require_GET
+def export_view(request: HttpRequest) -> HttpResponse:
+    """The chosen connectors (`name`), or all matching the catalog's filters (scope=all)."""
+    require(request, "view_connector")
+    if request.GET.get("scope") == "selected":
+        names = request.GET.getlist("name")
+        if not names:
+            messages.error(request, "Choose the connectors to export, or export all matching.")
+            return redirect("catalog")
+        connectors = Connector.objects.filter(name__in=names).order_by("name")
+    else:
+        from connectors.views.catalog import search_connectors  # the catalog's own search
+
+        chosen = CatalogFilters(request.GET).values()
+        connectors = filter_catalog(search_connectors(chosen["q"]), chosen)
+    document = catalog_io_catalog.export_catalog(connectors)
+    response = HttpResponse(catalog_io_catalog.dumps(document), content_type="application/json")
+    filename = f"connector-studio-catalog-{timezone.now():%Y%m%d-%H%M%S}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _read_upload(request: HttpRequest) -> str:
+    upload = request.FILES.get("file")
+    if upload is not None:
+        if upload.size > MAX_IMPORT_BYTES:
+            raise catalog_io_document.FormatError("The file is larger than 5 MB.")
+        return upload.read().decode("utf-8", errors="replace")
+    return request.POST.get("text", "")
+
+
+@require_http_methods(["GET", "POST"])
+def import_view(request: HttpRequest) -> HttpResponse:
+    """A file or pasted JSON in; the preview of what it would do out. Nothing is written."""
+    require(request, "import_catalog")
+    if request.method == "GET":
+        return render(request, "connectors/catalog_import.html", {})
+    try:
+        text = _read_upload(request) if request.FILES or "text" in request.POST else ""
+        if not text.strip():
+            raise catalog_io_document.FormatError("Choose a file or paste a catalog.")
+        document = readers_catalog.parse(text)
+    except catalog_io_document.FormatError as error:
+        context = {"error": str(error), "text": request.POST.get("text", "")}
+        return render(request, "connectors/catalog_import.html", context, status=400)
+    plan = catalog_plan.plan(document)
+    context = {"plan": plan, "document": json.dumps(json.loads(text))}
+    return render(request, "connectors/catalog_import_preview.html", context)
+
+
+@require_POST
+def import_apply(request: HttpRequest) -> HttpResponse:
+    """Apply the previewed file, re-planned against the catalog as it is now, in one go."""
+    require(request, "import_catalog")
+    try:
+        document = readers_catalog.parse(request.POST.get("document", ""))
+    except catalog_io_document.FormatError as error:
+        messages.error(request, f"Nothing was imported: {error}")
+        return redirect("catalog_import")
+    choices = {
+        item["name"]: request.POST.get(f"choice-{item['name']}", catalog_io_document.SKIP)
+        for item in document["connectors"]
+    }
+    plan = catalog_apply.apply(document, choices, request.user)
+    written = [
+        i
+        for i in plan.items
+        if i.status == "create"
+        or (i.status == "conflict" and choices[i.name] == catalog_io_document.OVERWRITE)
+    ]
+    overwritten = len(written) - plan.count("create")
+    skipped = plan.count("conflict") - overwritten
+    messages.success(
+        request,
+        f"Imported: {plan.count('create')} created, {plan.count('update')} updated, "
+        f"{overwritten} overwritten, {skipped} skipped, {plan.count('unchanged')} unchanged.",
+    )
+    kept = [f"{i.name}: {', '.join(i.kept_secrets)}" for i in written if i.kept_secrets]
+    if kept:
+        messages.info(request, "Kept the stored secrets (not in the file): " + "; ".join(kept))
+    for item in written:
+        for note in item.home_notes:
+            messages.warning(request, f"{item.name}: {note}")
+    unset = [f"{i.name}: {', '.join(i.unset_secrets)}" for i in written if i.unset_secrets]
+    if unset:
+        messages.warning(request, "Set these secrets (not in the file): " + "; ".join(unset))
+    if plan.missing_credentials:
+        messages.warning(
+            request, "Create these credentials: " + ", ".join(plan.missing_credentials) + "."
+        )
+    if plan.missing_environment:
+        messages.warning(
+            request,
+            "Set these environment variables on the server (environment credentials): "
+            + ", ".join(plan.missing_environment)
+            + ".",
+        )
+    return redirect("catalog")
