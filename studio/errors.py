@@ -14,6 +14,8 @@ from typing import Any
 
 from django.views.debug import ExceptionReporter, SafeExceptionReporterFilter
 
+from connectors.secrets import sealing
+
 # Request meta entries shown as they are; anything else (cookies, credentials, the server's
 # environment under runserver) is hidden.
 SHOWN_META = frozenset(
@@ -84,8 +86,6 @@ class SecretSafeReporter(ExceptionReporter):
     """The exception's message and its causes' are masked; no text around a Unicode error."""
 
     def get_traceback_data(self) -> dict[str, Any]:
-        from connectors.secrets import sealing  # imported late: logging loads this before the apps
-
         data = super().get_traceback_data()
         known = sealing.in_play()
         data["unicode_hint"] = ""

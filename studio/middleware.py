@@ -9,6 +9,8 @@ from django.core.exceptions import BadRequest
 from django.db import InterfaceError, OperationalError, connections
 from django.http import Http404, HttpRequest, HttpResponse
 
+from connectors.secrets import sealing
+
 logger = logging.getLogger(__name__)
 
 SAFE_METHODS = frozenset({"GET", "HEAD"})
@@ -82,7 +84,5 @@ class CollectSecretsInPlay:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        from connectors.secrets import sealing  # the app registry is ready by the first request
-
         with sealing.collecting_in_play():
             return self.get_response(request)

@@ -53,26 +53,7 @@ SIBLINGS = [
 ]
 
 # Today's exceptions, each to be removed as the house moves; the test fails on a stale entry.
-ALLOWED: set[str] = {
-    "connectors.importing.apply -> connectors.exporting.catalog runs sideways",
-    "connectors.importing.catalog_plan -> connectors.exporting.catalog runs sideways",
-    "connectors.importing.curl_create -> connectors.forms.curl_import runs up a layer",
-    "connectors.importing.curl_plan -> connectors.forms.action runs up a layer",
-    "connectors.importing.curl_plan -> connectors.forms.auth_base runs up a layer",
-    "connectors.importing.curl_plan -> connectors.forms.connector runs up a layer",
-    "connectors.importing.readers.curl -> connectors.forms.auth_forms runs up a layer",
-    "connectors.importing.readers.curl -> connectors.forms.connector runs up a layer",
-    "connectors.importing.readers.curl -> connectors.forms.curl_import runs up a layer",
-    "connectors.importing.readers.gallery -> connectors.forms.gallery runs up a layer",
-    "connectors/forms/fields.py:179 imports connectors.secrets.sealing inside a function",
-    "connectors/importing/catalog_plan.py:72 imports connectors.importing.apply inside a function",
-    "connectors/templatetags/studio_tags.py:46 imports connectors.models inside a function",
-    "connectors/views/importing_catalog.py:41 imports connectors.views.catalog inside a function",
-    "studio/errors.py:87 imports connectors.secrets inside a function",
-    "studio/errors.py:87 imports connectors.secrets.sealing inside a function",
-    "studio/middleware.py:85 imports connectors.secrets inside a function",
-    "studio/middleware.py:85 imports connectors.secrets.sealing inside a function",
-}
+ALLOWED: set[str] = set()
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from connectors.exporting import catalog
+from connectors.catalog import document
 from connectors.exporting import openapi as openapi_export
 from connectors.models import Connector
 from tests.conftest import client_for
@@ -59,7 +59,7 @@ def build() -> Connector:
 
 
 def comparable(connector: Connector) -> dict:
-    data = catalog.export_connector(Connector.objects.get(pk=connector.pk))
+    data = document.export_connector(Connector.objects.get(pk=connector.pk))
     data.pop("secret_references")
     data["variables"] = connector.variables
     return data

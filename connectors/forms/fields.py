@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from connectors.lib import header_rules
+from connectors.secrets import sealing
 
 BLANK_ROWS = 2  # spare rows so the table can grow without JavaScript
 
@@ -176,11 +177,7 @@ class SecretInput(forms.PasswordInput):
 
 
 def secrets_reference_name(value: str) -> str | None:
-    from connectors.secrets.sealing import (
-        reference_name,  # secrets imports the models; fields must not
-    )
-
-    return reference_name(value)
+    return sealing.reference_name(value)
 
 
 class SecretField(forms.CharField):

@@ -10,10 +10,9 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.views.decorators.debug import sensitive_variables
 
 from connectors.importing.gallery_catalog import Template
+from connectors.importing.readers.gallery import EXISTING, NEW, VALUE
 from connectors.models import Connector, Credential, validate_identifier
 from connectors.secrets import sealing
-
-VALUE, EXISTING, NEW = "value", "existing", "new"
 
 
 def unique_name(base: str) -> str:

@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from connectors.catalog import history, versions
+from connectors.catalog.document import exported_reference
 from connectors.catalog.history import ARG_FIELDS
-from connectors.exporting.catalog import exported_reference
 from connectors.importing.auth import full_settings, suggested_hosts
 from connectors.importing.plan import (
     CREATE,

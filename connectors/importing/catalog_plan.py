@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from connectors.catalog import history
-from connectors.catalog.document import CONNECTOR_KEYS
-from connectors.exporting.catalog import export_connector
+from connectors.catalog.document import CONNECTOR_KEYS, export_connector
+from connectors.importing.apply import set_connector_fields
 from connectors.models import Connector, Credential
 from connectors.secrets import homes, references, sealing
 
@@ -69,8 +69,6 @@ def plan(document: dict[str, Any]) -> Plan:
 
 def preview_overwrite(item: Item, connector: Connector) -> None:
     """What an overwrite would keep: a stored literal stays unless its host moves."""
-    from connectors.importing.apply import set_connector_fields
-
     before = homes.snapshot(connector)
     target = homes.snapshot(connector)
     assert target is not None

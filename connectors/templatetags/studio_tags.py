@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 
 from connectors.engine import outcomes
+from connectors.models import Connector
 from connectors.secrets import references
 
 register = template.Library()
@@ -43,8 +44,6 @@ def cool_off(value: timedelta) -> str:
 @register.filter
 def auth_config_label(value: str) -> str:
     """An Auth Config's label as the connector form shows it: API_KEY -> Api Key Auth."""
-    from connectors.models import Connector
-
     return str(dict(Connector.AuthConfig.choices).get(value, value))
 
 

@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Substr
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,7 +23,12 @@ from django_htmx.http import push_url, replace_url, reswap, retarget
 
 from connectors import bodies
 from connectors.catalog import history, versions
-from connectors.catalog.queries import filter_catalog, shareable_url
+from connectors.catalog.queries import (
+    catalog_rows,
+    filter_catalog,
+    search_connectors,
+    shareable_url,
+)
 from connectors.engine import executor
 from connectors.forms import error_summary
 from connectors.forms.action import ActionForm, InputArgFormSet, TestInputsForm
@@ -75,35 +80,6 @@ def _user_name(user: AbstractBaseUser | AnonymousUser) -> str:
 
 
 # --- catalog -------------------------------------------------------------------------------------
-
-
-def search_connectors(query: str) -> QuerySet[Connector]:
-    """Connectors whose Name, Display Name, Description or Base URL contains `query`.
-
-    On PostgreSQL the trigram indexes of migration 0009 serve these `UPPER(...) LIKE` scans.
-    """
-    connectors = Connector.objects.all()
-    if query:
-        connectors = connectors.filter(
-            Q(name__icontains=query)
-            | Q(display_name__icontains=query)
-            | Q(description__icontains=query)
-            | Q(base_url__icontains=query)
-        )
-    return connectors.order_by("name")
-
-
-def catalog_rows(ids: list[int]) -> list[Connector]:
-    """The page's connectors, in the order of `ids`, with what the table shows."""
-    # Per-row subquery for the action count, computed for these rows only.
-    actions = Action.objects.filter(connector=OuterRef("pk")).order_by().values("connector")
-    rows = (
-        Connector.objects.filter(pk__in=ids)
-        .select_related("updated_by")
-        .annotate(action_count=Coalesce(Subquery(actions.annotate(n=Count("pk")).values("n")), 0))
-    )
-    by_id = {row.pk: row for row in rows}
-    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 @require_GET

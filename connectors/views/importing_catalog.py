@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from connectors.catalog import document as catalog_io_document
-from connectors.catalog.queries import filter_catalog
+from connectors.catalog.queries import filter_catalog, search_connectors
 from connectors.exporting import catalog as catalog_io_catalog
 from connectors.forms.catalog_filters import CatalogFilters
 from connectors.importing import catalog_apply, catalog_plan
@@ -38,8 +38,6 @@ def export_view(request: HttpRequest) -> HttpResponse:
             return redirect("catalog")
         connectors = Connector.objects.filter(name__in=names).order_by("name")
     else:
-        from connectors.views.catalog import search_connectors  # the catalog's own search
-
         chosen = CatalogFilters(request.GET).values()
         connectors = filter_catalog(search_connectors(chosen["q"]), chosen)
     document = catalog_io_catalog.export_catalog(connectors)

@@ -22,9 +22,9 @@ from django.utils.crypto import constant_time_compare
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
+from connectors.forms.curl_create import create
 from connectors.forms.curl_import import CurlImportForm
-from connectors.importing.curl_create import create
-from connectors.importing.readers.curl import preview
+from connectors.forms.curl_preview import preview
 from connectors.models import Connector
 from connectors.views.access import require
 

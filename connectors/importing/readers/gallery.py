@@ -9,11 +9,10 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from django.views.decorators.debug import sensitive_variables
 
-from connectors.forms.gallery import EXISTING, NEW, TemplateForm
 from connectors.importing.gallery_catalog import Template
 from connectors.importing.plan import (
     ActionPlan,
@@ -25,6 +24,18 @@ from connectors.importing.plan import (
     Plan,
 )
 from connectors.secrets import sealing
+
+# Where each secret of a template comes from, as the template form asks.
+VALUE, EXISTING, NEW = "value", "existing", "new"
+
+
+class Answers(Protocol):
+    """The template form once valid: its answers, and each secret as typed."""
+
+    cleaned_data: dict[str, Any]
+
+    def secret_value(self, index: int) -> str: ...
+
 
 URL_SETTINGS = ("oauth2_token_url", "authorization_url", "access_token_request_url", "audience")
 ASKED = r"\[\[(\w+)\]\]"
@@ -76,7 +87,7 @@ def _action(spec: dict[str, Any]) -> ActionPlan:
 
 
 @sensitive_variables("value", "answers", "choices")
-def plan(template: Template, form: TemplateForm) -> GalleryPlan:
+def plan(template: Template, form: Answers) -> GalleryPlan:
     """The connector the template makes with these answers; the form must be valid."""
     answers = form.cleaned_data
     asked = {ask["name"]: answers[f"ask_{ask['name']}"] for ask in template["asks"]}

@@ -7,8 +7,8 @@ from django.http import HttpRequest
 from django.views.decorators.debug import sensitive_variables
 
 from connectors.forms.curl_import import CurlImportForm
+from connectors.forms.curl_plan import Plan
 from connectors.importing import apply, compare
-from connectors.importing.curl_plan import Plan
 from connectors.importing.plan import (
     ActionPlan,
     ArgPlan,

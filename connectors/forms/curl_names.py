@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.views.decorators.debug import sensitive_variables
 
-from connectors.importing.curl_plan import NewCredential
+from connectors.forms.curl_plan import NewCredential
 from connectors.lib.curl.result import Secret
 from connectors.models import Connector, Credential
 from connectors.secrets import references, sealing

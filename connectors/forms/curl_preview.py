@@ -10,13 +10,13 @@ from django.views.decorators.debug import sensitive_variables
 from connectors.forms.auth_forms import auth_form_for
 from connectors.forms.connector import ConnectorForm
 from connectors.forms.curl_import import CurlImportForm, ImportActionForm
-from connectors.importing.curl_names import (
+from connectors.forms.curl_names import (
     credential_for,
     matching_connector,
     relative_path,
     unique_name,
 )
-from connectors.importing.curl_plan import OwnSecret, Plan, Reference
+from connectors.forms.curl_plan import OwnSecret, Plan, Reference
 from connectors.kinds import secret_fields
 from connectors.lib import origins
 from connectors.lib.curl.parse import parse_curl
