@@ -20,7 +20,7 @@ from connectors.catalog import history
 from connectors.engine import executor
 from connectors.models import Action, Connector, Credential, Revision, TestRun
 from connectors.secrets import homes, sealing
-from connectors.views import catalog as views
+from connectors.views import connectors as views_connectors
 from tests.conftest import client_for
 from tests.factories import (
     LOCAL_HOSTS,
@@ -233,7 +233,7 @@ def test_an_error_report_from_a_connector_save_holds_no_canary(bob, monkeypatch)
     request._dont_enforce_csrf_checks = True
     request.htmx = False
     with pytest.raises(RuntimeError) as caught:
-        views.connector_form(request)
+        views_connectors.connector_form(request)
     report = ExceptionReporter(request, caught.type, caught.value, caught.tb)
     assert_clean(report.get_traceback_text(), "the error report")
     assert_clean(report.get_traceback_html(), "the HTML error report")

@@ -174,12 +174,12 @@ def test_a_page_that_loses_its_database_connection_midway_is_served_anyway(monke
     from django.contrib.auth.models import User
     from django.db import connection
 
-    from connectors.views import catalog as views
+    from connectors.views import catalog as views_catalog
 
     make_connector("Kept")
     # A superuser: a transactional test may find the role groups flushed by an earlier one.
     client = client_for(User.objects.create_superuser("root", "root@example.com", "pass-root"))
-    search, cuts = views.search_connectors, []
+    search, cuts = views_catalog.search_connectors, []
 
     def search_after_a_cut(query: str):
         if not cuts:  # the database drops this very connection while the page is built
@@ -188,7 +188,7 @@ def test_a_page_that_loses_its_database_connection_midway_is_served_anyway(monke
                 cuts.append(admin.execute("SELECT pg_terminate_backend(%s)", [pid]).fetchone())
         return search(query)
 
-    monkeypatch.setattr(views, "search_connectors", search_after_a_cut)
+    monkeypatch.setattr(views_catalog, "search_connectors", search_after_a_cut)
     response = client.get("/")
     assert cuts == [(True,)]
     assert response.status_code == 200

@@ -23,6 +23,9 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+
+from connectors.models import Action, Connector
 
 ROLE_CACHE_SECONDS = 60
 GENERATION_KEY = "studio:roles:generation"
@@ -142,3 +145,29 @@ def role_names(request: HttpRequest) -> dict[str, object]:
     """Context processor: the user's role names for the top bar."""
     user = getattr(request, "user", None)
     return {"role_names": role_of(user).group_names if user is not None else ()}
+
+
+def connector_for(request: HttpRequest, name: str, perm: str = "view_connector") -> Connector:
+    require(request, perm)
+    return get_object_or_404(Connector, name=name)
+
+
+def action_for(
+    request: HttpRequest,
+    name: str,
+    action_name: str,
+    perm: str = "view_action",
+    *,
+    with_args: bool = False,
+) -> Action:
+    """The action, its connector and author; `with_args`: its input args too, read once for
+    the inputs form, the body note and the executor."""
+    require(request, perm)
+    actions = Action.objects.select_related("connector", "updated_by")
+    if with_args:
+        actions = actions.prefetch_related("input_args")
+    return get_object_or_404(actions, connector__name=name, name=action_name)
+
+
+def user_name(user: AbstractBaseUser | AnonymousUser) -> str:
+    return user.get_username()

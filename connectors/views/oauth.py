@@ -23,7 +23,7 @@ UNTRUSTED_CALLBACK = (
 MAX_DETAIL_CHARS = 300
 
 
-def _connector_for(request: HttpRequest, name: str, perm: str) -> Connector:
+def connector_for(request: HttpRequest, name: str, perm: str) -> Connector:
     require(request, perm)
     return get_object_or_404(Connector, name=name)
 
@@ -61,7 +61,7 @@ def callback_url(request: HttpRequest) -> str:
 @require_GET
 def oauth_start(request: HttpRequest, name: str) -> HttpResponse:
     """A link, not a form: CSP form-action 'self' would stop a form's redirect to the provider."""
-    connector = _connector_for(request, name, "run_test")
+    connector = connector_for(request, name, "run_test")
     if not is_authorization_code(connector) or not connector.setting("authorization_url"):
         messages.error(request, f"{connector.name} does not use the Authorization Code grant.")
         return redirect(connector)
@@ -113,7 +113,7 @@ def oauth_callback(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def token_clear(request: HttpRequest, name: str) -> HttpResponse:
-    connector = _connector_for(request, name, "change_connector")
+    connector = connector_for(request, name, "change_connector")
     if uses_broker(connector):
         broker.clear(connector)
         messages.success(request, f"Cleared the tokens of {connector.name}.")
