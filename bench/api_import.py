@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.servers import Site  # noqa: E402
+from tests.helpers.servers import Site  # noqa: E402
 
 SITE = Site(Path(tempfile.mkdtemp()))
 os.environ.update(SITE.env)
@@ -147,7 +147,7 @@ def description_document(operations: int = OPERATIONS) -> dict:
 
 
 def preview_form(html: str) -> dict:
-    from tests.test_api_import import form_of
+    from tests.views.test_importing_api import form_of
 
     class Response:
         content = html.encode()

@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 import requests  # noqa: E402
 
-from tests.servers import (  # noqa: E402
+from tests.helpers.servers import (
     MAKE_SERVE,
     Server,
     Site,
@@ -34,7 +34,7 @@ from tests.servers import (  # noqa: E402
     log_in,
     press_test,
 )
-from tests.upstream import Received, Reply, Upstream  # noqa: E402
+from tests.helpers.upstream import Received, Reply, Upstream  # noqa: E402
 
 TESTS = 16
 UPSTREAM_DELAY = 1.0

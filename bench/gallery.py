@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.servers import Site  # noqa: E402
+from tests.helpers.servers import Site  # noqa: E402
 
 SITE = Site(Path(tempfile.mkdtemp()))
 os.environ.update(SITE.env)

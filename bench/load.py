@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 import requests  # noqa: E402
 
-from tests.servers import (  # noqa: E402
+from tests.helpers.servers import (
     MAKE_SERVE,
     Server,
     Site,
@@ -37,7 +37,7 @@ from tests.servers import (  # noqa: E402
     log_in,
     press_test,
 )
-from tests.upstream import Received, Reply, Upstream  # noqa: E402
+from tests.helpers.upstream import Received, Reply, Upstream  # noqa: E402
 
 CONNECTORS = 40
 ACTIONS = ["list", "get", "search"]

@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.servers import (  # noqa: E402
+from tests.helpers.servers import (
     MAKE_SERVE,
     Server,
     Site,
@@ -35,7 +35,7 @@ from tests.servers import (  # noqa: E402
     log_in,
     press_test,
 )
-from tests.upstream import Received, Reply, Upstream  # noqa: E402
+from tests.helpers.upstream import Received, Reply, Upstream  # noqa: E402
 
 MB = 1024 * 1024
 BUDGET_MB = 30

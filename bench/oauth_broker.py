@@ -39,8 +39,8 @@ from django.db import connections  # noqa: E402
 
 from connectors.engine import executor  # noqa: E402
 from connectors.engine.auth import strategies as auth  # noqa: E402
-from tests.factories import make_action, make_connector  # noqa: E402
-from tests.oauth_server import AuthServer  # noqa: E402
+from tests.helpers.factories import make_action, make_connector  # noqa: E402
+from tests.helpers.oauth_server import AuthServer  # noqa: E402
 
 
 def median_ms(fn, runs: int) -> float:

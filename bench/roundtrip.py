@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.interleave import interleaved  # noqa: E402
-from tests.servers import (  # noqa: E402
+from tests.helpers.servers import (
     Server,
     Site,
     create_action,
@@ -36,7 +36,7 @@ from tests.servers import (  # noqa: E402
     log_in,
     press_test,
 )
-from tests.upstream import Reply, Upstream  # noqa: E402
+from tests.helpers.upstream import Reply, Upstream  # noqa: E402
 
 SIZES = [("2 KB", 2 * 1024), ("1 MB", 1024 * 1024)]
 PER_ROUND = 5

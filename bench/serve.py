@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.servers import Server, Site, log_in  # noqa: E402
+from tests.helpers.servers import Server, Site, log_in  # noqa: E402
 
 CLIENTS = 8
 CONNECTORS = (

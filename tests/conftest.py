@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group, User
 from django.test import Client
 
 from connectors import roles
-from tests.upstream import Upstream
+from tests.helpers.upstream import Upstream
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -66,7 +66,7 @@ def upstream(settings) -> Iterator[Upstream]:
 
 def pytest_terminal_summary(terminalreporter) -> None:
     """The cURL corpus's counts, when its comparison ran."""
-    from tests.curl_oracle import RESULTS
+    from tests.helpers.curl_oracle import RESULTS
 
     if not RESULTS:
         return

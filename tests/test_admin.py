@@ -8,7 +8,7 @@ import pytest
 
 from connectors.models import Action, Connector
 from tests.conftest import client_for
-from tests.factories import api_key_connector, make_action, make_connector
+from tests.helpers.factories import api_key_connector, make_action, make_connector
 
 pytestmark = pytest.mark.django_db
 

@@ -15,19 +15,19 @@ from connectors.engine import executor
 from connectors.engine.oauth import assertion, broker
 from connectors.kinds import fingerprint
 from connectors.models import Connector, Revision
-from tests import keys
 from tests.conftest import client_for
-from tests.factories import (
+from tests.engine.oauth.test_broker import local  # noqa: F401  (the fixture: 127.0.0.1 and an own cache)
+from tests.helpers import keys
+from tests.helpers.factories import (
     action_post,
     connector_post,
     make_action,
     make_connector,
     make_credential,
 )
-from tests.oauth_server import AuthServer
+from tests.helpers.oauth_server import AuthServer
+from tests.helpers.upstream import Upstream
 from tests.test_admin import admin_post
-from tests.test_oauth import local  # noqa: F401  (the fixture: 127.0.0.1 and an own cache)
-from tests.upstream import Upstream
 
 pytestmark = pytest.mark.django_db
 

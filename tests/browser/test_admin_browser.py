@@ -6,7 +6,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.a11y import audit
 from tests.browser.helpers import browser_db
-from tests.factories import api_key_connector, make_action, make_connector
+from tests.helpers.factories import api_key_connector, make_action, make_connector
 
 pytestmark = browser_db
 

@@ -6,8 +6,8 @@ from playwright.sync_api import Page, expect
 
 from connectors.models import Connector, Credential
 from tests.browser.helpers import browser_db, screenshot
-from tests.test_api_import import DESCRIPTIONS, KEY, pet_store
-from tests.upstream import Upstream
+from tests.helpers.upstream import Upstream
+from tests.views.test_importing_api import DESCRIPTIONS, KEY, pet_store
 
 pytestmark = browser_db
 

@@ -8,8 +8,8 @@ import re
 from playwright.sync_api import Page, expect
 
 from tests.browser.helpers import browser_db, htmx_swap
-from tests.factories import make_action, make_connector
-from tests.upstream import Reply, Upstream
+from tests.helpers.factories import make_action, make_connector
+from tests.helpers.upstream import Reply, Upstream
 
 pytestmark = browser_db
 

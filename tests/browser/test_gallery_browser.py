@@ -6,7 +6,7 @@ from playwright.sync_api import Page, expect
 
 from connectors.models import Connector, Credential
 from tests.browser.helpers import browser_db, htmx_swap, mark_page, page_was_not_reloaded
-from tests.guide_stand_in import GuideStandIn, StaticAuth
+from tests.helpers.guide_stand_in import GuideStandIn, StaticAuth
 
 pytestmark = browser_db
 API_KEY = "sk-gallery-browser-0123456789abcdef"

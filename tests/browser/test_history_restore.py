@@ -7,7 +7,7 @@ from playwright.sync_api import Page, expect
 from connectors.catalog import history
 from connectors.models import Connector, Revision
 from tests.browser.helpers import browser_db, screenshot
-from tests.factories import make_action, make_connector
+from tests.helpers.factories import make_action, make_connector
 
 pytestmark = browser_db
 

@@ -13,8 +13,8 @@ from connectors.models import Connector, Credential, TestRun
 from connectors.secrets import sealing
 from tests.browser.a11y import audit
 from tests.browser.helpers import browser_db, htmx_swap, screenshot
-from tests.factories import api_key_connector, make_action, make_connector
-from tests.upstream import Received, Reply, Upstream
+from tests.helpers.factories import api_key_connector, make_action, make_connector
+from tests.helpers.upstream import Received, Reply, Upstream
 
 pytestmark = browser_db
 

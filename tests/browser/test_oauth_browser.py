@@ -13,8 +13,8 @@ from playwright.sync_api import Page, expect
 from connectors.models import Action
 from tests.browser.helpers import browser_db, screenshot
 from tests.browser.test_test_panel import press_test
-from tests.factories import make_action, make_connector
-from tests.oauth_server import AuthServer
+from tests.helpers.factories import make_action, make_connector
+from tests.helpers.oauth_server import AuthServer
 
 pytestmark = browser_db
 

@@ -12,8 +12,8 @@ from connectors.catalog import history
 from connectors.models import Connector, Credential, Revision
 from tests.browser.a11y import audit
 from tests.browser.helpers import browser_db, htmx_swap
-from tests.factories import api_key_connector, make_action, make_connector
-from tests.upstream import Reply, Upstream
+from tests.helpers.factories import api_key_connector, make_action, make_connector
+from tests.helpers.upstream import Reply, Upstream
 
 pytestmark = browser_db
 

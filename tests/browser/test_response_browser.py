@@ -10,9 +10,9 @@ from playwright.sync_api import Page, expect
 from tests.browser.helpers import browser_db
 from tests.browser.test_csp import watch_csp
 from tests.browser.test_test_panel import press_test
-from tests.factories import make_action, make_connector
-from tests.test_response_fidelity import png
-from tests.upstream import Received, Reply, Upstream
+from tests.engine.test_response_fidelity import png
+from tests.helpers.factories import make_action, make_connector
+from tests.helpers.upstream import Received, Reply, Upstream
 
 pytestmark = browser_db
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from tests.browser.helpers import browser_db
-from tests.factories import api_key_connector, make_action
-from tests.upstream import Upstream
+from tests.helpers.factories import api_key_connector, make_action
+from tests.helpers.upstream import Upstream
 
 pytestmark = browser_db
 

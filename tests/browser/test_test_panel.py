@@ -17,8 +17,8 @@ from tests.browser.helpers import (
     page_was_not_reloaded,
     screenshot,
 )
-from tests.factories import api_key_connector, make_action, make_connector
-from tests.upstream import Received, Reply, Upstream
+from tests.helpers.factories import api_key_connector, make_action, make_connector
+from tests.helpers.upstream import Received, Reply, Upstream
 
 pytestmark = browser_db
 

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from connectors.models import Connector
 from tests.browser.helpers import browser_db
 from tests.browser.test_test_panel import press_test
-from tests.upstream import Upstream
+from tests.helpers.upstream import Upstream
 
 pytestmark = browser_db
 

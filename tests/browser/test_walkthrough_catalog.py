@@ -14,7 +14,7 @@ from tests.browser.helpers import (
     page_was_not_reloaded,
     screenshot,
 )
-from tests.factories import make_connector
+from tests.helpers.factories import make_connector
 
 pytestmark = browser_db
 

@@ -1,0 +1,1 @@
+"""Properties across layers: no leaks, robustness, production settings, servers, the guides."""

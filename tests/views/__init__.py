@@ -1,0 +1,1 @@
+"""Tests of connectors.views, through Django's test client."""
