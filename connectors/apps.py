@@ -24,5 +24,6 @@ class ConnectorsConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_ensure_roles, sender=self)
-        from connectors.engine import runs  # noqa: F401 - connect their signal handlers
-        from connectors.views import access as permissions  # noqa: F401 - connect their signal handlers
+        # Imported for their signal handlers: stored runs, and the role cache.
+        from connectors.engine import runs  # noqa: F401
+        from connectors.views import access  # noqa: F401
