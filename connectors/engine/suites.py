@@ -309,6 +309,15 @@ def _run_one(suite: SuiteRun, result: SuiteResult) -> None:
         result.checks = [
             {"type": "sent", "passed": False, "detail": "The action was deleted before its Test."}
         ]
+    elif missing := [a.name for a in action.input_args.all() if a.required and not a.example_value]:
+        # What the Test button's form refuses: a required input with nothing to fill it.
+        result.outcome = SuiteResult.Outcome.ERRORED
+        result.error_kind = "MissingInput"
+        detail = (
+            f"{missing[0]} is required and has no example value: give it one in the "
+            "action's Input Args. Nothing was sent."
+        )
+        result.checks = [{"type": "sent", "passed": False, "detail": detail}]
     else:
         try:
             inputs = {arg.name: arg.example_value for arg in action.input_args.all()}
