@@ -7,7 +7,7 @@ PYTHON := $(shell for p in python3.13 python3.12 python3; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
 	&& { echo $$p; break; }; done)
 
-.PHONY: run serve test lint format bench clean
+.PHONY: run worker serve test lint format bench clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@if [ -z "$(PYTHON)" ]; then echo "Connector Studio needs Python >= 3.12 (python3.13, python3.12 or python3); none was found." >&2; exit 1; fi
@@ -24,7 +24,11 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 run: $(VENV)/.installed .env
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py setup_local
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) manage.py run_studio 127.0.0.1:8000
+
+# A task worker for suite runs (STUDIO_TASKS=rq: on any number of machines sharing REDIS_URL).
+worker: $(VENV)/.installed
+	$(PY) manage.py studio_worker
 
 # Production: the environment comes from the server (README, "Running for a team"), not .env.
 serve: $(VENV)/.installed

@@ -379,3 +379,95 @@ class Revision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.object_name} {self.event} at {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class SuiteRun(models.Model):
+    """ "Test all" on a connector, a tag or a selection: every action's Test, run by a worker."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        FINISHED = "finished"
+
+    # What was chosen, as given: {"connector": name, "tag": tag, "connectors": [names],
+    # "actions": [names]}; scope_key is its canonical text, so runs of one scope compare.
+    scope = models.JSONField(default=dict)
+    scope_key = models.CharField(max_length=1000)
+    title = models.CharField(max_length=300)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=16, choices=Status, default=Status.QUEUED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    total = models.PositiveIntegerField(default=0)
+    # Counted as results land, so the progress needs no aggregate over the results.
+    passed = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    errored = models.PositiveIntegerField(default=0)
+    # Why the worker could not finish it (never a secret: no request detail goes here).
+    problem = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["scope_key", "-created_at", "-id"], name="suiterun_scope_newest"),
+            models.Index(fields=["-created_at", "-id"], name="suiterun_newest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Suite run {self.pk}: {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("suite_run_detail", args=[self.pk])
+
+    @property
+    def done(self) -> int:
+        return self.passed + self.failed + self.errored
+
+    @property
+    def finished(self) -> bool:
+        return self.status == self.Status.FINISHED
+
+
+class SuiteResult(models.Model):
+    """One action of a suite run: its outcome, kept when the action or its run is removed."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending"
+        PASSED = "passed"
+        FAILED = "failed"  # sent and answered, a check failed
+        ERRORED = "errored"  # not sent, or no answer
+
+    suite_run = models.ForeignKey(SuiteRun, on_delete=models.CASCADE, related_name="results")
+    position = models.PositiveIntegerField()
+    action = models.ForeignKey(
+        Action, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    connector_name = models.CharField(max_length=64)
+    action_name = models.CharField(max_length=64)
+    # The TestRun's id, not a foreign key: retention deletes runs in bulk without reading them,
+    # and a result whose run was removed keeps its outcome, time and checks.
+    run_id = models.PositiveBigIntegerField(null=True, blank=True)
+    outcome = models.CharField(max_length=16, choices=Outcome, default=Outcome.PENDING)
+    status = models.PositiveIntegerField(null=True, blank=True)
+    error_kind = models.CharField(max_length=32, blank=True)
+    elapsed_ms = models.FloatField(null=True, blank=True)
+    # [{"type", "passed", "detail"}], read from the masked run.
+    checks = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["suite_run", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["suite_run", "position"], name="suiteresult_position_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.connector_name}.{self.action_name}: {self.outcome}"
+
+    @property
+    def passed(self) -> bool | None:
+        return None if self.outcome == self.Outcome.PENDING else self.outcome == self.Outcome.PASSED

@@ -14,6 +14,7 @@ from connectors.views import (
     importing_curl,
     oauth,
     runs,
+    suites,
 )
 
 urlpatterns = [
@@ -24,6 +25,10 @@ urlpatterns = [
     path("export/", importing_catalog.export_view, name="catalog_export"),
     path("import/", importing_catalog.import_view, name="catalog_import"),
     path("import/apply/", importing_catalog.import_apply, name="catalog_import_apply"),
+    path("suite-runs/", suites.suite_run_list, name="suite_run_list"),
+    path("suite-runs/new/", suites.suite_run_new, name="suite_run_new"),
+    path("suite-runs/<int:pk>/", suites.suite_run_detail, name="suite_run_detail"),
+    path("suite-runs/<int:pk>/junit.xml", suites.suite_run_junit, name="suite_run_junit"),
     path("history/deleted/", history.deleted_list, name="deleted_list"),
     path("history/<int:pk>/", history.revision_detail, name="revision_detail"),
     path("history/<int:pk>/restore/", history.revision_restore, name="revision_restore"),

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django.forms",
     "django_htmx",
     "axes",
+    "django_tasks_db",  # the default task backend's table; kept when STUDIO_TASKS=rq
 ]
 
 MIDDLEWARE = [
@@ -98,6 +99,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         transaction_mode="IMMEDIATE",
         timeout=20,
     )
+# Tests on SQLite use a file, not the in-memory database: a suite run's threads each write
+# through their own connection, which an in-memory database shared between threads refuses.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("TEST", {"NAME": str(BASE_DIR / ".test-db.sqlite3")})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # One shared cache for every app server (sessions, OAuth tokens): CACHE_URL=redis://host:6379/0.
@@ -257,6 +262,30 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = env.int("DATA_UPLOAD_MAX_NUMBER_FIELDS", default
 STUDIO_RUN_RETENTION_DAYS = env.int("STUDIO_RUN_RETENTION_DAYS", default=90)
 STUDIO_RUNS_PER_ACTION = env.int("STUDIO_RUNS_PER_ACTION", default=100)
 for _name in ("STUDIO_RUN_RETENTION_DAYS", "STUDIO_RUNS_PER_ACTION"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} is at least 1.")
+
+# --- Background work (suite runs) -------------------------------------------------------------
+# Django's tasks framework. "db" (default): tasks wait in the database and `make run` starts
+# the worker beside the pages. "rq": tasks wait in Redis (REDIS_URL) and `make worker` runs
+# workers on any number of machines.
+STUDIO_TASKS = env.str("STUDIO_TASKS", default="db")
+REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
+TASK_BACKENDS = {
+    "db": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]},
+    "rq": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]},
+}
+if STUDIO_TASKS not in TASK_BACKENDS:
+    raise ImproperlyConfigured(f"STUDIO_TASKS is db or rq, not {STUDIO_TASKS!r}.")
+TASKS = {"default": TASK_BACKENDS[STUDIO_TASKS]}
+RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
+if STUDIO_TASKS == "rq":
+    INSTALLED_APPS += ["django_rq"]
+# A suite run sends at most this many requests at once to one host, and at most
+# STUDIO_SUITE_THREADS at once in all.
+STUDIO_SUITE_PER_HOST = env.int("STUDIO_SUITE_PER_HOST", default=4)
+STUDIO_SUITE_THREADS = env.int("STUDIO_SUITE_THREADS", default=8)
+for _name in ("STUDIO_SUITE_PER_HOST", "STUDIO_SUITE_THREADS"):
     if globals()[_name] < 1:
         raise ImproperlyConfigured(f"{_name} is at least 1.")
 

@@ -17,7 +17,7 @@ from django.test import RequestFactory
 from django.views.debug import ExceptionReporter
 
 from connectors.catalog import history
-from connectors.engine import executor
+from connectors.engine import executor, suites
 from connectors.models import Action, Connector, Credential, Revision, TestRun
 from connectors.secrets import homes, sealing
 from connectors.views import connectors as views_connectors
@@ -134,6 +134,33 @@ def test_no_page_partial_or_admin_page_shows_the_canary(canary_catalog, alice) -
     for action in Action.objects.all():
         response = client.post(f"{action.get_absolute_url()}test/", HTTP_HX_REQUEST="true")
         assert_clean(response.content.decode(), f"the Test partial of {action}")
+
+
+def test_no_suite_run_page_junit_or_result_data_shows_the_canary(
+    canary_catalog, alice, upstream, settings
+) -> None:
+    settings.STUDIO_SUITE_THREADS = 1  # in this thread, inside the test's transaction
+    # The API echoes what it received, secrets included: the stored runs mask them.
+    upstream.handler = lambda got: Reply(
+        status=500, body=json.dumps({"headers": got.headers, "path": got.path}).encode()
+    )
+    names = [connector.name for connector in canary_catalog]
+    suite = suites.start_suite_run(connectors=names, user=alice)
+    suites.execute(suite.pk)
+    suite.refresh_from_db()
+    assert suite.failed == len(names)  # every action was sent and answered
+    client = client_for(alice)
+    for url, htmx in [
+        (f"/suite-runs/{suite.pk}/", False),
+        (f"/suite-runs/{suite.pk}/", True),
+        (f"/suite-runs/{suite.pk}/junit.xml", False),
+        ("/suite-runs/", False),
+        (f"/suite-runs/new/?{'&'.join(f'name={n}' for n in names)}", False),
+    ]:
+        response = client.get(url, HTTP_HX_REQUEST="true" if htmx else None)
+        assert response.status_code == 200, url
+        assert_clean(response.content.decode(), url)
+    assert_clean(json.dumps(suites.results_data(suite)), "the suite run's data")
 
 
 def test_no_history_page_diff_restore_or_export_shows_the_canary(canary_catalog, alice) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from connectors.engine import runs
+from connectors.engine import runs, suites
 
 
 def _positive(value: str) -> int:
@@ -21,7 +21,8 @@ def _positive(value: str) -> int:
 class Command(BaseCommand):
     help = (
         "Remove Test runs older than STUDIO_RUN_RETENTION_DAYS, keeping each action's newest "
-        "STUDIO_RUNS_PER_ACTION runs and every kept (pinned) run."
+        "STUDIO_RUNS_PER_ACTION runs and every kept (pinned) run; and suite runs older than "
+        "STUDIO_RUN_RETENTION_DAYS, keeping the newest of each scope."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -39,6 +40,7 @@ class Command(BaseCommand):
         keep = options["keep"] or settings.STUDIO_RUNS_PER_ACTION
         start = time.perf_counter()
         pruned = runs.prune(days, keep, options["batch_size"], dry_run=options["dry_run"])
+        suite_runs = suites.prune(days, dry_run=options["dry_run"])
         seconds = time.perf_counter() - start
         verb = "Would remove" if options["dry_run"] else "Removed"
         self.stdout.write(
@@ -46,4 +48,8 @@ class Command(BaseCommand):
             f"{days} days in {pruned.batches} batch{'es' if pruned.batches != 1 else ''} "
             f"({seconds:.1f} s); kept {pruned.kept_old} older ones (pinned, or among their "
             f"action's newest {keep})."
+        )
+        self.stdout.write(
+            f"{verb} {suite_runs} suite run{'s' if suite_runs != 1 else ''} older than {days} days "
+            "(the newest of each scope is kept)."
         )
