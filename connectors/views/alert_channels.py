@@ -32,6 +32,7 @@ def _page(
         "form": form,
         "problems": error_summary.problems(form),
         "tested": tested or {},
+        "mail_configured": alerts.mail_configured(),
     }
     return render(request, "connectors/alert_channels.html", context, status=status)
 

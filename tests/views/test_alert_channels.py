@@ -102,6 +102,13 @@ def test_a_failed_test_alert_is_the_plain_sentence(alice, channel, upstream) -> 
     assert "secretTOKEN" not in text
 
 
+def test_the_page_says_when_no_mail_server_is_set(alice, settings) -> None:
+    client = client_for(alice)
+    assert b"No mail server is set" in client.get("/alert-channels/").content
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+    assert b"No mail server is set" not in client.get("/alert-channels/").content
+
+
 def test_an_admin_deletes_a_channel(alice, channel) -> None:
     response = client_for(alice).post(f"/alert-channels/{channel.pk}/delete/", follow=True)
     assert b"Deleted alert channel Ops Slack." in response.content
