@@ -12,14 +12,23 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, QueryDict
 
 from connectors.catalog import history, versions
-from connectors.engine import outcomes, runs
+from connectors.engine import channels, outcomes, runs
 from connectors.forms import versioned as versions_versioned
 from connectors.forms.action import ActionForm
+from connectors.forms.alert_channel import TargetInput
 from connectors.forms.auth_forms import AUTH_FORMS, auth_form_for
 from connectors.forms.connector import ConnectorForm
 from connectors.forms.fields import SecretField
 from connectors.lib.admin_paging import EstimatedCountPaginator
-from connectors.models import Action, Connector, Credential, InputArg, Revision, TestRun
+from connectors.models import (
+    Action,
+    AlertChannel,
+    Connector,
+    Credential,
+    InputArg,
+    Revision,
+    TestRun,
+)
 
 
 def _auth_fields() -> dict[str, forms.Field]:
@@ -347,3 +356,58 @@ class TestRunAdmin(LargeTableAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class AlertChannelAdminForm(forms.ModelForm):
+    """The same checks as the Alert channels page; the URL is write-only."""
+
+    target = forms.CharField(
+        label="Target",
+        required=False,
+        max_length=2000,
+        widget=TargetInput(attrs={"autocomplete": "off", "class": "vTextField"}),
+        help_text="An email address, or the webhook URL. A stored URL is never shown: leave "
+        "blank to keep it, or type a new one to replace it.",
+    )
+
+    class Meta:
+        model = AlertChannel
+        fields = ["name", "kind"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.kind == AlertChannel.Kind.EMAIL:
+            self.initial["target"] = self.instance.address
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if "name" in cleaned and "kind" in cleaned:
+            try:
+                channels.apply(
+                    self.instance,
+                    name=cleaned["name"],
+                    kind=cleaned["kind"],
+                    target=cleaned.get("target") or "",
+                )
+            except forms.ValidationError as error:
+                self.add_error(None, error)
+        return cleaned
+
+
+@admin.register(AlertChannel)
+class AlertChannelAdmin(admin.ModelAdmin):
+    form = AlertChannelAdminForm
+    list_display = ["name", "kind", "target_hint", "created_by", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+    fields = ["name", "kind", "target", "target_hint", "created_by", "created_at"]
+    readonly_fields = ["target_hint", "created_by", "created_at"]
+
+    @admin.display(description="Target now")
+    def target_hint(self, obj: AlertChannel) -> str:
+        return obj.target_hint if obj.pk else "—"
+
+    def save_model(self, request: HttpRequest, obj: AlertChannel, form: Any, change: bool) -> None:
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)

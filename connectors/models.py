@@ -471,3 +471,50 @@ class SuiteResult(models.Model):
     @property
     def passed(self) -> bool | None:
         return None if self.outcome == self.Outcome.PENDING else self.outcome == self.Outcome.PASSED
+
+
+class AlertChannel(models.Model):
+    """Where a monitor's alerts go: an email address, or a webhook URL kept sealed.
+
+    A webhook URL is a secret (Slack's and Teams' carry their token in the path): stored sealed
+    with a hint (host and last 4) and its home, the origin it was entered for, checked at send
+    (connectors.secrets.channel_urls). The address of an email channel is plain."""
+
+    class Kind(models.TextChoices):
+        EMAIL = "email", "Email"
+        WEBHOOK = "webhook", "Webhook (JSON)"
+        SLACK = "slack", "Slack incoming webhook"
+        TEAMS = "teams", "Teams incoming webhook"
+
+    name = models.CharField("Name", max_length=100)
+    kind = models.CharField("Kind", max_length=16, choices=Kind, default=Kind.EMAIL)
+    address = models.EmailField("Email address", max_length=254, blank=True)
+    url_sealed = models.TextField(blank=True)  # Fernet token of the URL
+    url_hint = models.CharField(max_length=300, blank=True)  # host and last 4: what pages show
+    url_home = models.CharField(max_length=300, blank=True)  # scheme://host:port entered for
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["name"], name="alert_channel_name_unique"),
+            # An email channel has an address and no URL; a webhook channel the reverse.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind="email", url_sealed="") & ~models.Q(address="")
+                    | ~models.Q(kind="email") & models.Q(address="") & ~models.Q(url_sealed="")
+                ),
+                name="alert_channel_target_fits_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def target_hint(self) -> str:
+        """What a page may show of the target: the address, or the URL's host and last 4."""
+        return self.address if self.kind == self.Kind.EMAIL else self.url_hint

@@ -26,6 +26,11 @@ _ADMINISTER = [
     "connectors.delete_testrun",
     "connectors.restore_revision",
     "connectors.import_catalog",
+    # Alert channels hold webhook URLs, secrets of their own: Admins only.
+    "connectors.view_alertchannel",
+    "connectors.add_alertchannel",
+    "connectors.change_alertchannel",
+    "connectors.delete_alertchannel",
 ] + [
     f"auth.{verb}_{model}"
     for model in ("user", "group")

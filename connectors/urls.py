@@ -4,6 +4,7 @@ from django.urls import path
 
 from connectors.views import (
     actions,
+    alert_channels,
     catalog,
     connectors,
     credentials,
@@ -58,6 +59,17 @@ urlpatterns = [
     path("oauth/callback/", oauth.oauth_callback, name="oauth_callback"),
     path("connectors/<str:name>/oauth/authorize/", oauth.oauth_start, name="oauth_start"),
     path("connectors/<str:name>/token/clear/", oauth.token_clear, name="token_clear"),
+    path("alert-channels/", alert_channels.alert_channels, name="alert_channels"),
+    path(
+        "alert-channels/<int:pk>/test/",
+        alert_channels.alert_channel_test,
+        name="alert_channel_test",
+    ),
+    path(
+        "alert-channels/<int:pk>/delete/",
+        alert_channels.alert_channel_delete,
+        name="alert_channel_delete",
+    ),
     path("credentials/", credentials.credential_list, name="credential_list"),
     path("credentials/new/", credentials.credential_form, name="credential_create"),
     path(

@@ -147,6 +147,8 @@ if _email_url := env.str("EMAIL_URL", default=""):
             "password": _email.get("EMAIL_HOST_PASSWORD", ""),
             "use_tls": bool(_email.get("EMAIL_USE_TLS")),
             "use_ssl": bool(_email.get("EMAIL_USE_SSL")),
+            # Seconds an SMTP exchange may take: an alert never waits on a mail server forever.
+            "timeout": env.int("EMAIL_TIMEOUT", default=10),
         }
         if _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend")
         else {},
@@ -288,6 +290,12 @@ STUDIO_SUITE_THREADS = env.int("STUDIO_SUITE_THREADS", default=8)
 for _name in ("STUDIO_SUITE_PER_HOST", "STUDIO_SUITE_THREADS"):
     if globals()[_name] < 1:
         raise ImproperlyConfigured(f"{_name} is at least 1.")
+# The address people open the studio at: the links in alerts are built from it.
+STUDIO_BASE_URL = env.str("STUDIO_BASE_URL", default="http://127.0.0.1:8000")
+# Seconds a webhook alert may take in all (connect, send, answer).
+STUDIO_ALERT_TIMEOUT_SECONDS = env.int("STUDIO_ALERT_TIMEOUT_SECONDS", default=10)
+if STUDIO_ALERT_TIMEOUT_SECONDS < 1:
+    raise ImproperlyConfigured("STUDIO_ALERT_TIMEOUT_SECONDS is at least 1.")
 
 LOGGING = {
     "version": 1,

@@ -6,7 +6,9 @@ from typing import Any
 
 import pytest
 
-from connectors.models import Action, Connector
+from connectors.engine import channels
+from connectors.models import Action, AlertChannel, Connector
+from connectors.secrets import sealing
 from tests.conftest import client_for
 from tests.helpers.factories import api_key_connector, make_action, make_connector
 
@@ -141,3 +143,43 @@ def test_it_refuses_an_undeclared_arg_in_an_action(staff_alice) -> None:
     response = client.post("/admin/connectors/action/add/", data)
     assert response.status_code == 302, response.content.decode()[:3000]
     assert Action.objects.get().input_args.get().name == "user_id"
+
+
+SLACK = "https://hooks.slack.com/services/T000/B000/adminTOKEN5566"
+
+
+def test_it_creates_an_alert_channel_with_the_url_sealed(staff_alice) -> None:
+    client = client_for(staff_alice)
+    data = {"name": "Ops", "kind": "slack", "target": SLACK}
+    response = client.post("/admin/connectors/alertchannel/add/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    channel = AlertChannel.objects.get()
+    assert channel.url_hint == "hooks.slack.com …5566" and channel.created_by == staff_alice
+    for url in (
+        "/admin/connectors/alertchannel/",
+        f"/admin/connectors/alertchannel/{channel.pk}/change/",
+    ):
+        page = client.get(url).content.decode()
+        assert "hooks.slack.com …5566" in page and "adminTOKEN" not in page
+
+
+def test_it_keeps_a_channel_url_left_blank_and_refuses_a_bad_one(staff_alice) -> None:
+    client = client_for(staff_alice)
+    channel = channels.create_channel(name="Ops", kind="slack", target=SLACK)
+    change = f"/admin/connectors/alertchannel/{channel.pk}/change/"
+    assert client.post(change, {"name": "Ops 2", "kind": "slack", "target": ""}).status_code == 302
+    channel.refresh_from_db()
+    assert channel.name == "Ops 2" and sealing.unseal(channel.url_sealed) == SLACK
+    bad = "https://user:adminTOKEN@hooks.slack.com/x"
+    response = client.post(change, {"name": "Ops 2", "kind": "slack", "target": bad})
+    assert response.status_code == 200
+    assert "“@” before its host" in response.content.decode()
+    assert "adminTOKEN" not in response.content.decode()
+    channel.refresh_from_db()
+    assert sealing.unseal(channel.url_sealed) == SLACK
+
+
+def test_only_admins_see_alert_channels_in_the_admin(bob) -> None:
+    bob.is_staff = True
+    bob.save()
+    assert client_for(bob).get("/admin/connectors/alertchannel/").status_code == 403

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from connectors.models import Action, Connector, Credential, InputArg
+from connectors.engine import channels
+from connectors.models import Action, AlertChannel, Connector, Credential, InputArg
 from connectors.secrets import homes, sealing
 
 # The test servers' hosts, any port: what a test credential may be sent to.
@@ -108,3 +109,8 @@ def action_post(args: list[dict[str, str]] | None = None, **overrides: Any) -> d
             data[f"args-{i}-required"] = "on"
     data.update(overrides)
     return data
+
+
+def make_channel(kind: str, target: str, name: str | None = None) -> AlertChannel:
+    """An alert channel, created through the service the pages and the API use."""
+    return channels.create_channel(name=name or f"{kind} channel", kind=kind, target=target)

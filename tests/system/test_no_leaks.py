@@ -11,13 +11,14 @@ import re
 from urllib.parse import quote, quote_plus, unquote
 
 import pytest
+from django.core import mail
 from django.core.management import call_command
 from django.db import connection
 from django.test import RequestFactory
 from django.views.debug import ExceptionReporter
 
 from connectors.catalog import history
-from connectors.engine import executor, suites
+from connectors.engine import alerts, channels, executor, suites
 from connectors.models import Action, Connector, Credential, Revision, TestRun
 from connectors.secrets import homes, sealing
 from connectors.views import connectors as views_connectors
@@ -27,9 +28,10 @@ from tests.helpers.factories import (
     api_key_connector,
     connector_post,
     make_action,
+    make_channel,
     make_connector,
 )
-from tests.helpers.upstream import Reply
+from tests.helpers.upstream import Reply, Upstream
 
 pytestmark = pytest.mark.django_db
 
@@ -552,3 +554,77 @@ def test_xml_that_joins_a_secret_across_a_comment_is_not_kept(upstream, alice) -
     page = client_for(alice).get(f"{action.get_absolute_url()}?run={run.pk}").content.decode()
     assert "cannot be masked where it stands" in page
     assert_nowhere(page, "the action page")
+
+
+# --- alerts and alert channels ------------------------------------------------------------------
+
+CHANNEL_TOKEN = "hookcanary9c4e7a1f"  # in a channel URL's path: a secret of its own
+
+
+def _alert_from(run: TestRun) -> alerts.Alert:
+    """An alert as a monitor builds one: from the stored (masked) run."""
+    return alerts.Alert(
+        monitor="Canary monitor",
+        state="failing",
+        failing=(
+            alerts.FailingAction(
+                connector=run.action.connector.name,
+                action=run.action.name,
+                run_url=alerts.absolute(f"{run.action.get_absolute_url()}?run={run.pk}"),
+                checks=(
+                    alerts.CheckDetail("body", False, run.response_body),
+                    alerts.CheckDetail("request", False, run.request_url + run.request_curl),
+                    alerts.CheckDetail("headers", False, json.dumps(run.request_headers)),
+                ),
+                error=run.error_message,
+            ),
+        ),
+        links={"monitor": alerts.absolute("/")},
+    )
+
+
+def test_no_alert_body_email_or_channel_page_shows_the_canary(canary_catalog, alice, settings):
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+    alice.is_staff = True
+    alice.save()
+    with Upstream() as receiver:
+        kinds = ["webhook", "slack", "teams"]
+        sent = [
+            make_channel(kind, f"{receiver.url}/{CHANNEL_TOKEN}/{kind}", name=kind)
+            for kind in kinds
+        ]
+        sent.append(make_channel("email", "oncall@example.com", name="email"))
+        with sealing.collecting_in_play():
+            for run in TestRun.objects.select_related("action__connector"):
+                for channel in sent:
+                    assert alerts.send_alert(channel, _alert_from(run)).ok
+            for channel in sent:
+                assert channels.test_channel(channel).ok
+        assert len(receiver.received) == 3 * (TestRun.objects.count() + 1)
+        for got in receiver.received:
+            assert_clean(got.body.decode(), "an alert body")
+            assert CHANNEL_TOKEN not in got.body.decode()
+    for message in mail.outbox:
+        assert_clean(message.subject + message.body, "an alert email")
+    client = client_for(alice)
+    pages = ["/alert-channels/", "/admin/connectors/alertchannel/"]
+    pages += [f"/admin/connectors/alertchannel/{c.pk}/change/" for c in sent]
+    for url in pages:
+        page = client.get(url).content.decode()
+        assert_clean(page, url)
+        assert CHANNEL_TOKEN not in page, url
+    for channel in sent:
+        result = client.post(f"/alert-channels/{channel.pk}/test/", HTTP_HX_REQUEST="true")
+        assert CHANNEL_TOKEN not in result.content.decode()
+
+
+def test_a_channel_url_is_in_no_dump_and_no_log_line(upstream, caplog) -> None:
+    caplog.set_level(logging.DEBUG)
+    channel = make_channel("slack", f"{upstream.url}/{CHANNEL_TOKEN}")
+    upstream.reply = Reply(status=500, body=b"{}")
+    assert not channels.test_channel(channel).ok
+    out = io.StringIO()
+    call_command("dumpdata", "connectors.alertchannel", stdout=out)
+    assert CHANNEL_TOKEN not in out.getvalue()
+    assert caplog.records, "the failing alert logged nothing at all"
+    assert CHANNEL_TOKEN not in "\n".join(r.getMessage() for r in caplog.records)

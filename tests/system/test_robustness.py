@@ -21,7 +21,15 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from connectors.catalog import history
 from connectors.forms.action import ActionForm
 from connectors.forms.credential import CredentialForm
-from connectors.models import Action, Connector, Credential, InputArg, Revision, TestRun
+from connectors.models import (
+    Action,
+    AlertChannel,
+    Connector,
+    Credential,
+    InputArg,
+    Revision,
+    TestRun,
+)
 from connectors.secrets import sealing
 from tests.conftest import client_for
 from tests.helpers.factories import (
@@ -30,6 +38,7 @@ from tests.helpers.factories import (
     api_key_connector,
     connector_post,
     make_action,
+    make_channel,
 )
 
 
@@ -93,6 +102,9 @@ ADMIN_ONLY = {
     "credential_create",
     "credential_replace",
     "credential_delete",
+    "alert_channels",
+    "alert_channel_test",
+    "alert_channel_delete",
 }
 # Forms that must re-render with errors (never redirect, never save) on garbage or nothing.
 FORMS = {
@@ -106,6 +118,7 @@ FORMS = {
     "connector_curl_import",
     "catalog_import",
     "api_import",
+    "alert_channels",
 }
 EDIT_ROUTES = [r for r in ROUTES if r.name not in BROWSE]
 FORM_ROUTES = [r for r in ROUTES if r.name in FORMS]
@@ -136,6 +149,7 @@ class Seed:
     binary_run: TestRun  # a body kept for download
     credential: Credential
     revision: Revision
+    channel: AlertChannel
 
 
 @pytest.fixture
@@ -181,12 +195,15 @@ def seed(alice: User, bob: User, carol: User, settings) -> Seed:
         response_bytes=b"GIF89a\x01\x00\x01\x00",
         size=10,
     )
-    return Seed(connector, action, run, binary_run, credential, revision)
+    channel = make_channel("email", "oncall@example.com")
+    return Seed(connector, action, run, binary_run, credential, revision, channel)
 
 
 def _value_for(route: Route, param: str, seed: Seed) -> str:
     if param == "pk" and route.name == "run_body_download":
         return str(seed.binary_run.pk)
+    if param == "pk" and route.name.startswith("alert_channel"):
+        return str(seed.channel.pk)
     if param == "pk":
         return str(seed.revision.pk)
     if param == "action_name":
@@ -212,12 +229,22 @@ def state() -> dict[str, object]:
     return {
         "counts": {
             model.__name__: model.objects.count()
-            for model in (Connector, Action, InputArg, Credential, TestRun, Revision, User)
+            for model in (
+                Connector,
+                Action,
+                InputArg,
+                Credential,
+                TestRun,
+                Revision,
+                User,
+                AlertChannel,
+            )
         },
         "connectors": list(Connector.objects.values().order_by("pk")),
         "actions": list(Action.objects.values().order_by("pk")),
         "args": list(InputArg.objects.values().order_by("pk")),
         "credentials": list(Credential.objects.values("name", "sealed").order_by("pk")),
+        "channels": list(AlertChannel.objects.values().order_by("pk")),
     }
 
 

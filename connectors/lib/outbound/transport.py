@@ -7,6 +7,7 @@ server name keep the hostname; every socket is put under the current send()'s de
 from __future__ import annotations
 
 import http.cookiejar
+import logging
 import socket
 import threading
 from typing import Any
@@ -22,6 +23,24 @@ from connectors.lib.outbound import watchdog
 from connectors.lib.outbound.failures import too_large
 
 _CHUNK = 64 * 1024
+_REQUEST_LINE = '%s://%s:%s "%s %s %s" %s %s'  # urllib3's DEBUG line for each answer
+
+
+class _WithoutTarget(logging.Filter):
+    """urllib3 logs each request's path and query at DEBUG: they may hold a secret (a Param
+    Auth key, a webhook URL's token), so the line keeps the method, host and status only."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.msg == _REQUEST_LINE and isinstance(record.args, tuple):
+            args = list(record.args)
+            args[4] = "(path withheld)"
+            record.args = tuple(args)
+        elif record.msg.startswith(("Redirecting", "Retry")):
+            record.args = ()
+        return True
+
+
+logging.getLogger("urllib3.connectionpool").addFilter(_WithoutTarget())
 _MAX_SESSIONS = 64
 
 
