@@ -48,6 +48,7 @@ class ActionPlan:
     output_schema: Any = None
     input_args: list[ArgPlan] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
+    checks: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     # Set by compare.against_catalog:
     status: str = NEW
@@ -73,6 +74,7 @@ class ActionPlan:
             "body": self.body,
             "output_schema": self.output_schema,
             "tags": self.tags,
+            "checks": self.checks,
             "input_args": [arg.as_dict() for arg in self.input_args],
         }
 
