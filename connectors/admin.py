@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, QueryDict
@@ -19,6 +20,7 @@ from connectors.forms.alert_channel import TargetInput
 from connectors.forms.auth_forms import AUTH_FORMS, auth_form_for
 from connectors.forms.connector import ConnectorForm
 from connectors.forms.fields import SecretField
+from connectors.lib import checks as check_specs
 from connectors.lib.admin_paging import EstimatedCountPaginator
 from connectors.models import (
     Action,
@@ -242,6 +244,13 @@ class ActionAdminForm(ActionForm):
         self.connector = self.cleaned_data.get("connector") or self.connector
         return super().clean_name()
 
+    def clean_checks(self) -> list[dict[str, Any]]:
+        """Read by the one parser, and kept as it normalizes them (defaults filled in)."""
+        try:
+            return check_specs.parse_checks(self.cleaned_data.get("checks"))
+        except check_specs.CheckError as error:
+            raise ValidationError(str(error)) from None
+
 
 class InputArgInline(admin.TabularInline):
     model = InputArg
@@ -266,6 +275,7 @@ class ActionAdmin(VersionedAdmin):
         "query_params",
         "headers",
         "body",
+        "checks",
         "version",
     ]
 
@@ -325,15 +335,34 @@ class ErrorKindFilter(admin.SimpleListFilter):
 
 @admin.register(TestRun)
 class TestRunAdmin(LargeTableAdmin):
-    list_display = ["action", "user", "created_at", "status", "error_kind", "elapsed_ms", "pinned"]
-    list_filter = [ErrorKindFilter, "pinned"]
+    list_display = [
+        "action",
+        "user",
+        "created_at",
+        "status",
+        "error_kind",
+        "passed",
+        "elapsed_ms",
+        "pinned",
+    ]
+    list_filter = [ErrorKindFilter, "passed", "pinned"]
     list_select_related = ["action__connector", "user"]
     # The stored bytes of a binary body are downloaded from the Test panel, not shown here.
     exclude = ["response_bytes"]
     readonly_fields = [f.name for f in TestRun._meta.fields if f.name != "response_bytes"]
 
     # What the list shows; the request and response bodies are read on a run's own page.
-    LISTED = ["id", "action", "user", "created_at", "status", "error_kind", "elapsed_ms", "pinned"]
+    LISTED = [
+        "id",
+        "action",
+        "user",
+        "created_at",
+        "status",
+        "error_kind",
+        "passed",
+        "elapsed_ms",
+        "pinned",
+    ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         runs_list = super().get_queryset(request)

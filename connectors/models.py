@@ -11,6 +11,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from connectors.lib import checks as check_specs
 from connectors.lib.outbound import urls as origins
 
 IDENTIFIER_RE = r"^[A-Za-z][A-Za-z0-9_]{1,63}$"
@@ -48,10 +49,19 @@ def validate_path(value: str) -> None:
         raise ValidationError("Put query parameters in Query Params, not in the path.")
 
 
+def validate_checks(value: object) -> None:
+    """The one parser of checks (connectors.lib.checks), for the admin and the importers."""
+    try:
+        check_specs.parse_checks(value)
+    except check_specs.CheckError as error:
+        raise ValidationError(str(error)) from None
+
+
 # Kept by connectors.runs only; a form's save leaves them alone (connectors.versions).
-LAST_RUN_FIELDS = ("last_run_at", "last_run_status", "last_run_error")
-# The catalog's "Last Test" filter, as conditions on the stored last-run fields.
-LAST_RUN_PASSED = models.Q(last_run_error="", last_run_status__gte=200, last_run_status__lt=400)
+LAST_RUN_FIELDS = ("last_run_at", "last_run_status", "last_run_error", "last_run_passed")
+# The catalog's "Last Test" filter: the last run passed as TestRun.passed says (sent, answered,
+# every check passed), so a 200 whose body fails a check is failing.
+LAST_RUN_PASSED = models.Q(last_run_passed=True)
 LAST_RUN_NEVER = models.Q(last_run_at__isnull=True)
 LAST_RUN_OUTCOMES: dict[str, models.Q] = {
     "never": LAST_RUN_NEVER,
@@ -116,6 +126,7 @@ class Connector(models.Model):
     last_run_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_run_status = models.PositiveIntegerField(null=True, blank=True, editable=False)
     last_run_error = models.CharField(max_length=32, blank=True, editable=False)
+    last_run_passed = models.BooleanField(default=False, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -165,6 +176,8 @@ class Action(models.Model):
     output_schema = models.JSONField("Output Schema", null=True, blank=True)
     # Labels for grouping on the connector page, e.g. an API description's tags: ["pets"].
     tags = models.JSONField("Tags", default=list, blank=True)
+    # What a Test's answer must satisfy (connectors.lib.checks); none means status 2xx.
+    checks = models.JSONField("Checks", default=list, blank=True, validators=[validate_checks])
     version = models.PositiveIntegerField(default=1)
 
     # The newest Test run's time, status and error kind, kept by connectors.runs when a run is
@@ -172,6 +185,7 @@ class Action(models.Model):
     last_run_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_run_status = models.PositiveIntegerField(null=True, blank=True, editable=False)
     last_run_error = models.CharField(max_length=32, blank=True, editable=False)
+    last_run_passed = models.BooleanField(default=False, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -324,6 +338,10 @@ class TestRun(models.Model):
     # Each redirect answer on the way ({"url", "status", "location", "set_cookies"}), masked.
     redirects = models.JSONField(default=list)
     final_url = models.TextField(blank=True)  # where the response came from, after redirects
+    # Sent, answered, and every check passed (connectors.engine.checks); each check's outcome
+    # as {"type", "passed", "detail", "expected", "actual", "label"}, masked like the body.
+    passed = models.BooleanField(default=False)
+    check_results = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -334,10 +352,6 @@ class TestRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} at {self.created_at:%Y-%m-%d %H:%M:%S}"
-
-    @property
-    def passed(self) -> bool:
-        return not self.error_kind and self.status is not None and 200 <= self.status < 400
 
 
 class Revision(models.Model):

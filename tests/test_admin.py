@@ -183,3 +183,35 @@ def test_only_admins_see_alert_channels_in_the_admin(bob) -> None:
     bob.is_staff = True
     bob.save()
     assert client_for(bob).get("/admin/connectors/alertchannel/").status_code == 403
+
+
+def test_it_edits_checks_through_the_one_parser(staff_alice) -> None:
+    action = make_action(make_connector())
+    client = client_for(staff_alice)
+    page = client.get(f"/admin/connectors/action/{action.pk}/change/").content.decode()
+    assert 'name="checks"' in page
+    data = {
+        "connector": str(action.connector.pk),
+        "name": action.name,
+        "description": "",
+        "method": "GET",
+        "path": action.path,
+        "query_params_key": [],
+        "query_params_value": [],
+        "headers_key": [],
+        "headers_value": [],
+        "body": "",
+        "checks": '[{"type": "jsonpath", "path": "$.[", "op": "exists"}]',
+        "version": "1",
+        "input_args-TOTAL_FORMS": "0",
+        "input_args-INITIAL_FORMS": "0",
+        "input_args-MIN_NUM_FORMS": "0",
+        "input_args-MAX_NUM_FORMS": "1000",
+    }
+    response = client.post(f"/admin/connectors/action/{action.pk}/change/", data)
+    assert "[0].path: Not an RFC 9535 JSONPath" in response.content.decode()
+    data["checks"] = '[{"type": "status", "value": "404"}]'
+    response = client.post(f"/admin/connectors/action/{action.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    action.refresh_from_db()
+    assert action.checks == [{"type": "status", "op": "equals", "value": 404}]

@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 from connectors import kinds
+from connectors.lib import checks as check_specs
 from connectors.models import Action, Connector, Credential, InputArg, Revision
 
 CONNECTOR_FIELDS = [
@@ -38,7 +39,10 @@ ACTION_FIELDS = [
     "body",
     "output_schema",
     "tags",
+    "checks",
 ]
+# Fields added after snapshots were first kept, with the value an older snapshot means.
+ADDED_LATER: dict[str, Any] = {"checks": []}
 ARG_FIELDS = ["name", "data_type", "description", "example_value", "required"]
 LABELS = {
     "name": "Name",
@@ -56,6 +60,7 @@ LABELS = {
     "body": "Body",
     "output_schema": "Output Schema",
     "tags": "Tags",
+    "checks": "Checks",
     "input_args": "Input Args",
     "value": "Value",
     "allowed_hosts": "Allowed hosts",
@@ -200,6 +205,18 @@ def _args_text(args: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def _checks_text(checks: list[dict[str, Any]] | None) -> str:
+    """Checks as sentences, one a line: "Status is 2xx", "$.id exists"."""
+    return "\n".join(check_specs.describe(check) for check in checks or [])
+
+
+def field_value(data: Snapshot, field: str) -> Any:
+    """A field of a snapshot; one recorded before the field existed holds what it meant."""
+    if field not in data and field in ADDED_LATER:
+        return ADDED_LATER[field]
+    return data[field]
+
+
 def _secret_change(field: str, old: dict | None, new: dict | None) -> Change | None:
     old_sealed = (old or {}).get("sealed")
     new_sealed = (new or {}).get("sealed")
@@ -246,6 +263,9 @@ def diff(old: Snapshot, new: Snapshot) -> list[Change]:
                 change = _secret_change(f"Header {key}", was.get(key), now.get(key))
                 if change and key in was and key in now:
                     changes.append(change)
+        elif field == "checks":
+            if _checks_text(before) != _checks_text(after):
+                changes.append(Change(label(field), _checks_text(before), _checks_text(after)))
         elif field == "input_args":
             if before != after:
                 changes.append(Change(label(field), _args_text(before), _args_text(after)))

@@ -162,7 +162,7 @@ def _restore_action(revision: Revision, user: Any) -> Restored:
             "(Recently deleted)."
         )
     for field in ACTION_FIELDS:
-        setattr(action, field, data[field])
+        setattr(action, field, history.field_value(data, field))
     action.updated_by = user
     versions.save_versioned(action, action.version)
     action.input_args.all().delete()
@@ -178,7 +178,7 @@ def _new_action(connector: Connector, data: dict[str, Any], pk: int | None, user
     if pk is not None and not Action.objects.filter(pk=pk).exists():
         action.pk = pk  # the same id, so the action's history continues
     for field in ACTION_FIELDS:
-        setattr(action, field, data[field])
+        setattr(action, field, history.field_value(data, field))
     action.version = (data.get("version") or 0) + 1
     action.save(force_insert=True)
     _new_args(action, data["input_args"])

@@ -18,7 +18,7 @@ from django.db import connection
 from django.views.decorators.debug import sensitive_variables
 
 from connectors import bodies, variables
-from connectors.engine import runs
+from connectors.engine import checks, runs
 from connectors.engine.auth import strategies as auth
 from connectors.lib import header_rules, redaction, rendering, templating
 from connectors.lib.curl import export
@@ -271,10 +271,15 @@ def run(
     else:
         _record_response(record, response, secret_values)
     record.error_message = sealing.redact(record.error_message, secret_values)
+    # On the run as stored (masked): a check never reads a secret, and says none.
+    checks.judge(record, action, hide=secret_values)
     _reconnect_if_dropped()
     runs.store(record)
     logger.info(
-        "Test %s: %s", action, record.error_kind or f"{record.status} in {record.elapsed_ms} ms"
+        "Test %s: %s%s",
+        action,
+        record.error_kind or f"{record.status} in {record.elapsed_ms} ms",
+        "" if record.passed or record.error_kind else ", a check failed",
     )
     return record
 

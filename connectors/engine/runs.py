@@ -1,8 +1,8 @@
 """Stored Test runs: each action's and connector's last run, and retention.
 
-Every action and connector keeps its newest run's time, status and error kind (the catalog's
-badges, filters and sorts read them). They change only here: when a run is stored, when runs
-or actions are deleted, and when `refresh_last_runs` recomputes them.
+Every action and connector keeps its newest run's time, status, error kind and whether it
+passed (the catalog's badges, filters and sorts read them). They change only here: when a run
+is stored, when runs or actions are deleted, and when `refresh_last_runs` recomputes them.
 
 Retention: a run is removed once it is older than STUDIO_RUN_RETENTION_DAYS, unless it is one
 of its action's newest STUDIO_RUNS_PER_ACTION runs or a user kept it (pinned). The newest run
@@ -24,7 +24,7 @@ from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.utils import timezone
 
-from connectors.models import Action, Connector, TestRun
+from connectors.models import LAST_RUN_FIELDS, Action, Connector, TestRun
 
 NEWEST_FIRST = ("-created_at", "-id")
 # Runs removed at most per stored run: the Test's own transaction stays short.
@@ -39,6 +39,7 @@ def store(run: TestRun) -> TestRun:
             "last_run_at": run.created_at,
             "last_run_status": run.status,
             "last_run_error": run.error_kind,
+            "last_run_passed": run.passed,
         }
         # "Not newer" guards against a slower Test that started earlier committing later.
         not_newer = Q(last_run_at__isnull=True) | Q(last_run_at__lte=run.created_at)
@@ -58,8 +59,20 @@ def _newest_values(newest: models.QuerySet, fields: dict[str, str]) -> dict[str,
     values: dict[str, Any] = {}
     for target, source in fields.items():
         value = Subquery(newest.values(source)[:1])
-        values[target] = Coalesce(value, Value("")) if target == "last_run_error" else value
+        if target in NOT_NULL:
+            value = Coalesce(value, Value(NOT_NULL[target]))
+        values[target] = value
     return values
+
+
+# Last-run fields that hold a value when there is no run, and the value.
+NOT_NULL: dict[str, Any] = {"last_run_error": "", "last_run_passed": False}
+
+
+def _present(model: type[models.Model], fields: dict[str, str]) -> dict[str, str]:
+    """The fields this model has: a migration's older models lack the later ones."""
+    names = {f.name for f in model._meta.get_fields()}
+    return {target: source for target, source in fields.items() if target in names}
 
 
 def refresh_actions(
@@ -72,10 +85,13 @@ def refresh_actions(
     """
     action_model, connector_model, run_model = _models(models_from)
     newest = run_model.objects.filter(action=OuterRef("pk")).order_by(*NEWEST_FIRST)
-    values = _newest_values(
-        newest,
-        {"last_run_at": "created_at", "last_run_status": "status", "last_run_error": "error_kind"},
-    )
+    sources = {
+        "last_run_at": "created_at",
+        "last_run_status": "status",
+        "last_run_error": "error_kind",
+        "last_run_passed": "passed",
+    }
+    values = _newest_values(newest, _present(action_model, sources))
     count = 0
     connector_ids: set[int] = set()
     for ids in _batches(action_model, action_ids, batch_size):
@@ -96,14 +112,8 @@ def refresh_connectors(
     newest = action_model.objects.filter(
         connector=OuterRef("pk"), last_run_at__isnull=False
     ).order_by("-last_run_at", "-id")
-    values = _newest_values(
-        newest,
-        {
-            "last_run_at": "last_run_at",
-            "last_run_status": "last_run_status",
-            "last_run_error": "last_run_error",
-        },
-    )
+    fields = _present(connector_model, {name: name for name in LAST_RUN_FIELDS})
+    values = _newest_values(newest, fields)
     for ids in _batches(connector_model, connector_ids, batch_size):
         with transaction.atomic():
             connector_model.objects.filter(pk__in=ids).update(**values)

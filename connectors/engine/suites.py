@@ -169,17 +169,14 @@ def run_suite(suite_run_id: int) -> None:
 
 
 def run_passed(run: TestRun) -> bool:
-    """Whether a run passed: sent, answered, and every check passed."""
-    passed = getattr(run, "passed", None)
-    if passed is not None:
-        return bool(passed)
-    return run.error_kind == "" and 200 <= (run.status or 0) < 300
+    """Whether a run passed: sent, answered, and every check passed (stored with the run)."""
+    return run.passed
 
 
 def run_checks(run: TestRun) -> list[dict[str, Any]]:
     """The run's checks as [{"type", "passed", "detail"}], read from the masked run."""
-    stored = getattr(run, "check_results", None)
-    if isinstance(stored, list) and all(isinstance(c, dict) for c in stored):
+    stored = run.check_results
+    if stored:
         return [
             {
                 "type": str(c.get("type", "")),

@@ -227,6 +227,7 @@ def _new_action(connector: Connector, planned: ActionPlan, name: str, actor: Any
     action = Action(connector=connector, name=name, updated_by=actor, version=1)
     for key in _ACTION_COLUMNS:
         setattr(action, key, getattr(planned, key))
+    action.checks = planned.checks or []
     return action
 
 
@@ -269,7 +270,8 @@ def _bulk_create(
 
 def _overwrite(action: Action, planned: ActionPlan, actor: Any, note: str) -> None:
     for key in _ACTION_COLUMNS:
-        setattr(action, key, getattr(planned, key))
+        if key != "checks" or planned.checks is not None:
+            setattr(action, key, getattr(planned, key))
     action.updated_by = actor
     versions.save_versioned(action, action.version)
     action.input_args.all().delete()

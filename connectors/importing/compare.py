@@ -90,7 +90,12 @@ def against_catalog(plan: Plan) -> Plan:
 
 
 def _changed_fields(wanted: dict[str, Any], current: dict[str, Any]) -> list[str]:
-    return [history.label(f) for f in _COMPARED if wanted.get(f) != current.get(f)]
+    # A source that says nothing of checks (None) leaves them as they are.
+    return [
+        history.label(f)
+        for f in _COMPARED
+        if wanted.get(f) != current.get(f) and not (f == "checks" and wanted.get(f) is None)
+    ]
 
 
 def _connector_changes(plan: Plan, connector: Connector) -> list[str]:

@@ -48,6 +48,9 @@ class ActionPlan:
     output_schema: Any = None
     input_args: list[ArgPlan] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
+    # None: the source says nothing of checks (an API description), so an action it
+    # overwrites keeps its own; a catalog file's list replaces them.
+    checks: list[dict[str, Any]] | None = None
     notes: list[str] = field(default_factory=list)
     # Set by compare.against_catalog:
     status: str = NEW
@@ -73,6 +76,7 @@ class ActionPlan:
             "body": self.body,
             "output_schema": self.output_schema,
             "tags": self.tags,
+            "checks": self.checks,
             "input_args": [arg.as_dict() for arg in self.input_args],
         }
 

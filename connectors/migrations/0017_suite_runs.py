@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('connectors', '0015_credential_makers'),
+        ('connectors', '0016_checks'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -18,6 +18,8 @@ from connectors.catalog import history, versions
 from connectors.engine import executor
 from connectors.forms import error_summary
 from connectors.forms.action import ActionForm, InputArgFormSet, TestInputsForm
+from connectors.forms.checks import checks_formset
+from connectors.lib import checks as check_specs
 from connectors.lib import origins, rendering, schema
 from connectors.lib.outbound import watchdog
 from connectors.models import Action, Connector, Revision, TestRun
@@ -39,14 +41,18 @@ def action_form(request: HttpRequest, name: str, action_name: str | None = None)
     if request.method == "POST":
         formset = InputArgFormSet(request.POST, instance=action, prefix="args")
         formset_valid = formset.is_valid()
+        checks = checks_formset(request.POST, action.checks)
+        checks_valid = not checks.is_bound or checks.is_valid()
         form = ActionForm(
             request.POST, instance=action, connector=connector, declared_args=formset.declared()
         )
         event = Revision.Event.CREATED if action.pk is None else Revision.Event.CHANGED
-        if form.is_valid() and formset_valid:
+        if form.is_valid() and formset_valid and checks_valid:
             try:
                 with transaction.atomic():
                     saved = form.save(commit=False)
+                    if checks.is_bound:
+                        saved.checks = checks.checks()
                     saved.updated_by = request.user
                     versions.save_versioned(saved, form.started_from())
                     formset.instance = saved
@@ -67,6 +73,7 @@ def action_form(request: HttpRequest, name: str, action_name: str | None = None)
     else:
         formset = InputArgFormSet(instance=action, prefix="args")
         form = ActionForm(instance=action, connector=connector, declared_args={})
+        checks = checks_formset(checks=action.checks)
     arg_labels = {
         field.id_for_label: f"Input arg {number} {field.label}"
         for number, arg_form in enumerate(formset.forms, start=1)
@@ -74,9 +81,12 @@ def action_form(request: HttpRequest, name: str, action_name: str | None = None)
     }
     problems = error_summary.problems(form, *formset.forms, labels=arg_labels)
     problems += [error_summary.Problem("", "", e) for e in formset.non_form_errors()]
+    problems += error_summary.problems(*checks.forms, labels=checks.labels())
+    problems += [error_summary.Problem("#checks", "Checks", e) for e in checks.non_form_errors()]
     context = {
         "form": form,
         "formset": formset,
+        "checks": checks,
         "connector": connector,
         "action": action,
         "problems": problems,
@@ -105,9 +115,16 @@ def _action_page(
         "result": _result_context(run) if run else None,
         "missing_credentials": missing_credentials(action.connector),
         "missing_hosts": ",".join(origins.hosts_of(action.connector.base_url)),
+        "checks_shown": _checks_shown(action),
         **extra,
     }
     return render(request, "connectors/action_detail.html", context)
+
+
+def _checks_shown(action: Action) -> list[str]:
+    if not action.checks:
+        return [check_specs.describe(c) + " (default)" for c in check_specs.DEFAULT_CHECKS]
+    return [check_specs.describe(check) for check in action.checks]
 
 
 @require_GET
@@ -157,6 +174,7 @@ def _result_context(run: TestRun) -> dict[str, object]:
         "unhighlighted": len(json_text) > HIGHLIGHT_CAP,
         "highlight_cap": HIGHLIGHT_CAP,
         "curl": run.request_curl,
+        "checks_passed": sum(1 for result in run.check_results if result.get("passed")),
     }
 
 

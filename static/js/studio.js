@@ -83,6 +83,18 @@ document.addEventListener("click", (event) => {
     body.rows[body.rows.length - 1].querySelector("input:not([type=hidden])")?.focus();
   }
 
+  if (target.matches("[data-formset-add]")) {
+    // A Django formset's new row: its template, numbered with the next form index.
+    const prefix = target.dataset.formsetAdd;
+    const total = document.getElementById(`id_${prefix}-TOTAL_FORMS`);
+    const html = document.getElementById(target.dataset.template).innerHTML.replaceAll("__prefix__", total.value);
+    const body = document.querySelector(`#${target.dataset.rows} tbody`);
+    body.insertAdjacentHTML("beforeend", html);
+    total.value = String(Number(total.value) + 1);
+    renumberRows(body);
+    body.rows[body.rows.length - 1].querySelector("select, input:not([type=hidden])")?.focus();
+  }
+
   if (target.matches("[data-copy]")) copyText(target);
   if (target.matches("[data-view]")) showBodyView(target);
   if (target.matches("[data-cancel-test]")) cancelTest(target);

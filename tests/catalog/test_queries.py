@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from connectors.engine import runs
+from connectors.engine import checks, runs
 from connectors.models import Connector, TestRun
 from tests.conftest import client_for
 from tests.helpers.factories import make_action, make_connector
@@ -20,9 +20,8 @@ pytestmark = pytest.mark.django_db
 
 def run(connector: Connector, status: int | None, error: str = "", ago: int = 0) -> None:
     action = connector.actions.first() or make_action(connector)
-    test_run = runs.store(
-        TestRun(action=action, request_method="GET", status=status, error_kind=error)
-    )
+    stored = TestRun(action=action, request_method="GET", status=status, error_kind=error)
+    test_run = runs.store(checks.judge(stored, action))
     TestRun.objects.filter(pk=test_run.pk).update(
         created_at=timezone.now() - timedelta(minutes=ago)
     )

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from connectors.catalog import versions
-from connectors.engine import executor, runs
+from connectors.engine import checks, executor, runs
 from connectors.models import Action, Connector, TestRun
 from tests.conftest import client_for
 from tests.helpers.factories import connector_post, make_action, make_connector
@@ -21,7 +21,8 @@ pytestmark = pytest.mark.django_db
 
 def stored(action: Action, status: int | None = 200, error: str = "") -> TestRun:
     """A run stored the app's way, now."""
-    return runs.store(TestRun(action=action, request_method="GET", status=status, error_kind=error))
+    run = TestRun(action=action, request_method="GET", status=status, error_kind=error)
+    return runs.store(checks.judge(run, action))
 
 
 def loaded(action: Action, days_ago: float, status: int | None = 200) -> TestRun:

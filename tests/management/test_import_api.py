@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from connectors.models import Connector, Revision
+from connectors.models import Action, Connector, Revision
 from tests.helpers.upstream import Reply
 from tests.views.test_importing_api import BOMB_REFUSED, DESCRIPTIONS, yaml_bomb
 
@@ -93,3 +93,12 @@ def test_its_exit_status_says_whether_it_could(tmp_path) -> None:
     )
     assert ok.returncode == 0, ok.stderr
     assert "Imported into pet_store" in ok.stdout
+
+
+def test_importing_a_description_again_keeps_the_actions_checks() -> None:
+    run(PETS, "--apply", "--connector", "pets")
+    Action.objects.update(checks=[{"type": "schema"}])
+    again = run(PETS, "--apply", "--connector", "pets")
+    assert "0 created, 0 updated, 5 skipped" in again
+    kept = list(Action.objects.values_list("checks", flat=True))
+    assert kept == [[{"type": "schema"}]] * 5

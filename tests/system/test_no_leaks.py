@@ -39,6 +39,18 @@ CANARY = "sk-canary-7f3a9c1e5b2d40868d1f"
 FORMS = [CANARY, base64.b64encode(CANARY.encode()).decode().rstrip("=")]
 
 
+# Checks that read every echoed value back into their results (actual values, schema
+# violations quoting the body): they must only ever see and say the masked ones.
+CANARY_CHECKS = [
+    {"type": "jsonpath", "op": "equals", "path": "$.headers.*", "value": "nothing"},
+    {"type": "jsonpath", "op": "matches", "path": "$.path", "value": "^sk-canary"},
+    {"type": "jsonpath", "op": "contains", "path": "$.headers", "value": "x-canary"},
+    {"type": "header", "op": "exists", "name": "Content-Type"},
+    {"type": "schema"},
+]
+CANARY_SCHEMA = {"type": "object", "properties": {"headers": {"type": "string"}}}
+
+
 def assert_clean(text: str, where: str) -> None:
     for form in FORMS:
         assert form not in text, f"the canary leaked into {where}"
@@ -82,8 +94,10 @@ def canary_catalog(upstream, alice) -> list[Connector]:
     header.save()
     connectors = [header_auth, by_reference, param_auth, basic, bearer, digest, header]
     for connector in connectors:
-        run = executor.run(make_action(connector), {}, alice)
+        action = make_action(connector, checks=CANARY_CHECKS, output_schema=CANARY_SCHEMA)
+        run = executor.run(action, {}, alice)
         assert run.status == 200, run.error_message
+        assert not run.passed and "violation" in json.dumps(run.check_results)
     # The canary really went out, so the absence checks below mean something.
     assert any(CANARY in json.dumps(r.headers) + r.path for r in upstream.received)
     return connectors

@@ -11,7 +11,7 @@ from django.db.models import OuterRef, Q, Subquery
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from connectors.engine import runs
+from connectors.engine import checks, runs
 from connectors.lib.admin_paging import EstimatedCountPaginator, estimated_rows
 from connectors.models import Action, Connector, TestRun
 from connectors.views.catalog import search_connectors
@@ -44,9 +44,8 @@ def catalog(alice, bob, carol, monkeypatch) -> None:
             action = make_action(connector, f"a{j}")
             for k in range((i + j) % 4):
                 status, error = OUTCOMES[(i + j + k) % len(OUTCOMES)]
-                run = runs.store(
-                    TestRun(action=action, request_method="GET", status=status, error_kind=error)
-                )
+                run = TestRun(action=action, request_method="GET", status=status, error_kind=error)
+                run = runs.store(checks.judge(run, action))
                 if i % 5 == 0:  # some runs older, to mix the order of the last ones
                     at = now - timedelta(minutes=i + k)
                     TestRun.objects.filter(pk=run.pk).update(created_at=at)
@@ -62,7 +61,12 @@ def reference(chosen: dict[str, str]) -> list[tuple]:
     rows = Connector.objects.annotate(
         **{
             f"ref_{name}": Subquery(newest.values(field)[:1])
-            for name, field in [("at", "created_at"), ("status", "status"), ("error", "error_kind")]
+            for name, field in [
+                ("at", "created_at"),
+                ("status", "status"),
+                ("error", "error_kind"),
+                ("passed", "passed"),
+            ]
         }
     )
     if q := chosen.get("q"):
@@ -74,13 +78,9 @@ def reference(chosen: dict[str, str]) -> list[tuple]:
         )
     if chosen.get("auth"):
         rows = rows.filter(auth_config=chosen["auth"])
-    passing = Q(ref_error="", ref_status__gte=200, ref_status__lt=400)
-    failing = (
-        ~Q(ref_error="")
-        | Q(ref_status__isnull=True)
-        | Q(ref_status__lt=200)
-        | Q(ref_status__gte=400)
-    )
+    # A run passes when it was answered and its checks passed (no checks: status 2xx).
+    passing = Q(ref_passed=True)
+    failing = Q(ref_passed=False)
     test = chosen.get("test")
     if test == "never":
         rows = rows.filter(ref_at__isnull=True)

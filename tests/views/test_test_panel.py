@@ -179,3 +179,20 @@ def test_a_generated_schema_shown_in_the_form_saves_back_unchanged(upstream, bob
     client.post(f"{action.get_absolute_url()}schema/", {"output_schema": shown})
     action.refresh_from_db()
     assert action.output_schema == generated
+
+
+def test_the_panel_lists_each_check_as_passed_or_failed_in_words(upstream, bob) -> None:
+    upstream.reply = Reply(body=json.dumps(MODELS).encode())
+    checks = [
+        {"type": "status", "op": "equals", "value": "2xx"},
+        {"type": "jsonpath", "op": "equals", "path": "$.data[0].id", "value": "o1"},
+    ]
+    action = make_action(make_connector(base_url=upstream.url), checks=checks)
+    html = htmx_post(client_for(bob), f"{action.get_absolute_url()}test/").content.decode()
+    assert html.lstrip().startswith('<h3 class="result-title')  # the status still comes first
+    assert "<strong>Failed</strong>: 1 of 2 checks passed" in html
+    assert '<strong>Passed:</strong> <span class="mono">Status is 2xx</span>' in html
+    assert '<strong>Failed:</strong> <span class="mono">$.data[0].id equals o1</span>' in html
+    assert '<dd class="mono">o1</dd>' in html and '<dd class="mono">gpt-4o</dd>' in html
+    runs = client_for(bob).get(f"{action.get_absolute_url()}runs/").content.decode()
+    assert "200, check failed" in runs

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 
 from connectors.catalog.document import ACTION_KEYS, FORMAT, FORMAT_VERSION, FormatError
 from connectors.catalog.history import ARG_FIELDS
+from connectors.lib import checks as check_specs
 from connectors.lib.schema import contains_nul
 from connectors.models import IDENTIFIER_RE, Action, Connector, InputArg
 from connectors.secrets import sealing
@@ -139,6 +140,11 @@ def _normalized_action(item: Any, where: str) -> dict[str, Any]:
         "body": item.get("body") or "",
         "output_schema": item.get("output_schema"),
     }
+    try:
+        checks = check_specs.parse_checks(item.get("checks"))
+    except check_specs.CheckError as error:
+        found = "; ".join(f"{where}.checks{p.path}: {p.message}" for p in error.problems)
+        raise FormatError(found) from None
     args = []
     for i, arg in enumerate(_expect(item.get("input_args") or [], list, f"{where}.input_args")):
         _expect(arg, dict, f"{where}.input_args[{i}]")
@@ -155,6 +161,7 @@ def _normalized_action(item: Any, where: str) -> dict[str, Any]:
         action = Action(**data)
         action.full_clean(exclude=["connector"], validate_unique=False, validate_constraints=False)
         data.update({key: getattr(action, key) for key in ACTION_KEYS})
+        data["checks"] = checks
         for arg in args:
             input_arg = InputArg(**arg)
             input_arg.full_clean(

@@ -35,7 +35,12 @@ def build_catalog() -> None:
     ]
     homes.settle(None, openai)
     openai.save()
-    make_action(openai, "list_models", output_schema={"type": "object"})
+    make_action(
+        openai,
+        "list_models",
+        output_schema={"type": "object"},
+        checks=[{"type": "jsonpath", "op": "exists", "path": "$.data"}, {"type": "schema"}],
+    )
     make_action(
         openai,
         "create_chat",
@@ -195,6 +200,19 @@ def test_it_refuses_another_format_a_newer_version_and_invalid_content(alice) ->
                 "connectors": [{"name": "ok", "base_url": "ftp://x"}],
             }
         ): "Enter a URL starting with http",
+        json.dumps(
+            {
+                "format": "connector-studio-catalog",
+                "version": 1,
+                "connectors": [
+                    {
+                        "name": "ok",
+                        "base_url": "https://api.example.com",
+                        "actions": [{"name": "a", "checks": [{"type": "time", "value": "soon"}]}],
+                    }
+                ],
+            }
+        ): "ok.actions[0].checks[0].value: Give a time in milliseconds",
     }
     for text, message in cases.items():
         response = client.post("/import/", {"text": text})
