@@ -305,6 +305,8 @@ class TestRun(models.Model):
     request_headers = models.JSONField(default=list)
     request_body = models.TextField(blank=True)
     request_curl = models.TextField(blank=True)  # with $NAME placeholders for secrets
+    # The same request as data for "Copy as": {"method", "url", "headers", "body", "secrets"}.
+    request_shape = models.JSONField(default=dict, blank=True)
     status = models.PositiveIntegerField(null=True)
     reason = models.CharField(max_length=200, blank=True)
     response_headers = models.JSONField(default=list)
@@ -324,6 +326,10 @@ class TestRun(models.Model):
     # Each redirect answer on the way ({"url", "status", "location", "set_cookies"}), masked.
     redirects = models.JSONField(default=list)
     final_url = models.TextField(blank=True)  # where the response came from, after redirects
+    # The unsaved request a Test sent ({"method", "path", ...}); null: the saved action.
+    draft = models.JSONField(null=True, blank=True)
+    # Milliseconds per phase as the network door measured them (dns, connect, tls, ...).
+    timing = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -338,6 +344,26 @@ class TestRun(models.Model):
     @property
     def passed(self) -> bool:
         return not self.error_kind and self.status is not None and 200 <= self.status < 400
+
+
+class ActionDraft(models.Model):
+    """One user's unsaved edit of an action's request, kept until Save or Discard."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="drafts")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # The form as posted ({field name: [values]}): shown again exactly as it was typed.
+    posted = models.JSONField(default=dict)
+    # The action's version the draft started from.
+    base_version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["action", "user"], name="action_draft_one_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} draft by {self.user_id}"
 
 
 class Revision(models.Model):
