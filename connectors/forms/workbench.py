@@ -3,6 +3,7 @@ Test sends, bound together from one POST (or from the user's stored draft of it)
 
 from __future__ import annotations
 
+import copy
 import shlex
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -47,8 +48,10 @@ class Bench:
             if name := data.get("add_arg", ""):
                 add_input_arg(data, name)
         self.data = data
-        shown = Action.objects.get(pk=action.pk)  # the form writes into its instance
+        shown = copy.copy(action)  # the form writes into its instance: never the page's action
         self.formset = InputArgFormSet(data, instance=shown, prefix="args")
+        # The args the page already read (prefetched): the formset need not read them again.
+        self.formset._queryset = list(action.input_args.all())
         formset_valid = self.formset.is_valid() if data is not None else True
         declared = self.formset.declared() if data is not None else _saved_types(action)
         self.form = RequestForm(

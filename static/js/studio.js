@@ -375,6 +375,15 @@ document.querySelectorAll("[data-import-tools]").forEach((tools) => {
 // --- the Test panel ----------------------------------------------------------------------------
 
 let waitingTimer = 0;
+let previousResult = null;
+
+// Back must find the page as it was before this Test, not "Sending…": the snapshot htmx keeps
+// for history is taken just before the new result is swapped in.
+document.addEventListener("htmx:beforeHistorySave", () => {
+  const result = document.getElementById("result");
+  if (result && previousResult) result.replaceChildren(...previousResult);
+  previousResult = null;
+});
 
 document.addEventListener("htmx:beforeRequest", (event) => {
   const form = event.detail.elt;
@@ -385,6 +394,7 @@ document.addEventListener("htmx:beforeRequest", (event) => {
     const sending = document.createElement("p");
     sending.className = "muted";
     sending.textContent = "Sending…";
+    previousResult = Array.from(result.childNodes);
     result.replaceChildren(sending);
   }
   const started = performance.now();
@@ -400,6 +410,14 @@ document.addEventListener("htmx:beforeRequest", (event) => {
 document.addEventListener("htmx:afterRequest", (event) => {
   if (event.detail.elt.matches("[data-test-form]")) clearInterval(waitingTimer);
 });
+
+document.addEventListener("htmx:afterSwap", () => { previousResult = null; });
+
+function firstInvalidInput() {
+  return document.querySelector(
+    "#bench .has-error input:not([type=hidden]), #bench .has-error select, #bench .has-error textarea",
+  );
+}
 
 function cancelTest(button) {
   const form = button.closest("[data-test-form]");
@@ -432,7 +450,8 @@ document.addEventListener("htmx:afterSettle", (event) => {
   const target = event.detail.target;
   if (!(target instanceof HTMLElement)) return;
   if (target.id === "result") {
-    target.querySelector(".result-title")?.focus();
+    const invalid = target.querySelector("[data-input-errors]") ? firstInvalidInput() : null;
+    (invalid || target.querySelector(".result-title"))?.focus();
     syncRunField();
   }
   // The Test form came back with errors (swapped whole): focus its first invalid input.
@@ -545,6 +564,6 @@ document.addEventListener("htmx:afterSettle", (event) => {
   const target = event.detail.target;
   if (target instanceof HTMLElement && target.id === "bench") {
     target.querySelectorAll("table[data-row-label] tbody").forEach(renumberRows);
-    target.querySelector("[data-error-summary]")?.focus();
+    (firstInvalidInput() || target.querySelector("[data-error-summary]"))?.focus();
   }
 });

@@ -108,3 +108,12 @@ def action_post(args: list[dict[str, str]] | None = None, **overrides: Any) -> d
             data[f"args-{i}-required"] = "on"
     data.update(overrides)
     return data
+
+
+def bench_post(args: list[dict[str, str]] | None = None, **overrides: Any) -> dict[str, Any]:
+    """The action page's request as a browser posts it (for an action with no saved args)."""
+    data = action_post(args, **overrides)
+    data.pop("name")
+    data.pop("description")
+    data["bench"] = "1"
+    return data

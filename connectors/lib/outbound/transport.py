@@ -73,8 +73,8 @@ class _Pinned:
             watchdog.watch(self._twin)
             if not self._fresh and (now := timing.current.get()) is not None:
                 now.reused = True
+        super().request(*args, **kwargs)  # plain http connects in here
         self._fresh = False
-        super().request(*args, **kwargs)
 
     def getresponse(self) -> Any:
         with timing.phase("first_byte"):  # the request is sent: waiting for the answer
