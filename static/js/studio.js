@@ -499,7 +499,9 @@ document.addEventListener("DOMContentLoaded", () => {
 // Ctrl+Enter (Cmd+Enter on a Mac) sends, from any field of the request or the Test panel.
 document.addEventListener("keydown", (event) => {
   if (event.key !== "Enter" || !(event.ctrlKey || event.metaKey)) return;
-  const form = event.target.closest?.("#bench") || document.getElementById("bench");
+  const other = event.target.closest?.("form:not(#bench)");
+  if (other) return; // another form's Ctrl+Enter is its own
+  const form = document.getElementById("bench");
   const send = form?.querySelector("[data-send]");
   if (!send || send.disabled) return;
   event.preventDefault();
