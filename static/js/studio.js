@@ -569,3 +569,11 @@ document.addEventListener("htmx:afterSettle", (event) => {
     (firstInvalidInput() || target.querySelector("[data-error-summary]"))?.focus();
   }
 });
+
+// A button of the form (Test, Save, Discard, Add) supersedes a draft save still waiting to go.
+document.addEventListener("htmx:beforeRequest", (event) => {
+  if (event.detail.elt.closest?.("#bench")) clearTimeout(draftTimer);
+});
+document.addEventListener("submit", (event) => {
+  if (event.target.id === "bench") clearTimeout(draftTimer);
+});
