@@ -319,6 +319,8 @@ class TestRun(models.Model):
     request_headers = models.JSONField(default=list)
     request_body = models.TextField(blank=True)
     request_curl = models.TextField(blank=True)  # with $NAME placeholders for secrets
+    # The same request as data for "Copy as": {"method", "url", "headers", "body", "secrets"}.
+    request_shape = models.JSONField(default=dict, blank=True)
     status = models.PositiveIntegerField(null=True)
     reason = models.CharField(max_length=200, blank=True)
     response_headers = models.JSONField(default=list)
@@ -342,6 +344,10 @@ class TestRun(models.Model):
     # as {"type", "passed", "detail", "expected", "actual", "label"}, masked like the body.
     passed = models.BooleanField(default=False)
     check_results = models.JSONField(default=list, blank=True)
+    # The unsaved request a Test sent ({"method", "path", ...}); null: the saved action.
+    draft = models.JSONField(null=True, blank=True)
+    # Milliseconds per phase as the network door measured them (dns, connect, tls, ...).
+    timing = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -352,6 +358,26 @@ class TestRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} at {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+
+class ActionDraft(models.Model):
+    """One user's unsaved edit of an action's request, kept until Save or Discard."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="drafts")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # The form as posted ({field name: [values]}): shown again exactly as it was typed.
+    posted = models.JSONField(default=dict)
+    # The action's version the draft started from.
+    base_version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["action", "user"], name="action_draft_one_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} draft by {self.user_id}"
 
 
 class Revision(models.Model):

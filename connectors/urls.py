@@ -16,6 +16,7 @@ from connectors.views import (
     oauth,
     runs,
     suites,
+    workbench,
 )
 
 urlpatterns = [
@@ -115,6 +116,31 @@ urlpatterns = [
         "connectors/<str:name>/actions/<str:action_name>/test/",
         actions.action_test,
         name="action_test",
+    ),
+    path(
+        "connectors/<str:name>/actions/<str:action_name>/draft/",
+        workbench.action_draft,
+        name="action_draft",
+    ),
+    path(
+        "connectors/<str:name>/actions/<str:action_name>/draft/save/",
+        workbench.action_draft_save,
+        name="action_draft_save",
+    ),
+    path(
+        "connectors/<str:name>/actions/<str:action_name>/draft/discard/",
+        workbench.action_draft_discard,
+        name="action_draft_discard",
+    ),
+    path(
+        "connectors/<str:name>/actions/<str:action_name>/runs/<int:run_id>/filter/",
+        actions.run_filter,
+        name="run_filter",
+    ),
+    path(
+        "connectors/<str:name>/actions/<str:action_name>/runs/<int:run_id>/preview/",
+        actions.run_preview,
+        name="run_preview",
     ),
     path(
         "connectors/<str:name>/actions/<str:action_name>/test/cancel/",

@@ -20,6 +20,7 @@ from django.views.decorators.debug import sensitive_variables
 from connectors import bodies, variables
 from connectors.engine import checks, runs
 from connectors.engine.auth import strategies as auth
+from connectors.engine.drafts import Draft
 from connectors.lib import header_rules, redaction, rendering, templating
 from connectors.lib.curl import export
 from connectors.lib.outbound import door, errors, messages
@@ -115,7 +116,9 @@ def _check_param_collision(params: list[tuple[str, str]], auth_params: dict[str,
 
 
 @sensitive_variables("parts")
-def prepare(action: Action, inputs: Mapping[str, str]) -> Prepared:
+def prepare(
+    action: Action, inputs: Mapping[str, str], arg_types: Mapping[str, str] | None = None
+) -> Prepared:
     connector: Connector = action.connector
     values = variables.with_inputs(connector, inputs)
     in_path = templating.escape_path_segment
@@ -137,7 +140,8 @@ def prepare(action: Action, inputs: Mapping[str, str]) -> Prepared:
     content_type = next((v for k, v in headers if k.lower() == "content-type"), None)
     inferred: dict[str, str] = {}
     if content_type is None:
-        arg_types = {arg.name: arg.data_type for arg in action.input_args.all()}
+        if arg_types is None:
+            arg_types = {arg.name: arg.data_type for arg in action.input_args.all()}
         if found := bodies.inferred_type(action.body, arg_types):
             content_type = inferred["Content-Type"] = found
     body = templating.render(action.body, values, escape=_body_escape(content_type), limit=_limit())
@@ -193,9 +197,11 @@ def _outbound_request(connector: Connector, prepared: Prepared) -> messages.Outb
     )
 
 
-def _prepare_or_fail(action: Action, inputs: Mapping[str, str]) -> Prepared:
+def _prepare_or_fail(
+    action: Action, inputs: Mapping[str, str], arg_types: Mapping[str, str] | None
+) -> Prepared:
     try:
-        return prepare(action, inputs)
+        return prepare(action, inputs, arg_types)
     except templating.ConstructError as error:
         raise ExecutionError(
             "ConstructError", f"{error} Fill it in and press Test again."
@@ -242,24 +248,32 @@ def _prepare_or_fail(action: Action, inputs: Mapping[str, str]) -> Prepared:
 
 @sensitive_variables("prepared", "inputs")
 def run(
-    action: Action, inputs: Mapping[str, str], user: AbstractBaseUser | AnonymousUser | None
+    action: Action,
+    inputs: Mapping[str, str],
+    user: AbstractBaseUser | AnonymousUser | None,
+    *,
+    draft: Draft | None = None,
 ) -> TestRun:
-    """Send the action with these inputs and store what happened as a TestRun."""
+    """Send the action (or an unsaved draft of its request) with these inputs and store what
+    happened as a TestRun of the action, the draft kept with it."""
+    sent = draft.applied_to(action) if draft is not None else action
+    arg_types = draft.arg_types() if draft is not None else None
     record = TestRun(
         action=action,
         user=user if user is not None and user.is_authenticated else None,
         inputs=dict(inputs),
-        request_method=action.method,
+        request_method=sent.method,
+        draft=draft.as_json() if draft is not None else None,
     )
     secret_values: list[str] = []
     try:
-        prepared = _prepare_or_fail(action, inputs)
+        prepared = _prepare_or_fail(sent, inputs, arg_types)
         secret_values = prepared.auth.secret_values
         _record_request(record, prepared)
         response = door.send(_outbound_request(action.connector, prepared))
         if response.status == 401 and auth.reauthorize(action.connector, prepared.auth):
             # The token was refused (revoked, expired early): one new token, one retry.
-            prepared = _prepare_or_fail(action, inputs)
+            prepared = _prepare_or_fail(sent, inputs, arg_types)
             secret_values = [*secret_values, *prepared.auth.secret_values]
             _record_request(record, prepared)
             response = door.send(_outbound_request(action.connector, prepared))
@@ -320,15 +334,26 @@ def _record_request(record: TestRun, prepared: Prepared) -> None:
     record.request_url = sealing.redact(door.wire_url(prepared.url), hide)
     record.request_headers = [(k, sealing.redact(v, hide)) for k, v in prepared.headers]
     record.request_body = body
+    shape = {
+        "method": prepared.method,
+        "url": sealing.redact(door.wire_url(prepared.curl_url), hide),
+        "headers": [[k, sealing.redact(v, hide)] for k, v in prepared.curl_headers],
+        "body": body or None,
+        "secrets": sorted(
+            set(PLACEHOLDER_RE.findall(" ".join(prepared.auth.placeholders.values())))
+        ),
+    }
+    record.request_shape = shape
     record.request_curl = export.to_curl(
-        prepared.method,
-        sealing.redact(door.wire_url(prepared.curl_url), hide),
-        [(k, sealing.redact(v, hide)) for k, v in prepared.curl_headers],
-        body or None,
-        placeholders=set(PLACEHOLDER_RE.findall(" ".join(prepared.auth.placeholders.values()))),
+        shape["method"],
+        shape["url"],
+        [(k, v) for k, v in shape["headers"]],
+        shape["body"],
+        placeholders=set(shape["secrets"]),
     )
     if prepared.auth.digest is not None:  # curl answers the challenge itself, as Test does
         user = sealing.redact(prepared.auth.placeholders["digest"], hide)
+        record.request_shape["digest"] = user
         record.request_curl += " \\\n  --digest -u " + export.shell_quote(user, {"DIGEST_PASSWORD"})
 
 
@@ -354,6 +379,7 @@ def _record_response(record: TestRun, response: messages.OutboundResponse, hide:
         _keep_bytes(record, response.body, hide)
     record.body_truncated = shown.truncated or len(text) > cap
     record.elapsed_ms = response.elapsed_ms
+    record.timing = response.timing
     record.size = response.size
     record.final_url = sealing.redact(response.url, hide)
     record.redirects = [

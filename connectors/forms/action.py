@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -187,9 +188,17 @@ InputArgFormSet = forms.inlineformset_factory(
 class TestInputsForm(forms.Form):
     """One input per Input Arg, pre-filled with its example value."""
 
-    def __init__(self, *args: Any, action: Action, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        action: Action | None = None,
+        input_args: Iterable[InputArg] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        for arg in action.input_args.all():
+        if input_args is None:
+            input_args = action.input_args.all() if action is not None else []
+        for arg in input_args:
             self.fields[arg.name] = forms.CharField(
                 label=arg.name,
                 required=arg.required,

@@ -15,7 +15,7 @@ def grant_new_permissions(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('connectors', '0017_suite_runs'),
+        ('connectors', '0019_workbench'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -10,24 +10,31 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.csp import CSP
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import push_url, reswap, retarget
+from django_htmx.http import push_url
 
-from connectors import bodies
 from connectors.catalog import history, versions
 from connectors.engine import executor
+from connectors.engine.drafts import Draft
 from connectors.forms import error_summary
 from connectors.forms.action import ActionForm, InputArgFormSet, TestInputsForm
 from connectors.forms.checks import checks_formset
-from connectors.lib import checks as check_specs
-from connectors.lib import origins, rendering, schema
+from connectors.forms.workbench import INPUTS_PREFIX, Bench
+from connectors.lib import rendering, schema
 from connectors.lib.outbound import watchdog
 from connectors.models import Action, Connector, Revision, TestRun
-from connectors.secrets import references as secrets_references
-from connectors.secrets.credential_refs import missing_credentials
 from connectors.views.access import action_for, connector_for
+from connectors.views.action_page import (
+    action_page,
+    bench_context,
+    filter_json,
+    result_context,
+)
 from connectors.views.connectors import RECENT_RUNS
-from connectors.views.runs import binary_context
+from connectors.views.workbench import keep
 
 
 @require_http_methods(["GET", "POST"])
@@ -102,80 +109,22 @@ def _run_for(action: Action, run_id: str | None) -> TestRun | None:
     return get_object_or_404(TestRun, pk=run_id, action=action)
 
 
-def _action_page(
-    request: HttpRequest, action: Action, run: TestRun | None, **extra: object
-) -> HttpResponse:
-    context = {
-        "action": action,
-        "connector": action.connector,
-        "inputs_form": TestInputsForm(action=action),
-        "body_note": bodies.action_note(action),
-        "runs": action.test_runs.select_related("user").defer("response_bytes")[:RECENT_RUNS],
-        "run": run,
-        "result": _result_context(run) if run else None,
-        "missing_credentials": missing_credentials(action.connector),
-        "missing_hosts": ",".join(origins.hosts_of(action.connector.base_url)),
-        "checks_shown": _checks_shown(action),
-        **extra,
-    }
-    return render(request, "connectors/action_detail.html", context)
-
-
-def _checks_shown(action: Action) -> list[str]:
-    if not action.checks:
-        return [check_specs.describe(c) + " (default)" for c in check_specs.DEFAULT_CHECKS]
-    return [check_specs.describe(check) for check in action.checks]
-
-
 @require_GET
 def action_detail(request: HttpRequest, name: str, action_name: str) -> HttpResponse:
     action = action_for(request, name, action_name, with_args=True)
     run = _run_for(action, request.GET.get("run"))
+    query = request.GET.get("jsonpath", "") if run is not None else ""
     if request.htmx and not request.htmx.history_restore_request and run is not None:
         context = {"action": action, "connector": action.connector, "run": run}
-        context["result"] = _result_context(run)
+        context["result"] = result_context(run, query)
         return render(request, "connectors/action_detail.html#result", context)
-    return _action_page(request, action, run)
-
-
-LONG_JSON_LINES = 400  # longer JSON bodies open folded (Collapsible)
-
-
-HIGHLIGHT_CAP = 64 * 1024  # rendering.render_body's default: colours stop there
+    return action_page(request, action, run, jsonpath_query=query)
 
 
 CANCEL_FLAG_SECONDS = 600
 
 
 BODY_EXTENSIONS = [("json", "json"), ("xml", "xml"), ("html", "html"), ("csv", "csv")]
-
-
-MISSING_CREDENTIAL_RE = re.compile(r"credential ([A-Za-z_][A-Za-z0-9_]*) is not set")
-
-
-def _result_context(run: TestRun) -> dict[str, object]:
-    missing = MISSING_CREDENTIAL_RE.search(run.error_message)
-    if missing and secrets_references.is_env_credential(missing.group(1)):
-        missing = None  # reserved: set on the server, never created as a team credential
-    body = (
-        rendering.render_body(run.response_body.encode(), run.content_type)
-        if not run.error_kind and not run.is_binary
-        else None
-    )
-    json_text = body.text if body is not None and body.kind == "json" else ""
-    return {
-        "missing_credential": missing.group(1) if missing else None,
-        # The new credential's Allowed hosts start as the host this connector sends it to.
-        "missing_hosts": ",".join(origins.hosts_of(run.action.connector.base_url)),
-        "run": run,
-        "body": body,
-        "binary": binary_context(run),
-        "long_json": json_text.count("\n") > LONG_JSON_LINES,
-        "unhighlighted": len(json_text) > HIGHLIGHT_CAP,
-        "highlight_cap": HIGHLIGHT_CAP,
-        "curl": run.request_curl,
-        "checks_passed": sum(1 for result in run.check_results if result.get("passed")),
-    }
 
 
 TEST_TOKEN_RE = re.compile(r"^[0-9a-f]{16,64}$")
@@ -188,23 +137,60 @@ def _cancel_key(request: HttpRequest, token: str) -> str:
 @require_POST
 def action_test(request: HttpRequest, name: str, action_name: str) -> HttpResponse:
     action = action_for(request, name, action_name, "run_test", with_args=True)
-    inputs_form = TestInputsForm(request.POST, action=action)
+    if "bench" in request.POST and request.user.has_perm("connectors.change_action"):
+        return _test_bench(request, action)
+    prefix = INPUTS_PREFIX if "bench" in request.POST else None
+    inputs_form = TestInputsForm(request.POST, action=action, prefix=prefix)
     context: dict[str, object] = {"action": action, "connector": action.connector}
     if not inputs_form.is_valid():
         context.update(inputs_form=inputs_form, input_errors=True)
         if request.htmx:
-            # Errors go next to the inputs; the last result stays where it is.
-            response = render(request, "connectors/action_detail.html#test-form", context)
-            return reswap(retarget(response, "#test-form"), "outerHTML")
-        return _action_page(request, action, None, inputs_form=inputs_form)
+            # Errors go next to the inputs; the last result is replaced by what went wrong.
+            response = render(request, "connectors/action_detail.html#result", context)
+            response.content += render(
+                request, "connectors/action_detail.html#test-form", context
+            ).content.replace(b'<div id="test-form"', b'<div id="test-form" hx-swap-oob="true"', 1)
+            return response
+        return action_page(request, action, None, inputs_form=inputs_form)
+    return _send(request, action, inputs_form.cleaned_data, None)
+
+
+def _test_bench(request: HttpRequest, action: Action) -> HttpResponse:
+    """Test what is on the screen, saved or not, the same way a saved action is sent."""
+    bench = Bench(action, request.POST, for_test=True)
+    valid = bench.is_valid()
+    keep(request, action, bench)
+    if not valid:
+        if not request.htmx:
+            return action_page(request, action, None, bench=bench)
+        context = {"action": action, "connector": action.connector, "input_errors": True}
+        context.update(bench_context(action, bench))
+        response = render(request, "connectors/action_detail.html#result", context)
+        context["oob"] = True  # the form comes back with every error next to its field
+        response.content += render(request, "connectors/action_detail.html#bench", context).content
+        return response
+    draft = bench.draft() if bench.changed() else None
+    response = _send(request, action, bench.inputs.cleaned_data, draft)
+    if request.htmx:
+        context = {"oob": True, "unsaved": bench.changed()}
+        response.content += render(
+            request, "connectors/action_detail.html#draft-state", context
+        ).content
+    return response
+
+
+def _send(
+    request: HttpRequest, action: Action, inputs: dict[str, str], draft: Draft | None
+) -> HttpResponse:
     token = request.POST.get("test_token", "")
     check = None
     if TEST_TOKEN_RE.match(token):
         key = _cancel_key(request, token)
         check = lambda: cache.get(key) is not None  # noqa: E731 - polled by the watchdog
     with watchdog.cancellable(check):
-        run = executor.run(action, inputs_form.cleaned_data, request.user)
-    context.update(run=run, result=_result_context(run))
+        run = executor.run(action, inputs, request.user, draft=draft)
+    context = {"action": action, "connector": action.connector, "run": run}
+    context["result"] = result_context(run)
     run_url = f"{action.get_absolute_url()}?run={run.pk}"
     if request.htmx:
         response = render(request, "connectors/action_detail.html#result", context)
@@ -247,7 +233,7 @@ def run_keep(request: HttpRequest, name: str, action_name: str, run_id: int) -> 
     run.save(update_fields=["pinned"])
     if request.htmx:
         context = {"action": action, "connector": action.connector, "run": run}
-        context["result"] = _result_context(run)
+        context["result"] = result_context(run)
         response = render(request, "connectors/action_detail.html#result", context)
         response["HX-Trigger"] = "test-run-recorded"  # the recent runs show the mark
         return response
@@ -299,7 +285,7 @@ def action_schema(request: HttpRequest, name: str, action_name: str) -> HttpResp
         return redirect(action.get_absolute_url() + shown + "#output-schema")
     # The typed text stays, the error sits under it, and the Test result stays shown.
     action.refresh_from_db()
-    return _action_page(request, action, run, schema_text=text, schema_error=problem)
+    return action_page(request, action, run, schema_text=text, schema_error=problem)
 
 
 def _as_json(run: TestRun) -> str:
@@ -327,3 +313,31 @@ def action_delete(request: HttpRequest, name: str, action_name: str) -> HttpResp
             "cancel_url": action.get_absolute_url(),
         },
     )
+
+
+@require_GET
+def run_filter(request: HttpRequest, name: str, action_name: str, run_id: int) -> HttpResponse:
+    """The parts of a run's JSON body a JSONPath selects (the page's filter, inline)."""
+    action = action_for(request, name, action_name)
+    run = get_object_or_404(TestRun, pk=run_id, action=action)
+    query = request.GET.get("jsonpath", "")
+    context = {"action": action, "connector": action.connector, "run": run}
+    context["result"] = {"jsonpath": filter_json(run, query) if query.strip() else None}
+    return render(request, "connectors/action_detail.html#jsonpath-out", context)
+
+
+# Someone else's HTML: drawn in a sandbox that runs no script and loads nothing.
+PREVIEW_CSP = {"sandbox": True, "default-src": [CSP.NONE], "frame-ancestors": [CSP.SELF]}
+
+
+@require_GET
+@xframe_options_sameorigin
+@csp_override(PREVIEW_CSP)
+def run_preview(request: HttpRequest, name: str, action_name: str, run_id: int) -> HttpResponse:
+    """A run's HTML body for the sandboxed preview frame of the action page."""
+    action = action_for(request, name, action_name)
+    run = get_object_or_404(TestRun, pk=run_id, action=action)
+    response = HttpResponse(run.response_body, content_type="text/html; charset=utf-8")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Referrer-Policy"] = "no-referrer"
+    return response

@@ -98,6 +98,10 @@ document.addEventListener("click", (event) => {
   if (target.matches("[data-copy]")) copyText(target);
   if (target.matches("[data-view]")) showBodyView(target);
   if (target.matches("[data-cancel-test]")) cancelTest(target);
+  if (target.matches("[data-search-step]")) {
+    const input = target.closest(".body-views").querySelector("[data-body-search]");
+    if (input.value) runSearch(input, Number(target.dataset.searchStep));
+  }
 });
 
 // --- copy buttons: the Clipboard API, else a selected text area and execCommand ----------------
@@ -143,7 +147,102 @@ function showBodyView(button) {
   box.querySelectorAll("[data-view]").forEach((element) => {
     element.setAttribute("aria-pressed", String(element.dataset.view === view));
   });
+  const search = box.querySelector("[data-body-search]");
+  if (search && search.value) runSearch(search, 0);
 }
+
+// --- search in the body: every match marked in the view shown, a count, next and previous -----
+
+function shownBodyView(box) {
+  return Array.from(box.querySelectorAll("[data-body-view]")).find(
+    (element) => !element.hidden && element.tagName !== "IFRAME",
+  );
+}
+
+function clearMarks(root) {
+  root.querySelectorAll("mark.hit").forEach((mark) => mark.replaceWith(...mark.childNodes));
+  root.normalize();
+}
+
+// Text nodes are wrapped from the last match backwards, so the offsets of earlier ones hold.
+function markMatches(root, query) {
+  const nodes = [];
+  let text = "";
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    nodes.push({ node: walker.currentNode, start: text.length });
+    text += walker.currentNode.data;
+  }
+  const haystack = text.toLowerCase();
+  const needle = query.toLowerCase();
+  const starts = [];
+  for (let at = haystack.indexOf(needle); at !== -1 && starts.length < 5000; at = haystack.indexOf(needle, at + needle.length)) {
+    starts.push(at);
+  }
+  const matches = [];
+  for (let k = starts.length - 1; k >= 0; k -= 1) {
+    const from = starts[k];
+    const to = from + needle.length;
+    const pieces = [];
+    for (let n = nodes.length - 1; n >= 0; n -= 1) {
+      const { node, start } = nodes[n];
+      const end = start + node.data.length;
+      if (end <= from || start >= to) continue;
+      const range = document.createRange();
+      range.setStart(node, Math.max(from, start) - start);
+      range.setEnd(node, Math.min(to, end) - start);
+      const mark = document.createElement("mark");
+      mark.className = "hit";
+      range.surroundContents(mark);
+      pieces.unshift(mark);
+    }
+    matches.unshift(pieces);
+  }
+  return matches;
+}
+
+function runSearch(input, step) {
+  const box = input.closest(".body-views");
+  const view = shownBodyView(box);
+  const count = box.querySelector("[data-search-count]");
+  box.querySelectorAll("[data-body-view]").forEach((element) => {
+    if (element.tagName !== "IFRAME") clearMarks(element);
+  });
+  if (!view || !input.value) {
+    count.textContent = "";
+    input.dataset.current = "0";
+    return;
+  }
+  // Folded parts of the tree are opened so that every match can be shown.
+  if (view.dataset.bodyView === "tree") view.querySelectorAll("details").forEach((d) => { d.open = true; });
+  const matches = markMatches(view, input.value);
+  if (!matches.length) {
+    count.textContent = "No matches";
+    return;
+  }
+  let current = Number(input.dataset.current || "0") + step;
+  current = ((current % matches.length) + matches.length) % matches.length;
+  input.dataset.current = String(current);
+  matches[current].forEach((mark) => mark.classList.add("current"));
+  matches[current][0].scrollIntoView({ block: "nearest" });
+  count.textContent = `${current + 1} of ${matches.length} match${matches.length === 1 ? "" : "es"}`;
+}
+
+document.addEventListener("input", (event) => {
+  const input = event.target;
+  if (input instanceof HTMLInputElement && input.matches("[data-body-search]")) {
+    input.dataset.current = "0";
+    runSearch(input, 0);
+  }
+});
+
+document.addEventListener("keydown", (event) => {
+  const input = event.target;
+  if (input instanceof HTMLInputElement && input.matches("[data-body-search]") && event.key === "Enter") {
+    event.preventDefault();
+    runSearch(input, event.shiftKey ? -1 : 1);
+  }
+});
 
 function buildTree(box) {
   const holder = box.querySelector("[data-body-view=tree]");
@@ -166,11 +265,26 @@ document.addEventListener("htmx:afterSettle", buildShownTrees);
 document.addEventListener("htmx:historyRestore", buildShownTrees);
 document.addEventListener("DOMContentLoaded", buildShownTrees);
 
+// The tree keeps the colours of the Pretty view: the same highlighter classes.
+function token(text, kind) {
+  const span = document.createElement("span");
+  span.className = kind;
+  span.textContent = text;
+  return span;
+}
+
+function scalarKind(value) {
+  if (typeof value === "string") return "s2";
+  if (typeof value === "number") return "mf";
+  return "kc"; // true, false, null
+}
+
 function treeNode(value, key, depth) {
   const prefix = key === null ? "" : `${JSON.stringify(key)}: `;
   if (value === null || typeof value !== "object") {
     const line = document.createElement("div");
-    line.textContent = prefix + JSON.stringify(value);
+    if (key !== null) line.append(token(JSON.stringify(key), "nt"), ": ");
+    line.append(token(JSON.stringify(value), scalarKind(value)));
     return line;
   }
   const isArray = Array.isArray(value);
@@ -273,10 +387,28 @@ document.querySelectorAll("[data-import-tools]").forEach((tools) => {
 // --- the Test panel ----------------------------------------------------------------------------
 
 let waitingTimer = 0;
+let previousResult = null;
+
+// Back must find the page as it was before this Test, not "Sending…": the snapshot htmx keeps
+// for history is taken just before the new result is swapped in.
+document.addEventListener("htmx:beforeHistorySave", () => {
+  const result = document.getElementById("result");
+  if (result && previousResult) result.replaceChildren(...previousResult);
+  previousResult = null;
+});
 
 document.addEventListener("htmx:beforeRequest", (event) => {
   const form = event.detail.elt;
   if (!form.matches("[data-test-form]")) return;
+  // A new Test: the previous result goes, so nothing stale stays under what comes back.
+  const result = document.getElementById("result");
+  if (result) {
+    const sending = document.createElement("p");
+    sending.className = "muted";
+    sending.textContent = "Sending…";
+    previousResult = Array.from(result.childNodes);
+    result.replaceChildren(sending);
+  }
   const started = performance.now();
   const clock = form.querySelector("[data-elapsed]");
   const cancel = form.querySelector("[data-cancel-test]");
@@ -290,6 +422,14 @@ document.addEventListener("htmx:beforeRequest", (event) => {
 document.addEventListener("htmx:afterRequest", (event) => {
   if (event.detail.elt.matches("[data-test-form]")) clearInterval(waitingTimer);
 });
+
+document.addEventListener("htmx:afterSwap", () => { previousResult = null; });
+
+function firstInvalidInput() {
+  return document.querySelector(
+    "#bench .has-error input:not([type=hidden]), #bench .has-error select, #bench .has-error textarea",
+  );
+}
 
 function cancelTest(button) {
   const form = button.closest("[data-test-form]");
@@ -322,7 +462,8 @@ document.addEventListener("htmx:afterSettle", (event) => {
   const target = event.detail.target;
   if (!(target instanceof HTMLElement)) return;
   if (target.id === "result") {
-    target.querySelector(".result-title")?.focus();
+    const invalid = target.querySelector("[data-input-errors]") ? firstInvalidInput() : null;
+    (invalid || target.querySelector(".result-title"))?.focus();
     syncRunField();
   }
   // The Test form came back with errors (swapped whole): focus its first invalid input.
@@ -363,4 +504,88 @@ document.addEventListener("DOMContentLoaded", () => {
   syncSecretModes(document);
   syncRunField();
   document.querySelector("[data-error-summary]")?.focus();
+});
+
+// --- the request edited in place: send shortcut, pasted URLs split, the draft kept ------------
+
+// Ctrl+Enter (Cmd+Enter on a Mac) sends, from any field of the request or the Test panel.
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Enter" || !(event.ctrlKey || event.metaKey)) return;
+  const other = event.target.closest?.("form:not(#bench)");
+  if (other) return; // another form's Ctrl+Enter is its own
+  const form = document.getElementById("bench");
+  const send = form?.querySelector("[data-send]");
+  if (!send || send.disabled) return;
+  event.preventDefault();
+  form.requestSubmit(send);
+});
+
+function postBench(form, extra) {
+  const body = new FormData(form);
+  Object.entries(extra).forEach(([key, value]) => body.set(key, value));
+  return fetch(form.dataset.draftUrl, {
+    method: "POST",
+    body,
+    headers: { "X-CSRFToken": csrfToken(), "HX-Request": "true" },
+    credentials: "same-origin",
+  }).then((response) => (response.ok ? response.text() : Promise.reject(response)));
+}
+
+// A full URL, a cURL command or a ?query pasted into Path comes back split into its fields.
+document.addEventListener("paste", (event) => {
+  const input = event.target;
+  if (!(input instanceof HTMLInputElement) || input.name !== "path") return;
+  const form = input.closest("#bench");
+  if (!form || !form.dataset.draftUrl) return;
+  setTimeout(() => {
+    if (!/^\s*(\$\s*)?(curl\s|https?:\/\/)|\?/i.test(input.value)) return;
+    postBench(form, {}).then((html) => {
+      form.outerHTML = html;
+      const fresh = document.getElementById("bench");
+      htmx.process(fresh);
+      fresh.querySelectorAll("table[data-row-label] tbody").forEach(renumberRows);
+      document.getElementById("id_path")?.focus();
+    });
+  }, 0);
+});
+
+// What is typed is kept as a draft on the server (it survives a reload) and marked unsaved.
+let draftTimer = 0;
+
+function keepDraft(form) {
+  postBench(form, { autosave: "1" }).then((html) => {
+    const parts = document.createElement("template");
+    parts.innerHTML = html;
+    Array.from(parts.content.children).forEach((fresh) => {
+      const old = fresh.id && document.getElementById(fresh.id);
+      if (!old) return;
+      old.replaceWith(fresh);
+      htmx.process(fresh);
+    });
+  }, () => {});
+}
+
+["input", "change"].forEach((type) => {
+  document.addEventListener(type, (event) => {
+    const form = event.target.closest?.("#bench");
+    if (!form || !form.dataset.draftUrl || event.target.matches?.("[data-body-search]")) return;
+    clearTimeout(draftTimer);
+    draftTimer = setTimeout(() => keepDraft(form), 600);
+  });
+});
+
+document.addEventListener("htmx:afterSettle", (event) => {
+  const target = event.detail.target;
+  if (target instanceof HTMLElement && target.id === "bench") {
+    target.querySelectorAll("table[data-row-label] tbody").forEach(renumberRows);
+    (firstInvalidInput() || target.querySelector("[data-error-summary]"))?.focus();
+  }
+});
+
+// A button of the form (Test, Save, Discard, Add) supersedes a draft save still waiting to go.
+document.addEventListener("htmx:beforeRequest", (event) => {
+  if (event.detail.elt.closest?.("#bench")) clearTimeout(draftTimer);
+});
+document.addEventListener("submit", (event) => {
+  if (event.target.id === "bench") clearTimeout(draftTimer);
 });

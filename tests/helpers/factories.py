@@ -114,3 +114,12 @@ def action_post(args: list[dict[str, str]] | None = None, **overrides: Any) -> d
 def make_channel(kind: str, target: str, name: str | None = None) -> AlertChannel:
     """An alert channel, created through the service the pages and the API use."""
     return channels.create_channel(name=name or f"{kind} channel", kind=kind, target=target)
+
+
+def bench_post(args: list[dict[str, str]] | None = None, **overrides: Any) -> dict[str, Any]:
+    """The action page's request as a browser posts it (for an action with no saved args)."""
+    data = action_post(args, **overrides)
+    data.pop("name")
+    data.pop("description")
+    data["bench"] = "1"
+    return data

@@ -19,13 +19,15 @@ from django.views.debug import ExceptionReporter
 
 from connectors.catalog import history
 from connectors.engine import alerts, channels, executor, suites
-from connectors.models import Action, Connector, Credential, Revision, TestRun
+from connectors.lib.curl import languages
+from connectors.models import Action, ActionDraft, Connector, Credential, Revision, TestRun
 from connectors.secrets import homes, sealing
 from connectors.views import connectors as views_connectors
 from tests.conftest import client_for
 from tests.helpers.factories import (
     LOCAL_HOSTS,
     api_key_connector,
+    bench_post,
     connector_post,
     make_action,
     make_channel,
@@ -177,6 +179,46 @@ def test_no_suite_run_page_junit_or_result_data_shows_the_canary(
         assert response.status_code == 200, url
         assert_clean(response.content.decode(), url)
     assert_clean(json.dumps(suites.results_data(suite)), "the suite run's data")
+
+
+def test_drafts_cookies_and_generated_code_hold_no_canary(canary_catalog, upstream, alice) -> None:
+    """A draft Tested from the page (a pasted cURL carrying the canary among it), a cookie
+    that echoes the secret, and every "Copy as" language: none shows the canary."""
+    upstream.handler = lambda got: Reply(
+        headers={
+            "Content-Type": "application/json",
+            "Set-Cookie": f"echo={quote(json.dumps(got.headers))}; Path=/; HttpOnly",
+        },
+        body=json.dumps({"headers": got.headers, "path": got.path}).encode(),
+    )
+    client = client_for(alice)
+    for action in Action.objects.all():
+        base = action.get_absolute_url()
+        pasted = (
+            f"curl '{action.connector.base_url}/v2/draft?x=1' -H 'Authorization: Bearer "
+            f"{CANARY}' -H 'X-Api-Key: {CANARY}'"
+        )
+        split = client.post(f"{base}draft/", bench_post(path=pasted), HTTP_HX_REQUEST="true")
+        assert_clean(split.content.decode(), f"the split draft of {action}")
+        tested = client.post(f"{base}test/", bench_post(path="/v2/draft"), HTTP_HX_REQUEST="true")
+        assert_clean(tested.content.decode(), f"the draft Test partial of {action}")
+        run = action.test_runs.first()
+        assert run.draft is not None and run.status == 200, run.error_message
+        for url in (
+            base,
+            f"{base}?run={run.pk}",
+            f"{base}runs/{run.pk}/preview/",
+            f"{base}runs/{run.pk}/filter/?jsonpath=$..*",
+        ):
+            assert_clean(client.get(url).content.decode(), url)
+        for _key, label, code in languages.snippets(run.request_shape):
+            assert_clean(code, f"Copy as {label} of {action}")
+        assert_clean(json.dumps(run.request_shape), f"the request shape of {action}")
+    assert ActionDraft.objects.count() == Action.objects.count()
+    with connection.cursor() as cursor:
+        for model in (ActionDraft, TestRun):
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(model._meta.db_table)}")
+            assert_clean(repr(cursor.fetchall()), f"the {model._meta.db_table} table")
 
 
 def test_no_history_page_diff_restore_or_export_shows_the_canary(canary_catalog, alice) -> None:

@@ -46,7 +46,7 @@ def test_it_prefills_one_input_per_arg_with_its_example(bob) -> None:
         make_connector(), path="/u/{{user}}", args=[{"name": "user", "example_value": "octocat"}]
     )
     page = client_for(bob).get(action.get_absolute_url()).content.decode()
-    assert 'name="user"' in page and 'value="octocat"' in page
+    assert 'name="in-user"' in page and 'value="octocat"' in page
 
 
 def test_it_uses_the_inputs_given(upstream, bob) -> None:

@@ -24,7 +24,7 @@ from urllib.parse import unquote_plus
 import requests
 from urllib3.util import parse_url
 
-from connectors.lib.outbound import digest, failures, transport, watchdog
+from connectors.lib.outbound import digest, failures, timing, transport, watchdog
 from connectors.lib.outbound import urls as origins
 from connectors.lib.outbound.digest import DigestCredentials
 from connectors.lib.outbound.errors import (
@@ -76,14 +76,19 @@ def send(request: OutboundRequest) -> OutboundResponse:
         raise Blocked(f"{e} Nothing is sent until it is fixed.") from None
     deadline = watchdog.Deadline(request.timeout)
     token = watchdog.current.set(deadline)
+    spent = timing.Timing()
+    timing_token = timing.current.set(spent)
     try:
-        return _follow(request, deadline, started)
+        response = _follow(request, deadline, started)
     except OutboundError as e:
         e.elapsed_ms = (time.monotonic() - started) * 1000
         raise
     finally:
         deadline.stop()
         watchdog.current.reset(token)
+        timing.current.reset(timing_token)
+    response.timing = spent.as_dict()
+    return response
 
 
 def _follow(
@@ -192,7 +197,8 @@ def _send_once(
         raise failures.bad_url(url.text, via) from None
     _check_wire(url, prep.url or "")
     try:
-        addresses = check_host(url.hostname, url.port, request.allow)
+        with timing.phase("dns"):
+            addresses = check_host(url.hostname, url.port, request.allow)
     except (Blocked, DNSError) as e:
         raise type(e)(redirected + e.message) from None
 

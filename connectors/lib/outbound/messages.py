@@ -49,3 +49,5 @@ class OutboundResponse:
     url: str  # final URL after redirects
     redirects: list[tuple[int, str]] = field(default_factory=list)  # (status, location) per hop
     hops: list[Hop] = field(default_factory=list)  # the same hops, with their URL and cookies
+    # Milliseconds per phase (dns, connect, tls, first_byte, download) and `reused`.
+    timing: dict[str, float | bool] = field(default_factory=dict)

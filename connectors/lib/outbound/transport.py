@@ -10,6 +10,7 @@ import http.cookiejar
 import logging
 import socket
 import threading
+import time
 from typing import Any
 
 import requests
@@ -19,7 +20,7 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 from urllib3.util.connection import create_connection
 
-from connectors.lib.outbound import watchdog
+from connectors.lib.outbound import timing, watchdog
 from connectors.lib.outbound.failures import too_large
 
 _CHUNK = 64 * 1024
@@ -55,8 +56,11 @@ class _Pinned:
         super().__init__(*args, **kwargs)
         self.pinned_ip = pinned_ip
         self._twin: socket.socket | None = None
+        self._tcp_seconds = 0.0
+        self._fresh = False  # connected for the request about to be sent
 
     def _new_conn(self) -> socket.socket:
+        started = time.perf_counter()
         try:
             sock = create_connection(
                 (self.pinned_ip, self.port),
@@ -68,15 +72,32 @@ class _Pinned:
             raise ConnectTimeoutError(self, f"Connection to {self.pinned_ip} timed out") from e
         except OSError as e:
             raise NewConnectionError(self, f"Failed to connect to {self.pinned_ip}") from e
+        self._tcp_seconds = time.perf_counter() - started
+        timing.take("connect", self._tcp_seconds)
+        self._fresh = True
         self._close_twin()
         self._twin = sock.dup()
         watchdog.watch(self._twin)
         return sock
 
+    def connect(self) -> None:
+        # What connect() takes beyond the TCP connection is the TLS handshake (0 for http).
+        started = time.perf_counter()
+        self._tcp_seconds = 0.0
+        super().connect()
+        timing.take("tls", time.perf_counter() - started - self._tcp_seconds)
+
     def request(self, *args: Any, **kwargs: Any) -> None:
         if self._twin is not None:  # a pooled connection serving a new send()
             watchdog.watch(self._twin)
-        super().request(*args, **kwargs)
+            if not self._fresh and (now := timing.current.get()) is not None:
+                now.reused = True
+        super().request(*args, **kwargs)  # plain http connects in here
+        self._fresh = False
+
+    def getresponse(self) -> Any:
+        with timing.phase("first_byte"):  # the request is sent: waiting for the answer
+            return super().getresponse()
 
     def close(self) -> None:
         try:
@@ -161,8 +182,9 @@ def read_capped(resp: requests.Response, max_bytes: int) -> bytes:
     if declared.isdigit() and int(declared) > max_bytes and "Content-Encoding" not in resp.headers:
         raise too_large(max_bytes)  # fail fast; a compressed body is judged after decoding
     body = bytearray()
-    for chunk in resp.iter_content(_CHUNK):
-        body += chunk
-        if len(body) > max_bytes:
-            raise too_large(max_bytes)
+    with timing.phase("download"):
+        for chunk in resp.iter_content(_CHUNK):
+            body += chunk
+            if len(body) > max_bytes:
+                raise too_large(max_bytes)
     return bytes(body)
