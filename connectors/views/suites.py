@@ -47,7 +47,9 @@ def suite_run_new(request: HttpRequest) -> HttpResponse:
         "count": len(chosen),
         "connectors": Connector.objects.filter(name__in=connector_names),
     }
-    return render(request, "connectors/suites/new.html", context, status=400 if problem else 200)
+    # Nothing chosen yet reads as a page that says what to choose; a POST of it is refused.
+    status = 400 if problem and request.method == "POST" else 200
+    return render(request, "connectors/suites/new.html", context, status=status)
 
 
 @require_GET

@@ -28,6 +28,7 @@ from connectors.models import (
     Credential,
     InputArg,
     Revision,
+    SuiteRun,
     TestRun,
 )
 from connectors.secrets import sealing
@@ -93,6 +94,11 @@ BROWSE = {
     "gallery",
     "template_form",
     "connector_openapi",
+    "suite_run_list",
+    "suite_run_detail",
+    "suite_run_junit",
+    "run_filter",
+    "run_preview",
 }
 # Of the rest, these are an Admin's alone: a Developer gets 403 too.
 ADMIN_ONLY = {
@@ -150,6 +156,7 @@ class Seed:
     credential: Credential
     revision: Revision
     channel: AlertChannel
+    suite: SuiteRun
 
 
 @pytest.fixture
@@ -196,7 +203,8 @@ def seed(alice: User, bob: User, carol: User, settings) -> Seed:
         size=10,
     )
     channel = make_channel("email", "oncall@example.com")
-    return Seed(connector, action, run, binary_run, credential, revision, channel)
+    suite = SuiteRun.objects.create(scope={"connector": connector.name}, scope_key="c", title="t")
+    return Seed(connector, action, run, binary_run, credential, revision, channel, suite)
 
 
 def _value_for(route: Route, param: str, seed: Seed) -> str:
@@ -204,6 +212,8 @@ def _value_for(route: Route, param: str, seed: Seed) -> str:
         return str(seed.binary_run.pk)
     if param == "pk" and route.name.startswith("alert_channel"):
         return str(seed.channel.pk)
+    if param == "pk" and route.name.startswith("suite_run"):
+        return str(seed.suite.pk)
     if param == "pk":
         return str(seed.revision.pk)
     if param == "action_name":
