@@ -52,10 +52,12 @@ def tick(now: datetime | None = None) -> TickResult:
     due = list(
         Monitor.objects.filter(active=True, next_run_at__lte=now)
         .order_by("next_run_at")
-        .values_list("pk", "next_run_at", "interval_seconds", "cron", "timezone")[:CLAIMS_PER_TICK]
+        .values_list("pk", "next_run_at", "interval_seconds", "cron", "timezone", *SCOPE_FIELDS)[
+            :CLAIMS_PER_TICK
+        ]
     )
     claimed = []
-    for pk, seen, interval_seconds, cron, zone in due:
+    for pk, seen, interval_seconds, cron, zone, *scope in due:
         following = schedules.next_slot(
             interval_seconds=interval_seconds,
             cron=cron,
@@ -63,14 +65,21 @@ def tick(now: datetime | None = None) -> TickResult:
             after=now,
             anchor=seen,
         )
-        if (suite := claim(pk, seen, following, now)) is not None:
+        if (
+            suite := claim(pk, seen, following, dict(zip(SCOPE_FIELDS, scope, strict=True)))
+        ) is not None:
             claimed.append(suite.pk)
     return TickResult(claimed, interrupted)
 
 
-def claim(pk: int, seen: datetime, following: datetime, now: datetime) -> SuiteRun | None:
+SCOPE_FIELDS = ("name", "connector", "tag", "actions", "created_by_id")
+
+
+def claim(pk: int, seen: datetime, following: datetime, monitor: dict[str, Any]) -> SuiteRun | None:
     """Move the monitor from the slot `seen` to `following` and store that slot's run, or None
-    when another tick took the slot first (or the monitor was paused or changed meanwhile)."""
+    when another tick took the slot first (or the monitor was paused or changed meanwhile).
+    Kept to three writes: the worker looks up the scope's actions (prepare)."""
+    scope = _scope_of(monitor)
     try:
         with transaction.atomic():
             moved = Monitor.objects.filter(pk=pk, active=True, next_run_at=seen).update(
@@ -78,39 +87,59 @@ def claim(pk: int, seen: datetime, following: datetime, now: datetime) -> SuiteR
             )
             if not moved:
                 return None
-            monitor = Monitor.objects.select_related("created_by").get(pk=pk)
-            suite = _store_run(monitor, seen, now)
+            suite = SuiteRun.objects.create(
+                monitor_id=pk,
+                slot_at=seen,
+                scope=scope.as_dict(),
+                scope_key=scope.key,
+                title=f"{monitor['name']}: {scope.title}"[:300],
+                user_id=monitor["created_by_id"],
+            )
             transaction.on_commit(partial(run_monitor.enqueue, suite.pk), robust=True)
     except IntegrityError:  # the slot's run exists already: the constraint held
         return None
     return suite
 
 
-def _store_run(monitor: Monitor, slot: datetime, now: datetime) -> SuiteRun:
+def _scope_of(monitor: dict[str, Any]) -> suites.Scope:
+    actions = tuple(monitor["actions"] or ())
     try:
-        scope = suites.scope_from(
-            connector=monitor.connector, tag=monitor.tag, actions=monitor.actions or ()
+        return suites.scope_from(
+            connector=monitor["connector"], tag=monitor["tag"], actions=actions
         )
-        chosen = scope.actions_to_run()
-    except suites.ScopeError as error:
-        # Nothing to run (the connector was deleted, the tag emptied): a failing run, so it alerts.
+    except suites.ScopeError:
+        return suites.Scope(connector=monitor["connector"], tag=monitor["tag"], actions=actions)
+
+
+def prepare(suite_run_id: int) -> None:
+    """The worker's first step of a claimed slot: one pending result per action of the scope,
+    or a finished, failing run saying why nothing can run (so it alerts)."""
+    with transaction.atomic():
+        suite = (
+            SuiteRun.objects.select_for_update()
+            .filter(pk=suite_run_id, status=SuiteRun.Status.QUEUED)
+            .first()
+        )
+        if suite is None or suite.total or suite.results.exists():
+            return  # gone, taken, or prepared already
         scope = suites.Scope(
-            connector=monitor.connector, tag=monitor.tag, actions=tuple(monitor.actions or ())
+            connector=suite.scope.get("connector", ""),
+            tag=suite.scope.get("tag", ""),
+            actions=tuple(suite.scope.get("actions", ())),
         )
-        return suites.store_suite_run(
-            scope,
-            [],
-            user=monitor.created_by,
-            monitor=monitor,
-            slot_at=slot,
-            status=SuiteRun.Status.FINISHED,
-            started_at=now,
-            finished_at=now,
-            problem=f"Nothing ran: {error}",
-        )
-    return suites.store_suite_run(
-        scope, chosen, user=monitor.created_by, monitor=monitor, slot_at=slot
-    )
+        try:
+            chosen = scope.actions_to_run()
+        except suites.ScopeError as error:
+            now = timezone.now()
+            SuiteRun.objects.filter(pk=suite.pk).update(
+                status=SuiteRun.Status.FINISHED,
+                started_at=now,
+                finished_at=now,
+                problem=f"Nothing ran: {error}",
+            )
+            return
+        suites.add_results(suite, chosen)
+        SuiteRun.objects.filter(pk=suite.pk).update(total=len(chosen))
 
 
 def interrupt_stale(now: datetime) -> int:
@@ -133,6 +162,7 @@ def run_monitor(suite_run_id: int) -> None:
     """The worker's side of a slot: run the suite, then apply the alert rule. Every secret
     decrypted on the way is collected, and masked out of the alerts once more."""
     with sealing.collecting_in_play():
+        prepare(suite_run_id)
         suites.execute(suite_run_id)
         after_run(suite_run_id)
 

@@ -148,7 +148,6 @@ def store_suite_run(
     chosen: list[Action],
     *,
     user: AbstractBaseUser | AnonymousUser | None,
-    **extra: Any,
 ) -> SuiteRun:
     """The suite run's rows, one pending result per action; not queued (the caller does)."""
     suite = SuiteRun.objects.create(
@@ -157,8 +156,13 @@ def store_suite_run(
         title=scope.title[:300],
         user=user if user is not None and user.is_authenticated else None,
         total=len(chosen),
-        **extra,
     )
+    add_results(suite, chosen)
+    return suite
+
+
+def add_results(suite: SuiteRun, chosen: list[Action]) -> None:
+    """One pending result per action, in order."""
     SuiteResult.objects.bulk_create(
         SuiteResult(
             suite_run=suite,
@@ -169,7 +173,6 @@ def store_suite_run(
         )
         for position, action in enumerate(chosen)
     )
-    return suite
 
 
 @task

@@ -15,9 +15,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import redis
 from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.db import connection, connections
+from django.test import override_settings
 from django.utils import timezone
 
 from connectors.engine import monitor_runs, monitors
@@ -165,15 +167,40 @@ def test_it_never_runs_a_slot_twice_when_ticks_race_in_threads(upstream):
     assert len(slots) == len(set(slots)) == 30
 
 
+@worker_db
+def test_it_never_runs_a_slot_twice_on_rq_with_two_ticks_and_two_workers(upstream):
+    django_rq = pytest.importorskip("django_rq")
+    redis.Redis.from_url("redis://127.0.0.1:6379/0").ping()  # CI starts Redis (.ci/run)
+    shop(upstream.url)
+    for number in range(10):
+        every_minute(f"Watch {number}")
+    rq_tasks = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    with override_settings(TASKS=rq_tasks):
+        queue = django_rq.get_queue("default")
+        queue.empty()
+        start = timezone.now()
+        for minute in range(2):
+            claimed = _racing_ticks(2, start + timedelta(seconds=60 * minute + 1))
+            assert len(claimed) == 10
+        assert queue.count == 20  # waiting in Redis, once per slot
+        for _ in range(2):  # two workers, each taking what it finds
+            worker = django_rq.get_worker(
+                "default", job_class="django_tasks_rq.Job", worker_class="rq.worker.SimpleWorker"
+            )
+            worker.work(burst=True, max_jobs=10)
+    assert len(upstream.received) == 20
+    assert SuiteRun.objects.filter(status="finished").count() == 20
+
+
 def _tick_in_another_process(now_iso: str) -> subprocess.Popen:
     env = {**os.environ, "STUDIO_OUTBOUND_ALLOW": "127.0.0.1"}
     db = connection.settings_dict
     if db["ENGINE"].endswith("sqlite3"):
         env["DATABASE_URL"] = f"sqlite:///{db['NAME']}"
     else:
+        login = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
         env["DATABASE_URL"] = (
-            f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:"
-            f"{db['PORT'] or 5432}/{db['NAME']}"
+            f"postgres://{login}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
         )
     code = (
         "import django, sys; django.setup();"

@@ -164,3 +164,20 @@ def test_monitor_data_is_what_an_api_answers(shop) -> None:
     data = monitors.monitor_data(monitor)
     assert data["state"] == "pending" and data["last_run"] is None
     assert set(data["uptime"]) == {"24h", "7d", "30d"} and data["interval_seconds"] == 300
+
+
+def test_an_interrupted_runs_page_says_so_and_stops_polling(carol, shop) -> None:
+    monitor = a_monitor()
+    run = SuiteRun.objects.create(
+        monitor=monitor,
+        slot_at=timezone.now(),
+        scope={},
+        scope_key="k",
+        title="Shop",
+        status="interrupted",
+        total=1,
+        problem="Interrupted: the worker running this suite run stopped before the end.",
+    )
+    page = client_for(carol).get(f"/suite-runs/{run.pk}/").content.decode()
+    assert "Interrupted: 0 of 1 action tested." in page and "hx-trigger" not in page
+    assert f'href="/monitors/{monitor.pk}/"' in page
