@@ -73,24 +73,20 @@ def check(values: Values, monitor: Monitor | None = None) -> dict[str, str]:
 
 
 def _scope_problem(values: Values) -> tuple[str, str] | None:
-    where = (
-        "actions"
-        if values.actions
-        else "connector"
-        if values.connector or not values.tag
-        else "tag"
-    )
+    """(field, sentence) when the scope names nothing that can run."""
     if values.actions and not values.connector.strip():
         return "connector", "Choose the connector whose actions to run."
+    if not values.connector.strip() and not values.tag.strip():
+        return "connector", "Choose a connector or a tag to monitor."
     try:
         suites.scope_from(
             connector=values.connector, tag=values.tag, actions=values.actions
         ).actions_to_run()
     except suites.ScopeError as error:
         message = str(error)
-        if "Choose a connector" in message:
-            message = "Choose a connector or a tag to monitor."
-        return where, message
+        if message.startswith("There is no connector"):
+            return "connector", message
+        return ("actions" if values.actions else "tag" if values.tag else "connector"), message
     return None
 
 

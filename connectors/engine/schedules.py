@@ -8,6 +8,7 @@ next slot is always in the future, so a monitor behind by many slots runs once.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from itertools import islice
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -26,14 +27,9 @@ def zone(name: str) -> ZoneInfo | None:
         return None
 
 
-def _zone_names() -> set[str]:
-    global _ZONES
-    if _ZONES is None:
-        _ZONES = available_timezones() | {"UTC"}
-    return _ZONES
-
-
-_ZONES: set[str] | None = None
+@cache
+def _zone_names() -> frozenset[str]:
+    return frozenset(available_timezones() | {"UTC"})
 
 
 def _human(seconds: int) -> str:
