@@ -13,7 +13,7 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, QueryDict
 
 from connectors.catalog import history, versions
-from connectors.engine import channels, outcomes, runs
+from connectors.engine import channels, monitors, outcomes, runs
 from connectors.forms import versioned as versions_versioned
 from connectors.forms.action import ActionForm
 from connectors.forms.alert_channel import TargetInput
@@ -27,7 +27,9 @@ from connectors.models import (
     AlertChannel,
     Connector,
     Credential,
+    Incident,
     InputArg,
+    Monitor,
     Revision,
     TestRun,
 )
@@ -440,3 +442,89 @@ class AlertChannelAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+
+class MonitorAdminForm(forms.ModelForm):
+    """The service's rules (connectors.engine.monitors.check), every problem at its field."""
+
+    class Meta:
+        model = Monitor
+        fields = [
+            "name",
+            "connector",
+            "tag",
+            "actions",
+            "interval_seconds",
+            "cron",
+            "timezone",
+            "inputs",
+            "alert_after",
+            "remind_every_hours",
+            "channels",
+            "active",
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        actions = cleaned.get("actions") or []
+        values = monitors.Values(
+            name=cleaned.get("name") or "",
+            connector=cleaned.get("connector") or "",
+            tag=cleaned.get("tag") or "",
+            actions=tuple(str(a) for a in actions) if isinstance(actions, list) else ("?",),
+            interval_seconds=cleaned.get("interval_seconds"),
+            cron=cleaned.get("cron") or "",
+            timezone=cleaned.get("timezone") or "UTC",
+            inputs=cleaned.get("inputs"),
+            alert_after=cleaned.get("alert_after") or 2,
+            remind_every_hours=cleaned.get("remind_every_hours"),
+            active=bool(cleaned.get("active")),
+        )
+        for field, message in monitors.check(
+            values, self.instance if self.instance.pk else None
+        ).items():
+            if field not in self.errors:
+                self.add_error(field, message)
+        return cleaned
+
+
+@admin.register(Monitor)
+class MonitorAdmin(admin.ModelAdmin):
+    form = MonitorAdminForm
+    list_display = ["name", "state", "connector", "tag", "schedule_text", "next_run_at", "active"]
+    list_filter = ["active", "health"]
+    search_fields = ["name", "connector", "tag"]
+    readonly_fields = ["health", "consecutive_failures", "next_run_at", "last_run"]
+
+    def save_model(self, request: HttpRequest, obj: Monitor, form: Any, change: bool) -> None:
+        if not change:
+            obj.created_by = request.user
+        schedule = {"interval_seconds", "cron", "timezone", "active"}
+        if not change or schedule & set(form.changed_data):
+            obj.next_run_at = monitors.first_slot(obj)
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Incident)
+class IncidentAdmin(admin.ModelAdmin):
+    """Kept forever, written only by the alert rule: read-only here."""
+
+    list_display = ["monitor_name", "opened_at", "closed_at"]
+    search_fields = ["monitor_name"]
+    readonly_fields = [
+        "monitor",
+        "monitor_name",
+        "opened_at",
+        "closed_at",
+        "opened_by",
+        "closed_by",
+        "failing",
+        "last_alert_at",
+        "deliveries",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -428,6 +428,8 @@ class SuiteRun(models.Model):
         QUEUED = "queued"
         RUNNING = "running"
         FINISHED = "finished"
+        # Its worker stopped before the end (killed, machine lost): marked by the monitor tick.
+        INTERRUPTED = "interrupted"
 
     # What was chosen, as given: {"connector": name, "tag": tag, "connectors": [names],
     # "actions": [names]}; scope_key is its canonical text, so runs of one scope compare.
@@ -448,12 +450,27 @@ class SuiteRun(models.Model):
     errored = models.PositiveIntegerField(default=0)
     # Why the worker could not finish it (never a secret: no request detail goes here).
     problem = models.TextField(blank=True)
+    # A monitor's run: which monitor, and the slot (the scheduled time) it ran for.
+    monitor = models.ForeignKey(
+        "Monitor", null=True, blank=True, on_delete=models.SET_NULL, related_name="suite_runs"
+    )
+    slot_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["scope_key", "-created_at", "-id"], name="suiterun_scope_newest"),
             models.Index(fields=["-created_at", "-id"], name="suiterun_newest"),
+            models.Index(fields=["monitor", "-created_at"], name="suiterun_monitor_newest"),
+            models.Index(fields=["status", "started_at"], name="suiterun_status_started"),
+        ]
+        constraints = [
+            # The last word on "a slot runs once": a second run of one slot cannot be stored.
+            models.UniqueConstraint(
+                fields=["monitor", "slot_at"],
+                condition=models.Q(monitor__isnull=False, slot_at__isnull=False),
+                name="suiterun_one_per_monitor_slot",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -469,6 +486,20 @@ class SuiteRun(models.Model):
     @property
     def finished(self) -> bool:
         return self.status == self.Status.FINISHED
+
+    @property
+    def ended(self) -> bool:
+        return self.status in (self.Status.FINISHED, self.Status.INTERRUPTED)
+
+    @property
+    def all_passed(self) -> bool:
+        """Finished, ran something, and every action passed."""
+        return (
+            self.status == self.Status.FINISHED
+            and not self.problem
+            and self.total > 0
+            and self.passed == self.total
+        )
 
 
 class SuiteResult(models.Model):
@@ -558,3 +589,122 @@ class AlertChannel(models.Model):
     def target_hint(self) -> str:
         """What a page may show of the target: the address, or the URL's host and last 4."""
         return self.address if self.kind == self.Kind.EMAIL else self.url_hint
+
+
+class Monitor(models.Model):
+    """A scope (a connector, a tag, or chosen actions of a connector) run on a schedule, with an
+    alert rule and the channels its alerts go to. Each slot of the schedule makes one SuiteRun.
+
+    The schedule is every `interval_seconds`, or a cron expression read in `timezone`. The tick
+    claims a due monitor by moving `next_run_at` with one conditional UPDATE."""
+
+    class Health(models.TextChoices):
+        PENDING = "pending"  # no finished run yet
+        PASSING = "passing"
+        FAILING = "failing"
+
+    name = models.CharField("Name", max_length=100)
+    connector = models.CharField("Connector", max_length=64, blank=True)
+    tag = models.CharField("Tag", max_length=200, blank=True)
+    actions = models.JSONField("Actions", default=list, blank=True)  # names, of `connector`
+    interval_seconds = models.PositiveIntegerField("Every (seconds)", null=True, blank=True)
+    cron = models.CharField("Cron", max_length=200, blank=True)
+    timezone = models.CharField("Time zone", max_length=64, default="UTC")
+    # {"action" or "Connector.action": {"arg": "value"}}: replaces those example values.
+    inputs = models.JSONField("Inputs", default=dict, blank=True)
+    alert_after = models.PositiveSmallIntegerField(
+        "Alert after", default=2, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    remind_every_hours = models.PositiveIntegerField("Remind every (hours)", null=True, blank=True)
+    channels = models.ManyToManyField(AlertChannel, blank=True, related_name="monitors")
+    active = models.BooleanField("Active", default=True)
+    next_run_at = models.DateTimeField(null=True, blank=True)
+    health = models.CharField(max_length=16, choices=Health, default=Health.PENDING)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    last_run = models.ForeignKey(
+        SuiteRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["active", "next_run_at"], name="monitor_due")]
+        constraints = [
+            models.UniqueConstraint(fields=["name"], name="monitor_name_unique"),
+            # Exactly one schedule: an interval or a cron expression.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(interval_seconds__isnull=False, cron="")
+                    | models.Q(interval_seconds__isnull=True) & ~models.Q(cron="")
+                ),
+                name="monitor_one_schedule",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("monitor_detail", args=[self.pk])
+
+    @property
+    def state(self) -> str:
+        """passing, failing, paused or pending."""
+        return self.health if self.active else "paused"
+
+    @property
+    def schedule_text(self) -> str:
+        if self.cron:
+            return f"cron {self.cron} ({self.timezone})"
+        seconds = self.interval_seconds or 0
+        if seconds % 3600 == 0:
+            hours = seconds // 3600
+            return f"every {hours} hour{'s' if hours != 1 else ''}"
+        if seconds % 60 == 0:
+            minutes = seconds // 60
+            return f"every {minutes} minute{'s' if minutes != 1 else ''}"
+        return f"every {seconds} seconds"
+
+
+class Incident(models.Model):
+    """A time a monitor was failing enough to alert: opened with the alert, closed when it
+    passed again. Kept forever (not pruned with runs); the alerts sent are in `deliveries`."""
+
+    monitor = models.ForeignKey(
+        Monitor, null=True, blank=True, on_delete=models.SET_NULL, related_name="incidents"
+    )
+    monitor_name = models.CharField(max_length=100)  # as it was, once the monitor is deleted
+    opened_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    opened_by = models.ForeignKey(
+        SuiteRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closed_by = models.ForeignKey(
+        SuiteRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    failing = models.JSONField(default=list, blank=True)  # ["Connector.action", ...] at opening
+    last_alert_at = models.DateTimeField(null=True, blank=True)
+    # [{"at", "kind": failing|reminder|recovered, "channel", "ok", "summary"}]
+    deliveries = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        indexes = [models.Index(fields=["monitor", "-opened_at"], name="incident_monitor_newest")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["monitor"],
+                condition=models.Q(closed_at__isnull=True, monitor__isnull=False),
+                name="incident_one_open_per_monitor",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.monitor_name} from {self.opened_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def open(self) -> bool:
+        return self.closed_at is None

@@ -12,12 +12,15 @@ _BROWSE = [
     "connectors.view_inputarg",
     "connectors.view_testrun",
     "connectors.view_credential",
+    "connectors.view_monitor",
+    "connectors.view_incident",
 ]
 _EDIT = [
     f"connectors.{verb}_{model}"
     for model in ("connector", "action", "inputarg")
     for verb in ("add", "change", "delete")
 ] + ["connectors.run_test", "connectors.add_testrun"]
+_EDIT += [f"connectors.{verb}_monitor" for verb in ("add", "change", "delete")]
 _ADMINISTER = [
     "connectors.add_credential",
     "connectors.change_credential",

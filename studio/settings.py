@@ -296,6 +296,19 @@ STUDIO_BASE_URL = env.str("STUDIO_BASE_URL", default="http://127.0.0.1:8000")
 STUDIO_ALERT_TIMEOUT_SECONDS = env.int("STUDIO_ALERT_TIMEOUT_SECONDS", default=10)
 if STUDIO_ALERT_TIMEOUT_SECONDS < 1:
     raise ImproperlyConfigured("STUDIO_ALERT_TIMEOUT_SECONDS is at least 1.")
+# Monitors: the shortest schedule allowed; how often each worker's tick looks for due monitors;
+# how long a suite run may stay running (or a monitor's stay queued) before the tick marks it
+# interrupted (its worker died).
+STUDIO_MONITOR_MIN_INTERVAL_SECONDS = env.int("STUDIO_MONITOR_MIN_INTERVAL_SECONDS", default=60)
+STUDIO_MONITOR_TICK_SECONDS = env.float("STUDIO_MONITOR_TICK_SECONDS", default=5.0)
+STUDIO_SUITE_RUN_DEADLINE_SECONDS = env.int("STUDIO_SUITE_RUN_DEADLINE_SECONDS", default=1800)
+for _name in (
+    "STUDIO_MONITOR_MIN_INTERVAL_SECONDS",
+    "STUDIO_MONITOR_TICK_SECONDS",
+    "STUDIO_SUITE_RUN_DEADLINE_SECONDS",
+):
+    if globals()[_name] <= 0:
+        raise ImproperlyConfigured(f"{_name} is above 0.")
 
 LOGGING = {
     "version": 1,

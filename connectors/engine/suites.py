@@ -8,6 +8,7 @@ STUDIO_SUITE_PER_HOST requests at once to one host, STUDIO_SUITE_THREADS in all.
 
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
 import queue
@@ -135,28 +136,43 @@ def start_suite_run(
 ) -> SuiteRun:
     """Store a suite run of the scope and queue it for a worker; ScopeError for a bad scope."""
     scope = scope_from(connector=connector, tag=tag, connectors=connectors, actions=actions)
-    chosen = scope.actions_to_run()
     with transaction.atomic():
-        suite = SuiteRun.objects.create(
-            scope=scope.as_dict(),
-            scope_key=scope.key,
-            title=scope.title[:300],
-            user=user if user is not None and user.is_authenticated else None,
-            total=len(chosen),
-        )
-        SuiteResult.objects.bulk_create(
-            SuiteResult(
-                suite_run=suite,
-                position=position,
-                action=action,
-                connector_name=action.connector.name,
-                action_name=action.name,
-            )
-            for position, action in enumerate(chosen)
-        )
+        suite = store_suite_run(scope, scope.actions_to_run(), user=user)
         # Once committed: a worker elsewhere (RQ) must find the rows it is asked to run.
         transaction.on_commit(lambda: run_suite.enqueue(suite.pk))
     return suite
+
+
+def store_suite_run(
+    scope: Scope,
+    chosen: list[Action],
+    *,
+    user: AbstractBaseUser | AnonymousUser | None,
+) -> SuiteRun:
+    """The suite run's rows, one pending result per action; not queued (the caller does)."""
+    suite = SuiteRun.objects.create(
+        scope=scope.as_dict(),
+        scope_key=scope.key,
+        title=scope.title[:300],
+        user=user if user is not None and user.is_authenticated else None,
+        total=len(chosen),
+    )
+    add_results(suite, chosen)
+    return suite
+
+
+def add_results(suite: SuiteRun, chosen: list[Action]) -> None:
+    """One pending result per action, in order."""
+    SuiteResult.objects.bulk_create(
+        SuiteResult(
+            suite_run=suite,
+            position=position,
+            action=action,
+            connector_name=action.connector.name,
+            action_name=action.name,
+        )
+        for position, action in enumerate(chosen)
+    )
 
 
 @task
@@ -218,7 +234,7 @@ def execute(suite_run_id: int) -> None:
     )
     if not claimed:
         return
-    suite = SuiteRun.objects.select_related("user").get(pk=suite_run_id)
+    suite = SuiteRun.objects.select_related("user", "monitor").get(pk=suite_run_id)
     problem = ""
     try:
         pending = list(
@@ -231,7 +247,8 @@ def execute(suite_run_id: int) -> None:
         logger.exception("Suite run %s stopped", suite_run_id)
         problem = f"The worker stopped this suite run early ({type(error).__name__})."
     finally:
-        SuiteRun.objects.filter(pk=suite_run_id).update(
+        # Only a run still running: one the monitor tick marked interrupted stays so.
+        SuiteRun.objects.filter(pk=suite_run_id, status=SuiteRun.Status.RUNNING).update(
             status=SuiteRun.Status.FINISHED, finished_at=timezone.now(), problem=problem
         )
 
@@ -289,7 +306,14 @@ def _run_all(suite: SuiteRun, pending: list[SuiteResult]) -> None:
     if count <= 1:
         drain()  # one at a time: in the worker's own thread
         return
-    threads = [threading.Thread(target=work, name=f"suite-{suite.pk}-{n}") for n in range(count)]
+    # Each thread in a copy of this context: the secrets it decrypts are noted in the same
+    # sealing.collecting_in_play() set, which a monitor's alert masks out once more.
+    threads = [
+        threading.Thread(
+            target=contextvars.copy_context().run, args=(work,), name=f"suite-{suite.pk}-{n}"
+        )
+        for n in range(count)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -306,7 +330,11 @@ def _run_one(suite: SuiteRun, result: SuiteResult) -> None:
         result.checks = [
             {"type": "sent", "passed": False, "detail": "The action was deleted before its Test."}
         ]
-    elif missing := [a.name for a in action.input_args.all() if a.required and not a.example_value]:
+    elif missing := [
+        a.name
+        for a in action.input_args.all()
+        if a.required and not (a.example_value or given_inputs(suite, action).get(a.name))
+    ]:
         # What the Test button's form refuses: a required input with nothing to fill it.
         result.outcome = SuiteResult.Outcome.ERRORED
         result.error_kind = "MissingInput"
@@ -318,6 +346,7 @@ def _run_one(suite: SuiteRun, result: SuiteResult) -> None:
     else:
         try:
             inputs = {arg.name: arg.example_value for arg in action.input_args.all()}
+            inputs.update(given_inputs(suite, action))
             run = executor.run(action, inputs, suite.user)
         except Exception as error:
             logger.exception("Suite run %s: the Test of %s failed", suite.pk, action)
@@ -340,6 +369,19 @@ def _run_one(suite: SuiteRun, result: SuiteResult) -> None:
         )
         counter = COUNTERS[result.outcome]
         SuiteRun.objects.filter(pk=suite.pk).update(**{counter: F(counter) + 1})
+
+
+def given_inputs(suite: SuiteRun, action: Action) -> dict[str, str]:
+    """A monitor's own values for the action's inputs, over its example values: keyed by
+    "Connector.action" or by the action's name."""
+    if suite.monitor is None or not isinstance(suite.monitor.inputs, dict):
+        return {}
+    given: dict[str, str] = {}
+    for key in (action.name, f"{action.connector.name}.{action.name}"):
+        values = suite.monitor.inputs.get(key)
+        if isinstance(values, dict):
+            given.update({str(k): str(v) for k, v in values.items()})
+    return given
 
 
 def _current_action(result: SuiteResult) -> Action | None:
@@ -460,7 +502,8 @@ def prune(days: int | None = None, dry_run: bool = False) -> int:
     newest = SuiteRun.objects.filter(scope_key=models.OuterRef("scope_key")).order_by(
         "-created_at", "-id"
     )
-    old = SuiteRun.objects.filter(status=SuiteRun.Status.FINISHED, created_at__lt=cutoff).exclude(
+    ended = [SuiteRun.Status.FINISHED, SuiteRun.Status.INTERRUPTED]
+    old = SuiteRun.objects.filter(status__in=ended, created_at__lt=cutoff).exclude(
         pk=models.Subquery(newest.values("pk")[:1])
     )
     ids = list(old.values_list("pk", flat=True))

@@ -14,6 +14,7 @@ from connectors.catalog.queries import (
     search_connectors,
     shareable_url,
 )
+from connectors.engine import monitors
 from connectors.forms.catalog_filters import CatalogFilters
 from connectors.views.access import require
 
@@ -32,6 +33,9 @@ def catalog(request: HttpRequest) -> HttpResponse:
     ids = connectors.values_list("pk", flat=True)
     page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = catalog_rows(list(page.object_list))
+    states = monitors.connector_states(c.name for c in page.object_list)
+    for row in page.object_list:
+        row.monitor_state = states.get(row.name, "")
     context = {"page": page, "query": query, "filters": filters, "chosen": chosen}
     if request.htmx and request.htmx.target == "results":
         response = render(request, "connectors/catalog.html#results", context)

@@ -18,6 +18,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_GET, require_http_methods
 
 from connectors.catalog import history, versions
+from connectors.engine import monitors
 from connectors.forms import error_summary
 from connectors.forms.auth_base import AuthForm
 from connectors.forms.auth_forms import auth_form_for
@@ -212,6 +213,7 @@ def connector_detail(request: HttpRequest, name: str) -> HttpResponse:
         "filtered": bool(query or tag),
         "missing_credentials": missing_credentials(connector),
         "missing_hosts": ",".join(origins.hosts_of(connector.base_url)),
+        "monitor_state": monitors.connector_states([connector.name]).get(connector.name, ""),
     }
     if request.htmx:
         return render(request, "connectors/connector_detail.html#actions", context)

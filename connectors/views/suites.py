@@ -64,9 +64,9 @@ def suite_run_list(request: HttpRequest) -> HttpResponse:
 def suite_run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Progress while it runs (polled by htmx, or a reload without JavaScript), then the table."""
     require(request, "view_testrun")
-    suite = get_object_or_404(SuiteRun.objects.select_related("user"), pk=pk)
+    suite = get_object_or_404(SuiteRun.objects.select_related("user", "monitor"), pk=pk)
     context: dict[str, object] = {"suite": suite, "poll_seconds": POLL_SECONDS}
-    if suite.finished:
+    if suite.ended:
         rows = suites.results_with_links(suite)
         context["rows"] = rows
         context["changes"] = suites.changes(suite, [result for result, _ in rows])

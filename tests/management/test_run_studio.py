@@ -24,6 +24,8 @@ from tests.helpers.factories import make_action, make_connector
 connector = make_connector("Local", base_url="{url}")
 make_action(connector, "ping", path="/ping")
 make_action(connector, "pong", path="/pong")
+from connectors.engine import monitors
+monitors.create_monitor(monitors.Values(name="Local watch", connector="Local", interval_seconds=60))
 print(suites.start_suite_run(connector="Local", user=None).pk)
 """
 
@@ -49,6 +51,14 @@ def suite_status(database: Path, pk: int) -> str:
     return row[0] if row else ""
 
 
+def monitor_runs_finished(database: Path) -> int:
+    with sqlite3.connect(database) as db:
+        query = (
+            "select count(*) from connectors_suiterun where monitor_id is not null and status = ?"
+        )
+        return db.execute(query, ("finished",)).fetchone()[0]
+
+
 def serves(url: str) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=2) as response:
@@ -65,7 +75,7 @@ def group_gone(pgid: int) -> bool:
     return False
 
 
-def test_it_serves_runs_queued_suites_and_stops_both_on_ctrl_c(tmp_path) -> None:
+def test_it_serves_runs_queued_suites_and_monitors_and_stops_both_on_ctrl_c(tmp_path) -> None:
     database = tmp_path / "studio.sqlite3"
     env = {
         **os.environ,
@@ -74,6 +84,7 @@ def test_it_serves_runs_queued_suites_and_stops_both_on_ctrl_c(tmp_path) -> None
         "STUDIO_TASKS": "db",
         "STUDIO_OUTBOUND_ALLOW": "127.0.0.1",
         "STUDIO_ENV_CREDENTIALS": "",
+        "STUDIO_MONITOR_TICK_SECONDS": "1",
     }
     run = [sys.executable, MANAGE]
     subprocess.run([*run, "migrate", "--noinput", "-v0"], env=env, check=True, timeout=300)
@@ -99,7 +110,14 @@ def test_it_serves_runs_queued_suites_and_stops_both_on_ctrl_c(tmp_path) -> None
         try:
             assert wait_for(lambda: serves(f"http://127.0.0.1:{port}/accounts/login/"))
             assert wait_for(lambda: suite_status(database, pk) == "finished")
-            assert sorted(got.path for got in upstream.received) == ["/ping", "/pong"]
+            # The monitor, due at once, is ticked and run by the same worker: nothing else runs.
+            assert wait_for(lambda: monitor_runs_finished(database) == 1)
+            assert sorted(got.path for got in upstream.received) == [
+                "/ping",
+                "/ping",
+                "/pong",
+                "/pong",
+            ]
 
             studio.send_signal(signal.SIGINT)  # what Ctrl+C sends
             assert studio.wait(timeout=60) == 0

@@ -18,9 +18,17 @@ from django.test import RequestFactory
 from django.views.debug import ExceptionReporter
 
 from connectors.catalog import history
-from connectors.engine import alerts, channels, executor, suites
+from connectors.engine import alerts, channels, executor, monitor_runs, monitors, suites
 from connectors.lib.curl import languages
-from connectors.models import Action, ActionDraft, Connector, Credential, Revision, TestRun
+from connectors.models import (
+    Action,
+    ActionDraft,
+    Connector,
+    Credential,
+    Incident,
+    Revision,
+    TestRun,
+)
 from connectors.secrets import homes, sealing
 from connectors.views import connectors as views_connectors
 from tests.conftest import client_for
@@ -684,3 +692,51 @@ def test_a_channel_url_is_in_no_dump_and_no_log_line(upstream, caplog) -> None:
     assert CHANNEL_TOKEN not in out.getvalue()
     assert caplog.records, "the failing alert logged nothing at all"
     assert CHANNEL_TOKEN not in "\n".join(r.getMessage() for r in caplog.records)
+
+
+def test_no_monitor_alert_page_or_data_shows_the_canary(canary_catalog, alice, upstream, settings):
+    settings.STUDIO_SUITE_THREADS = 1  # in this thread, inside the test's transaction
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+    alice.is_staff = True
+    alice.save()
+    upstream.handler = lambda got: Reply(
+        status=500, body=json.dumps({"headers": got.headers, "path": got.path}).encode()
+    )
+    with Upstream() as receiver:
+        hook = make_channel("webhook", f"{receiver.url}/{CHANNEL_TOKEN}/m", name="hook")
+        email = make_channel("email", "oncall@example.com", name="mail")
+        watched = []
+        for connector in canary_catalog:
+            monitor = monitors.create_monitor(
+                monitors.Values(
+                    name=f"Watch {connector.name}",
+                    connector=connector.name,
+                    interval_seconds=60,
+                    alert_after=1,
+                ),
+                channels=[hook, email],
+                user=alice,
+            )
+            watched.append(monitor)
+        for suite_id in monitor_runs.tick().claimed:
+            monitor_runs.run_monitor.call(suite_id)  # the task's body, in this thread
+        assert Incident.objects.count() == len(canary_catalog)
+        assert len(receiver.received) == len(canary_catalog)
+        for got in receiver.received:
+            assert_clean(got.body.decode(), "a monitor alert")
+            assert CHANNEL_TOKEN not in got.body.decode()
+    assert len(mail.outbox) == len(canary_catalog)
+    for message in mail.outbox:
+        assert_clean(message.subject + message.body, "a monitor alert email")
+    client = client_for(alice)
+    pages = ["/monitors/", "/", "/admin/connectors/monitor/", "/admin/connectors/incident/"]
+    for monitor in watched:
+        pages += [f"/monitors/{monitor.pk}/", f"/monitors/{monitor.pk}/edit/"]
+        pages += [f"/admin/connectors/monitor/{monitor.pk}/change/"]
+        assert_clean(json.dumps(monitors.monitor_data(monitor)), "a monitor's data")
+    pages += [f"/admin/connectors/incident/{i.pk}/change/" for i in Incident.objects.all()]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert_clean(response.content.decode(), url)
+        assert CHANNEL_TOKEN not in response.content.decode(), url

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from connectors.engine import monitor_runs
+
 
 def worker_command() -> list[str]:
     """The manage.py command (with its options) that runs a worker for STUDIO_TASKS."""
@@ -19,17 +21,24 @@ def worker_command() -> list[str]:
 
 class Command(BaseCommand):
     help = (
-        "Run a worker for suite runs: the database worker (STUDIO_TASKS=db, the default) or an "
-        "RQ worker on REDIS_URL (STUDIO_TASKS=rq). Start one on every machine that should work."
+        "Run a worker for suite runs and monitors, with the monitor tick: the database worker "
+        "(STUDIO_TASKS=db, the default) or an RQ worker on REDIS_URL (STUDIO_TASKS=rq). Start "
+        "one on every machine that should work."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--batch", action="store_true", help="run what is queued, then stop (database worker)"
         )
+        parser.add_argument(
+            "--no-tick", action="store_true", help="do not queue due monitors from this process"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         name, *rest = worker_command()
         if options["batch"]:
             rest.append("--batch" if name == "db_worker" else "--burst")
+        elif not options["no_tick"]:
+            # Every worker ticks: the claim lets one of them take each monitor slot.
+            monitor_runs.start_ticking()
         call_command(name, *rest)
