@@ -26,6 +26,7 @@ _ADMINISTER = [
     "connectors.delete_testrun",
     "connectors.restore_revision",
     "connectors.import_catalog",
+    "connectors.manage_api_tokens",
 ] + [
     f"auth.{verb}_{model}"
     for model in ("user", "group")

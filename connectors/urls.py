@@ -14,6 +14,7 @@ from connectors.views import (
     importing_curl,
     oauth,
     runs,
+    tokens,
 )
 
 urlpatterns = [
@@ -53,6 +54,8 @@ urlpatterns = [
     path("oauth/callback/", oauth.oauth_callback, name="oauth_callback"),
     path("connectors/<str:name>/oauth/authorize/", oauth.oauth_start, name="oauth_start"),
     path("connectors/<str:name>/token/clear/", oauth.token_clear, name="token_clear"),
+    path("account/tokens/", tokens.token_list, name="token_list"),
+    path("account/tokens/<int:pk>/revoke/", tokens.token_revoke, name="token_revoke"),
     path("credentials/", credentials.credential_list, name="credential_list"),
     path("credentials/new/", credentials.credential_form, name="credential_create"),
     path(

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "studio.middleware.CollectSecretsInPlay",  # first: its error reports mask them
+    "connectors.api.errors.JsonErrorsUnderApi",  # under /api/ every error is JSON
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
