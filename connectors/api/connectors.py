@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.db.models import Prefetch
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 from ninja.errors import HttpError, ValidationError
 from pydantic import ConfigDict
 
 from connectors.api.auth import require
-from connectors.api.errors import ERRORS, READ_ERRORS
+from connectors.api.errors import ERRORS
 from connectors.api.runs import RunResult, result_of
 from connectors.catalog import queries
 from connectors.engine import executor
@@ -23,6 +23,9 @@ from connectors.models import Action, Connector, InputArg
 router = Router(tags=["connectors"])
 
 MAX_QUERY = 200
+# The walkthrough's connector (`make run` loads it) as the document's example.
+ConnectorName = Annotated[str, Path(description="A connector's Name.", example="OpenAI")]
+ActionName = Annotated[str, Path(description="An action's Name.", example="list_models")]
 
 
 class LastRun(Schema):
@@ -137,7 +140,7 @@ def _action(request: HttpRequest, action: Action) -> dict[str, Any]:
 
 @router.get(
     "/connectors",
-    response={200: ConnectorPage, **READ_ERRORS},
+    response={200: ConnectorPage, **ERRORS},
     summary="List connectors",
     operation_id="list_connectors",
 )
@@ -155,11 +158,11 @@ def connector_list(request: HttpRequest, filters: Query[ConnectorFilter]) -> dic
 
 @router.get(
     "/connectors/{name}",
-    response={200: ConnectorDetail, **READ_ERRORS},
+    response={200: ConnectorDetail, **ERRORS},
     summary="A connector with its actions",
     operation_id="get_connector",
 )
-def connector_detail(request: HttpRequest, name: str) -> dict[str, Any]:
+def connector_detail(request: HttpRequest, name: ConnectorName) -> dict[str, Any]:
     require(request, "view_connector", "browse the catalog")
     connector = (
         Connector.objects.prefetch_related(
@@ -191,7 +194,9 @@ def _as_text(value: InputValue) -> str:
     summary="Run a Test of an action now",
     operation_id="test_action",
 )
-def action_test(request: HttpRequest, name: str, action: str, payload: TestIn) -> dict[str, Any]:
+def action_test(
+    request: HttpRequest, name: ConnectorName, action: ActionName, payload: TestIn
+) -> dict[str, Any]:
     """Sends the action now, exactly as the Test button does, stores the run and answers
     with its outcome and checks. A failed send (refused, timed out, a credential not set) is
     still a 200: the run says what happened in `error_kind` and `error_message`."""

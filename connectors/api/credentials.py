@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from connectors.api.auth import require
-from connectors.api.errors import READ_ERRORS
+from connectors.api.errors import ERRORS
 from connectors.models import Credential
 from connectors.secrets import sealing
 
@@ -38,7 +38,7 @@ def _hint(credential: Credential) -> str:
 
 @router.get(
     "/credentials",
-    response={200: CredentialList, **READ_ERRORS},
+    response={200: CredentialList, **ERRORS},
     summary="Credentials",
     operation_id="list_credentials",
 )

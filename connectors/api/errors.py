@@ -37,7 +37,6 @@ ERRORS: dict[int, type[Error]] = {
     422: Error,
     500: Error,
 }
-READ_ERRORS = {code: schema for code, schema in ERRORS.items() if code != 422}
 
 UNAUTHORIZED = (
     "Send a personal API token as 'Authorization: Bearer <token>'; create one on "

@@ -10,7 +10,7 @@ from ninja import Path, Router, Schema
 from ninja.errors import HttpError
 
 from connectors.api.auth import require
-from connectors.api.errors import READ_ERRORS
+from connectors.api.errors import ERRORS
 from connectors.models import TestRun
 
 router = Router(tags=["runs"])
@@ -122,7 +122,7 @@ def _headers(pairs: list[Any]) -> list[dict[str, str]]:
 
 @router.get(
     "/runs/{int:run_id}",
-    response={200: RunDetail, **READ_ERRORS},
+    response={200: RunDetail, **ERRORS},
     summary="A Test run",
     operation_id="get_run",
 )

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 from django.utils import timezone
+from openapi_spec_validator import validate
 
 from connectors.models import ApiToken
 from connectors.secrets import tokens
@@ -85,3 +86,4 @@ def test_the_openapi_document_is_public_and_describes_errors(db) -> None:
     test = document["paths"]["/api/v1/connectors/{name}/actions/{action}/test"]["post"]
     assert {"200", "401", "403", "404", "422", "500"} <= set(test["responses"])
     assert document["components"]["securitySchemes"]["BearerToken"]["scheme"] == "bearer"
+    validate(document)  # a valid OpenAPI 3.1 document, as openapi-spec-validator reads it
