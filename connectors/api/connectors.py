@@ -13,7 +13,7 @@ from ninja.errors import HttpError, ValidationError
 from pydantic import ConfigDict
 
 from connectors.api.auth import require
-from connectors.api.errors import ERRORS
+from connectors.api.errors import ERRORS, refuse_unknown_query
 from connectors.api.runs import RunResult, result_of
 from connectors.catalog import queries
 from connectors.engine import executor
@@ -77,7 +77,12 @@ class ConnectorPage(Schema):
 class ConnectorFilter(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    q: str = Field("", max_length=MAX_QUERY, description="Name, description or Base URL holds it.")
+    q: str = Field(
+        "",
+        max_length=MAX_QUERY,
+        pattern=r"^[^\x00]*$",  # no NUL: a 400 (the database could not compare it)
+        description="Name, Display Name, Description or Base URL holds it.",
+    )
     page: int = Field(1, ge=1, le=1_000_000)
     per_page: int = Field(50, ge=1, le=200)
 
@@ -148,6 +153,7 @@ def connector_list(request: HttpRequest, filters: Query[ConnectorFilter]) -> dic
     """The catalog, by Name, 50 a page (`per_page` up to 200); `q` searches as the catalog's
     search box does."""
     require(request, "view_connector", "browse the catalog")
+    refuse_unknown_query(request, ConnectorFilter.model_fields)
     found = queries.search_connectors(filters.q)
     count = found.count()
     start = (filters.page - 1) * filters.per_page
@@ -164,6 +170,7 @@ def connector_list(request: HttpRequest, filters: Query[ConnectorFilter]) -> dic
 )
 def connector_detail(request: HttpRequest, name: ConnectorName) -> dict[str, Any]:
     require(request, "view_connector", "browse the catalog")
+    refuse_unknown_query(request)
     connector = (
         Connector.objects.prefetch_related(
             Prefetch("actions", Action.objects.prefetch_related("input_args"))
@@ -201,6 +208,7 @@ def action_test(
     with its outcome and checks. A failed send (refused, timed out, a credential not set) is
     still a 200: the run says what happened in `error_kind` and `error_message`."""
     require(request, "run_test", "run a Test (Developers and Admins may)")
+    refuse_unknown_query(request)
     found = (
         Action.objects.select_related("connector")
         .prefetch_related("input_args")

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from connectors.api.auth import require
-from connectors.api.errors import ERRORS
+from connectors.api.errors import ERRORS, refuse_unknown_query
 from connectors.models import Credential
 from connectors.secrets import sealing
 
@@ -46,6 +46,7 @@ def credential_list(request: HttpRequest) -> dict[str, Any]:
     """Every team credential's name. Allowed hosts, hint and who set it are for those who
     build connectors (Developers and Admins), as on the Credentials page; null for Viewers."""
     require(request, "view_credential", "see credentials")
+    refuse_unknown_query(request)
     details = request.user.has_perm("connectors.change_connector")
     items = [
         {

@@ -4,7 +4,7 @@ middleware for what Django answers before or around the API (unknown paths, 500s
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Any
 
@@ -63,6 +63,19 @@ def _field(loc: list[Any]) -> str:
     elif parts[:1] in (["query"], ["path"], ["header"]):
         parts = parts[1:]
     return ".".join(parts) or "body"
+
+
+def refuse_unknown_query(request: HttpRequest, known: Iterable[str] = ()) -> None:
+    """A query parameter the operation does not take is a 422 naming it, not silently ignored
+    (a typo such as `?pgae=2` would otherwise read page 1)."""
+    unknown = sorted(set(request.GET) - set(known))
+    if unknown:
+        raise ValidationError(
+            [
+                {"loc": ["query", name], "msg": "This operation takes no such parameter"}
+                for name in unknown
+            ]
+        )
 
 
 def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:

@@ -10,7 +10,7 @@ from ninja import Path, Router, Schema
 from ninja.errors import HttpError
 
 from connectors.api.auth import require
-from connectors.api.errors import ERRORS
+from connectors.api.errors import ERRORS, refuse_unknown_query
 from connectors.models import TestRun
 
 router = Router(tags=["runs"])
@@ -130,6 +130,7 @@ def run_detail(request: HttpRequest, run_id: int = Path(..., ge=1, le=MAX_ID)) -
     """One stored Test run: inputs, the request as sent (secrets masked), the answer (body
     as stored: masked, capped; null for a binary body) and its checks."""
     require(request, "view_testrun", "read Test runs")
+    refuse_unknown_query(request)
     run = (
         TestRun.objects.select_related("action__connector", "user")
         .defer("response_bytes")

@@ -34,6 +34,9 @@ def test_bad_query_parameters_name_the_field(carol) -> None:
     assert answer.status_code == 422
     assert answer.json()["errors"][0]["field"] == "page"
     assert ApiClient(carol).get("/runs/99999999999999999999999").status_code == 422
+    typo = ApiClient(carol).get("/connectors", pgae="2")
+    assert typo.status_code == 422 and typo.json()["errors"][0]["field"] == "pgae"
+    assert ApiClient(carol).get("/credentials", page="2").status_code == 422
 
 
 def test_a_nul_character_is_a_json_error_not_a_database_error(carol) -> None:
