@@ -48,9 +48,16 @@ def test_a_token_is_created_shown_once_used_and_revoked(
 
 
 def test_the_api_docs_page_lists_the_operations(page: Page, live_server, log_in, carol) -> None:
+    blocked: list[str] = []
+    page.on(
+        "console",
+        lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None,
+    )
     log_in(page, carol)
     page.goto(f"{live_server.url}/api/v1/docs")
     expect(page.get_by_role("heading", name="REST API")).to_be_visible()
     expect(
         page.get_by_role("link", name="POST /api/v1/connectors/{name}/actions/{action}/test")
     ).to_be_visible()
+    page.goto(f"{live_server.url}/account/tokens/")
+    assert blocked == []  # no CDN, no inline code: nothing the strict CSP refuses
