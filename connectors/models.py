@@ -708,3 +708,33 @@ class Incident(models.Model):
     @property
     def open(self) -> bool:
         return self.closed_at is None
+
+
+class ApiToken(models.Model):
+    """A personal token for the REST API: it acts with its user's role.
+
+    Only a SHA-256 digest of the token is kept (the token is 256 random bits, so a fast digest
+    is enough), with its last 4 characters as a hint; the token itself is shown once.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField("Name", max_length=100)
+    digest = models.CharField(max_length=64, editable=False)
+    hint = models.CharField(max_length=4, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField("Expires", null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["digest"], name="api_token_digest_unique")]
+        permissions = [("manage_api_tokens", "Can see and revoke everyone's API tokens")]
+
+    def __str__(self) -> str:
+        return f"{self.name} (••••{self.hint})"
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()

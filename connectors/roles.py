@@ -34,6 +34,7 @@ _ADMINISTER = [
     "connectors.add_alertchannel",
     "connectors.change_alertchannel",
     "connectors.delete_alertchannel",
+    "connectors.manage_api_tokens",
 ] + [
     f"auth.{verb}_{model}"
     for model in ("user", "group")

@@ -17,6 +17,7 @@ from connectors.views import (
     oauth,
     runs,
     suites,
+    tokens,
     workbench,
 )
 
@@ -78,6 +79,8 @@ urlpatterns = [
         alert_channels.alert_channel_delete,
         name="alert_channel_delete",
     ),
+    path("account/tokens/", tokens.token_list, name="token_list"),
+    path("account/tokens/<int:pk>/revoke/", tokens.token_revoke, name="token_revoke"),
     path("credentials/", credentials.credential_list, name="credential_list"),
     path("credentials/new/", credentials.credential_form, name="credential_create"),
     path(

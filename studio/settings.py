@@ -44,6 +44,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "studio.middleware.CollectSecretsInPlay",  # first: its error reports mask them
+    "connectors.api.errors.JsonErrorsUnderApi",  # under /api/ every error is JSON
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -315,6 +316,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # urllib3 logs each request line at DEBUG, a Param Auth key in its query string included.
+    "loggers": {"urllib3": {"level": "INFO"}},
 }
 
 # Widgets render with the project's templates (key/value tables, write-only secrets).

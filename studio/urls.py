@@ -19,5 +19,6 @@ urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("accounts/", include("studio.accounts_urls")),
+    path("api/v1/", include("connectors.api.urls")),
     path("", include("connectors.urls")),
 ]

@@ -32,6 +32,7 @@ from connectors.models import (
 from connectors.secrets import homes, sealing
 from connectors.views import connectors as views_connectors
 from tests.conftest import client_for
+from tests.helpers.api import ApiClient
 from tests.helpers.factories import (
     LOCAL_HOSTS,
     api_key_connector,
@@ -274,6 +275,34 @@ def test_no_history_page_diff_restore_or_export_shows_the_canary(canary_catalog,
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT * FROM {connection.ops.quote_name(Revision._meta.db_table)}")
         assert_clean(repr(cursor.fetchall()), "the revision table")
+
+
+def test_no_api_answer_shows_the_canary(canary_catalog, alice, caplog) -> None:
+    """Every operation of the REST API, as an Admin whose Tests send the canary."""
+    caplog.set_level(logging.DEBUG)
+    api = ApiClient(alice)
+    answers = [api.get("/connectors"), api.get("/connectors", q="a"), api.get("/credentials")]
+    for connector in canary_catalog:
+        answers.append(api.get(f"/connectors/{connector.name}"))
+        for action in connector.actions.all():
+            tested = api.post(f"/connectors/{connector.name}/actions/{action.name}/test", {})
+            assert tested.status_code == 200 and tested.json()["status"] == 200
+            answers.append(tested)
+    for run in TestRun.objects.all():
+        answers.append(api.get(f"/runs/{run.pk}"))
+    answers.append(api.get("/openapi.json"))
+    page = client_for(alice)
+    answers += [page.get("/api/v1/docs"), page.get("/account/tokens/")]
+    assert all(answer.status_code == 200 for answer in answers)
+    for answer in answers:
+        assert_clean(answer.content.decode(), f"the API answer to {answer.request['PATH_INFO']}")
+        assert_clean(
+            json.dumps(json.loads(answer.content))
+            if answer["Content-Type"].startswith("application/json")
+            else "",
+            "the API's JSON, unescaped",
+        )
+    assert_clean("\n".join(r.getMessage() for r in caplog.records), "the logs")
 
 
 def test_stored_runs_hold_no_canary(canary_catalog) -> None:
