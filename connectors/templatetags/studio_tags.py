@@ -14,7 +14,7 @@ from django.utils.timesince import timesince
 
 from connectors.engine import outcomes
 from connectors.models import Connector
-from connectors.secrets import references
+from connectors.secrets import credential_refs, references
 
 register = template.Library()
 
@@ -84,3 +84,9 @@ def was_sent(error_kind: str) -> bool:
 def is_env_credential(name: str) -> bool:
     """A name reserved by STUDIO_ENV_CREDENTIALS: set on the server, never created here."""
     return references.is_env_credential(name)
+
+
+@register.filter
+def reference_kind(hint: str) -> str:
+    """What a stored {{NAME}} refers to now: a page never claims a credential that is not there."""
+    return credential_refs.reference_kind(hint)

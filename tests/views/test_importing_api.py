@@ -13,6 +13,7 @@ from django.test import Client
 
 from connectors.engine import executor
 from connectors.models import Connector, Credential, Revision
+from connectors.secrets import sealing
 from tests.conftest import client_for
 from tests.helpers.upstream import Received, Reply
 
@@ -783,3 +784,28 @@ def test_it_imports_into_an_existing_connector_chosen_first_and_keeps_its_settin
     assert connector.base_url == "https://tasks.internal.test/api"  # kept
     assert connector.auth_config == "NO_AUTH"
     assert connector.actions.filter(name="list_tasks", path="/tasks").exists()
+
+
+def test_a_typed_credential_value_survives_renaming_the_connector_in_the_preview(alice) -> None:
+    client = client_for(alice)
+    first = preview(client, "petstore-3.0.yaml")
+    renamed = form_of(first) | {"credential-PET_STORE_API_KEY": KEY, "connector_name": "my_pets"}
+    again = client.post("/import-api/", renamed | {"preview": "1"})
+    html = again.content.decode()
+    assert 'name="credential-MY_PETS_API_KEY"' in html and "Kept from before" in html
+    assert KEY not in html
+    assert create(client, again).status_code == 302
+    stored = Credential.objects.get()
+    assert stored.name == "MY_PETS_API_KEY" and sealing.unseal(stored.sealed) == KEY
+
+
+def test_an_admin_who_typed_no_value_is_told_the_truth_and_the_page_says_it_is_missing(
+    alice,
+) -> None:
+    client = client_for(alice)
+    response = create(client, preview(client, "petstore-3.0.yaml"))
+    page = client.get(response.url).content.decode()
+    assert "An Admin creates" not in page
+    assert "create them on the Credentials page before Test: PET_STORE_API_KEY" in page
+    assert "no credential PET_STORE_API_KEY exists yet" in page
+    assert "team credential;" not in page
