@@ -25,7 +25,7 @@ def test_it_seeds_openai_at_version_1_whose_base_url_can_be_restored(
     assert (first.version, first.event) == (1, Revision.Event.CREATED)
     assert Revision.objects.filter(kind="action", connector_name="OpenAI", version=1).exists()
     client = client_for(alice)
-    moved = connector_post(base_url="http://127.0.0.1:9", version="1", confirm_origin="on")
+    moved = connector_post(base_url="http://127.0.0.1:9", version="1")
     assert client.post("/connectors/OpenAI/edit/", moved).status_code == 302
     assert Connector.objects.get().base_url == "http://127.0.0.1:9"
     client.post(f"/history/{first.pk}/restore/")

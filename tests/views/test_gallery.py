@@ -263,3 +263,9 @@ def test_it_offers_the_environment_credential_when_its_host_matches(
     # Another host: not offered.
     settings.STUDIO_ENV_CREDENTIALS = ["OPENAI_API_KEY@api.example.com"]
     assert "OPENAI_API_KEY_2" in client.get(url).content.decode()
+
+
+def test_the_sap_successfactors_template_asks_for_client_id_once(bob) -> None:
+    url = reverse("template_form", args=["sap-success-factors-oauth2-saml-bearer-dynamic"])
+    page = client_for(bob).get(url).content.decode()
+    assert page.count('name="ask_client_id"') == 1

@@ -223,15 +223,16 @@ def test_a_viewer_cannot_import(carol) -> None:
     client = client_for(carol)
     assert client.get("/import-api/").status_code == 403
     assert preview(client, "petstore-3.0.yaml").status_code == 403
-    assert "Import API description" not in client.get("/").content.decode()
+    assert 'id="import-menu"' not in client.get("/").content.decode()
     assert not Connector.objects.exists()
 
 
-def test_the_catalog_offers_each_import_under_its_own_name(bob, alice) -> None:
+def test_the_catalog_offers_each_import_in_one_import_menu(bob, alice) -> None:
     html = client_for(bob).get("/").content.decode()
-    assert "Import API description" in html and "Import cURL" in html
-    assert "Import catalog" not in html  # an Admin's
-    assert "Import catalog" in client_for(alice).get("/").content.decode()
+    menu = html[html.index('<details class="menu" id="import-menu">') : html.index("</details>")]
+    assert ">cURL command</a>" in menu and ">API description <small>" in menu
+    assert "Catalog file" not in menu  # an Admin's
+    assert ">Catalog file</a>" in client_for(alice).get("/").content.decode()
 
 
 def test_a_typed_secret_is_never_shown_back_and_survives_preview_again(alice) -> None:
