@@ -525,3 +525,21 @@ def test_xml_that_joins_a_secret_across_a_comment_is_not_kept(upstream, alice) -
     page = client_for(alice).get(f"{action.get_absolute_url()}?run={run.pk}").content.decode()
     assert "cannot be masked where it stands" in page
     assert_nowhere(page, "the action page")
+
+
+def test_the_base_url_warning_and_the_help_page_hold_no_canary(canary_catalog, alice) -> None:
+    client = client_for(alice)
+    warned = 0
+    for connector in canary_catalog:
+        page = client.get(f"/connectors/{connector.name}/edit/").content.decode()
+        version = re.search(r'name="version" value="(\d+)"', page).group(1)
+        moved = connector_post(
+            name=connector.name, base_url="https://elsewhere.example", version=version
+        )
+        moved |= {"auth_config": connector.auth_config, "auth-api_key": ""}
+        del moved["confirm_moves"]
+        response = client.post(f"/connectors/{connector.name}/edit/", moved)
+        assert_clean(response.content.decode(), f"the Base URL warning of {connector.name}")
+        warned += "Not saved yet" in response.content.decode()
+    assert warned >= 3  # the literal secrets' connectors are warned about, not saved
+    assert_clean(client.get("/help/").content.decode(), "/help/")

@@ -810,3 +810,11 @@ def test_an_admin_who_typed_no_value_is_told_the_truth_and_the_page_says_it_is_m
     assert "create them on the Credentials page before Test: PET_STORE_API_KEY" in page
     assert "no credential PET_STORE_API_KEY exists yet" in page
     assert "team credential;" not in page
+
+
+def test_the_preview_shows_auth_settings_by_their_labels(alice) -> None:
+    html = preview(client_for(alice), "petstore-3.0.yaml").content.decode()
+    auth = html[html.index('id="import-auth"') :][:600]
+    assert "Api Key Auth Auth Type: <code>Header Auth</code>" in auth
+    assert "Header Auth Key: <code>X-Api-Key</code>" in auth
+    assert "api_key_auth_type" not in auth and "HEADER<" not in auth
