@@ -158,3 +158,36 @@ def test_saving_a_base_url_on_another_origin_warns_first(
     page.get_by_role("button", name="Save and clear them").click()
     expect(page.get_by_text("Saved connector OpenAI.")).to_be_visible()
     assert Connector.objects.get().base_url == "http://127.0.0.1:9000"
+
+
+def test_the_template_form_shows_only_the_chosen_secrets_inputs(
+    page: Page, live_server, log_in, alice, settings
+) -> None:
+    settings.STUDIO_ENV_CREDENTIALS = ["OPENAI_API_KEY@api.openai.com"]  # as make run's .env
+    log_in(page, alice)
+    page.goto(f"{live_server.url}/templates/openai-api-key/")
+    expect(page.get_by_label("Create a team credential")).to_be_checked()
+    expect(page.get_by_label("Api Key: new credential name")).to_have_value("OPENAI_API_KEY_2")
+    expect(page.get_by_label("Api Key value")).to_be_visible()
+    expect(page.get_by_label("Api Key: team credential")).to_be_hidden()
+    page.get_by_label("Use a team credential").check()
+    expect(page.get_by_label("Api Key: team credential")).to_be_visible()
+    expect(page.get_by_label("Api Key value")).to_be_hidden()
+    expect(page.get_by_label("Api Key: new credential name")).to_be_hidden()
+    page.get_by_label("Enter the Api Key").check()
+    expect(page.get_by_label("Api Key value")).to_be_visible()
+    expect(page.get_by_label("Api Key: new credential name")).to_be_hidden()
+    page.get_by_label("Create a team credential").check()
+    page.get_by_label("Api Key value").fill("sk-template-browser-0000")
+    page.get_by_role("button", name="Preview").click()
+    page.get_by_role("button", name="Create").click()
+    expect(page.get_by_text("Created openai from the OpenAI template.")).to_be_visible()
+
+
+def test_a_viewer_gets_a_read_only_template_page(page: Page, live_server, log_in, carol) -> None:
+    log_in(page, carol)
+    page.goto(f"{live_server.url}/templates/openai-api-key/")
+    expect(page.get_by_role("heading", name="What it creates")).to_be_visible()
+    expect(page.get_by_role("textbox")).to_have_count(0)
+    expect(page.get_by_role("radio")).to_have_count(0)
+    expect(page.get_by_role("button", name="Preview")).to_have_count(0)
