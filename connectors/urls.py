@@ -9,6 +9,7 @@ from connectors.views import (
     connectors,
     credentials,
     gallery,
+    help,
     history,
     importing_api,
     importing_catalog,
@@ -23,6 +24,7 @@ from connectors.views import (
 
 urlpatterns = [
     path("", catalog.catalog, name="catalog"),
+    path("help/", help.readme, name="help"),
     path("new/", connectors.connector_form, name="connector_create"),
     path("templates/", gallery.gallery, name="gallery"),
     path("templates/<str:template_id>/", gallery.template_form, name="template_form"),

@@ -341,7 +341,8 @@ def _asked_row(asks: list[dict[str, Any]], row: dict[str, str]) -> dict[str, str
     if not PLACEHOLDER_RE.search(row["value"]):
         return row
     name = ident(row["key"]).lower()
-    asks.append({"name": name, "label": row["key"], "help": row["value"], "initial": ""})
+    if all(ask["name"] != name for ask in asks):  # a value asked for already is asked once
+        asks.append({"name": name, "label": row["key"], "help": row["value"], "initial": ""})
     return {"key": row["key"], "value": f"[[{name}]]"}
 
 

@@ -19,9 +19,9 @@ print("# be sent to: the walkthrough's {{OPENAI_API_KEY}} (export it before make
 print("# api.openai.com only. Add more as NAME@host, comma-separated.")
 print("STUDIO_ENV_CREDENTIALS=OPENAI_API_KEY@api.openai.com")
 print("""
-# Test may call private addresses (127.0.0.1, 10.x, ...) only when listed here, e.g. an API
-# you run on this machine: STUDIO_OUTBOUND_ALLOW=127.0.0.1,localhost
-# STUDIO_OUTBOUND_ALLOW=
+# Test may call private addresses (127.0.0.1, 10.x, ...) only when listed here. This machine
+# is, so an API you run here works at once; on a shared server leave it empty.
+STUDIO_OUTBOUND_ALLOW=127.0.0.1,localhost
 # The largest response kept (bytes, default 10 MB) and shown (default 256 KB):
 # STUDIO_MAX_RESPONSE_BYTES=10485760
 # STUDIO_DISPLAY_BYTES=262144

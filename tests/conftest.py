@@ -21,9 +21,11 @@ def fast_password_hasher() -> None:
 
 @pytest.fixture(autouse=True)
 def no_environment_credentials(settings) -> None:
-    """Tests choose their environment credentials; a local .env's (`make run` lists
-    OPENAI_API_KEY) would reserve names the tests create as team credentials."""
+    """Tests choose their environment credentials and reachable private hosts; a local .env's
+    (`make run` lists OPENAI_API_KEY and this machine) would reserve names the tests create as
+    team credentials and let Test reach 127.0.0.1 where a test expects it refused."""
     settings.STUDIO_ENV_CREDENTIALS = []
+    settings.STUDIO_OUTBOUND_ALLOW = []
 
 
 def _user(username: str, role: str) -> User:

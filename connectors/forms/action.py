@@ -211,7 +211,8 @@ class TestInputsForm(forms.Form):
 
 
 def _input_help(arg: InputArg) -> str:
-    kind = "" if arg.data_type == InputArg.DataType.STRING else f"A {arg.data_type}."
+    article = "An" if arg.data_type[0] in "aeiou" else "A"
+    kind = "" if arg.data_type == InputArg.DataType.STRING else f"{article} {arg.data_type}."
     return " ".join(part for part in (arg.description, kind) if part)
 
 

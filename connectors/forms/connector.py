@@ -63,6 +63,7 @@ class ConnectorForm(VersionedForm, forms.ModelForm):
         # The connector as stored, before this form changes the instance: what homes compare.
         self.before = homes.snapshot(self.instance)
         self.home_notes: list[str] = []
+        self.pending_moves: list[str] = []  # what a save would retire, awaiting a confirmation
         if bound := homes.bound_to_base_url(self.instance):
             self.fields["base_url"].help_text = (
                 f"Changing its host clears {bound}, entered for this host: enter "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from typing import Any
 
@@ -12,7 +13,8 @@ from django.views.decorators.debug import sensitive_variables
 from connectors.importing.gallery_catalog import Template
 from connectors.importing.readers.gallery import EXISTING, NEW, VALUE
 from connectors.models import Connector, Credential, validate_identifier
-from connectors.secrets import sealing
+from connectors.secrets import credential_refs, homes, sealing
+from connectors.secrets import references as secrets_references
 
 
 def unique_name(base: str) -> str:
@@ -22,6 +24,27 @@ def unique_name(base: str) -> str:
     if base not in taken:
         return base
     return next(f"{base}_{n}" for n in range(2, 1000) if f"{base}_{n}" not in taken)
+
+
+def free_credential_name(base: str) -> str:
+    """The template's credential name, or NAME_2, NAME_3... when a team credential or an
+    environment credential (STUDIO_ENV_CREDENTIALS, reserved) has it."""
+    base = base[:60]
+    taken = set(Credential.objects.filter(name__startswith=base).values_list("name", flat=True))
+    taken |= set(secrets_references.env_credentials())
+    names = [base, *(f"{base}_{n}" for n in range(2, 1000))]
+    return next(name for name in names if name not in taken)
+
+
+def environment_credential_for(name: str, url: str) -> bool:
+    """An environment credential of this name is set and may be sent to the URL's host."""
+    if not secrets_references.is_env_credential(name) or name not in os.environ:
+        return False
+    try:
+        homes.check_reference(name, url)
+    except homes.Refused:
+        return False
+    return True
 
 
 class TemplateForm(forms.Form):
@@ -66,17 +89,23 @@ class TemplateForm(forms.Form):
                 initial=ask["initial"],
                 help_text=ask["help"],
             )
-        names = list(Credential.objects.values_list("name", flat=True))
+        names = credential_refs.available_names()
         for index, secret in enumerate(template["secrets"]):
             label = secret["label"]
             choices = [] if secret["reference_only"] else [(VALUE, f"Enter the {label}")]
             choices.append((EXISTING, f"Use a team credential for the {label}"))
             if self.may_create_credentials:
                 choices.append((NEW, f"Create a team credential for the {label}"))
+            # The server's own key for this host, when it has one, before a new credential.
+            from_env = environment_credential_for(secret["credential"], template["base_url"])
+            if from_env:
+                initial = EXISTING
+            else:
+                initial = NEW if self.may_create_credentials else choices[0][0]
             self.fields[f"secret_{index}_source"] = forms.ChoiceField(
                 label=f"{secret['label']}: where it comes from",
                 choices=choices,
-                initial=NEW if self.may_create_credentials else choices[0][0],
+                initial=initial,
                 widget=forms.RadioSelect,
             )
             self.fields[f"secret_{index}_value"] = forms.CharField(
@@ -93,13 +122,14 @@ class TemplateForm(forms.Form):
                 label=f"{secret['label']}: team credential",
                 required=False,
                 choices=[("", "---------"), *((n, n) for n in names)],
+                initial=secret["credential"] if from_env else "",
             )
             if self.may_create_credentials:
                 self.fields[f"secret_{index}_name"] = forms.CharField(
                     label=f"{secret['label']}: new credential name",
                     required=False,
                     max_length=64,
-                    initial=secret["credential"],
+                    initial=free_credential_name(secret["credential"]),
                 )
 
     def clean_name(self) -> str:
@@ -134,6 +164,12 @@ class TemplateForm(forms.Form):
             return
         if Credential.objects.filter(name=name).exists():
             self.add_error(field, f"The credential {name} exists: choose it as a team credential.")
+        elif secrets_references.is_env_credential(name):
+            self.add_error(
+                field,
+                f"{name} is an environment credential (STUDIO_ENV_CREDENTIALS), reserved: "
+                f"choose another name, or {name} as a team credential when the server has it.",
+            )
         elif name in new_names:
             self.add_error(field, f"{name} is already created for another secret here.")
         new_names.add(name)

@@ -4523,7 +4523,6 @@ TEMPLATES: list[dict[str, Any]] = [
                 "help": "<SAP SF API Key from Step 2.4>",
                 "initial": "",
             },
-            {"name": "client_id", "label": "client_id", "help": "<SAP SF API Key>", "initial": ""},
             {
                 "name": "company_id",
                 "label": "company_id",

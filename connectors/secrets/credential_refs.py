@@ -6,6 +6,7 @@ import os
 
 from connectors.models import Connector, Credential
 from connectors.secrets import references as secrets_references
+from connectors.secrets.sealing import reference_names
 
 
 def available_names() -> list[str]:
@@ -23,3 +24,15 @@ def missing_credentials(connector: Connector) -> list[str]:
     existing = set(Credential.objects.filter(name__in=wanted).values_list("name", flat=True))
     present = {n for n in secrets_references.env_credentials() if n in os.environ}
     return sorted(wanted - existing - present)
+
+
+def reference_kind(hint: str) -> str:
+    """What the {{NAME}}s in a stored secret's hint refer to now, as a page says it: "team
+    credential", "environment credential", or which names no credential holds yet."""
+    wanted = reference_names(hint) if "{{" in hint else []
+    existing = set(Credential.objects.filter(name__in=wanted).values_list("name", flat=True))
+    env = {n for n in secrets_references.env_credentials() if n in os.environ}
+    missing = [n for n in wanted if n not in existing and n not in env]
+    if missing:
+        return f"no credential {', '.join(missing)} exists yet"
+    return "team credential" if existing or not env else "environment credential"

@@ -10,11 +10,14 @@ from django import template
 from django.conf import settings
 from django.core.paginator import Page
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince
 
+from connectors import kinds
 from connectors.engine import outcomes
+from connectors.lib import markdown as markdown_lib
 from connectors.models import Connector
-from connectors.secrets import references
+from connectors.secrets import credential_refs, references
 
 register = template.Library()
 
@@ -84,3 +87,30 @@ def was_sent(error_kind: str) -> bool:
 def is_env_credential(name: str) -> bool:
     """A name reserved by STUDIO_ENV_CREDENTIALS: set on the server, never created here."""
     return references.is_env_credential(name)
+
+
+@register.filter
+def reference_kind(hint: str) -> str:
+    """What a stored {{NAME}} refers to now: a page never claims a credential that is not there."""
+    return credential_refs.reference_kind(hint)
+
+
+@register.filter
+def markdown(text: str) -> SafeString:
+    """A description's Markdown as HTML, sanitized by nh3 (connectors.lib.markdown)."""
+    return mark_safe(markdown_lib.render(text or ""))  # noqa: S308 sanitized just above
+
+
+@register.filter
+def auth_setting_label(name: str) -> str:
+    """An Auth Config setting by Agent Studio's label: api_key_auth_type -> Api Key Auth Auth
+    Type (connectors.kinds)."""
+    return kinds.label(name) or name.replace("_", " ").capitalize()
+
+
+@register.filter
+def auth_setting_value(value: object, name: str) -> object:
+    """A chosen setting by its choice's label (HEADER -> Header Auth); other values as they are."""
+    if isinstance(value, str) and (shown := kinds.choice_label(name, value)) is not None:
+        return shown
+    return value

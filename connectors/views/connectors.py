@@ -45,7 +45,10 @@ def _save_connector(
     connector.auth_settings = auth_form.auth_settings()
     connector.auth_secrets = auth_form.auth_secrets(user_name(request.user))
     connector.headers = form.headers_to_store(user_name(request.user))
-    form.settle_homes(connector)
+    if form.settle_homes(connector) and connector.pk and request.POST.get("confirm_moves") != "1":
+        # Warn before the save: the person confirms with "Save and clear them", or edits back.
+        form.pending_moves = form.home_notes
+        return None
     connector.updated_by = request.user
     event = Revision.Event.CREATED if connector.pk is None else Revision.Event.CHANGED
     try:

@@ -140,6 +140,23 @@ def kept_secrets(data: Any, user_id: int | None, refused: dict[str, str]) -> lis
     return kept
 
 
+@sensitive_variables("data", "value")
+def following_renames(data: Any, plan: Plan, user_id: int | None) -> Any:
+    """A value typed for a credential that a new connector Name renamed (PET_STORE_API_KEY ->
+    MY_PETS_API_KEY) moves with it: the preview lists its credentials in the same order."""
+    moved = data.copy()
+    for index, credential in enumerate(plan.credentials):
+        old = data.get(f"credential-slot-{index}", "")
+        if not old or old == credential.name:
+            continue
+        value = _typed(data, f"credential-{old}", user_id, {})
+        moved.pop(f"credential-{old}", None)
+        moved.pop(f"sealed-credential-{old}", None)
+        if value and not moved.get(f"credential-{credential.name}"):
+            moved[f"credential-{credential.name}"] = value
+    return moved
+
+
 def refusal_problems(refused: dict[str, str]) -> list[str]:
     return [f"{_field_label(name)}: {message}" for name, message in refused.items()]
 
@@ -207,6 +224,7 @@ def preview_context(request: HttpRequest, plan: Plan, token: str, **extra: Any) 
         "may_set_credentials": may_set,
         "auth_secrets": auth_secrets,
         "asked_settings": asked,
+        "kept_credentials": {n.removeprefix("credential-") for n in kept},
         "counts": {
             "create": creates,
             "update": updates,
@@ -270,12 +288,12 @@ def _staged_step(request: HttpRequest, token: str) -> HttpResponse:
         return _source_page(
             request, SourceForm(), "This preview has expired: choose the description again.", 400
         )
-    data = request.POST
     try:
-        plan = read_plan(source, _options(data, source))
+        plan = read_plan(source, _options(request.POST, source))
     except ReadError as error:
         return _source_page(request, SourceForm(), str(error), 400)
     user_id = request.user.pk
+    data = following_renames(request.POST, plan, user_id)
     if "create" not in data:
         refused: dict[str, str] = {}
         kept = kept_secrets(data, user_id, refused)
@@ -327,7 +345,13 @@ def _staged_step(request: HttpRequest, token: str) -> HttpResponse:
     missing = [
         c.name for c in plan.credentials if not c.exists and c.name not in outcome.credentials
     ]
-    if missing:
+    if missing and may_set:
+        messages.warning(
+            request,
+            "No value was typed for these credentials: create them on the Credentials page "
+            "before Test: " + ", ".join(missing) + ".",
+        )
+    elif missing:
         messages.warning(
             request,
             "An Admin creates these credentials before Test: " + ", ".join(missing) + ".",

@@ -483,13 +483,14 @@ document.addEventListener("input", (event) => {
   }
 });
 
-// A secret field's "Team credential" / "Value" choice shows the matching input.
+// A secret's source choice ("Team credential" / "Value"; a template's enter / use / create)
+// shows the inputs of the chosen one; a part may serve several ("value new").
 function syncSecretModes(root) {
   root.querySelectorAll("[data-secret-mode]").forEach((group) => {
     const chosen = group.querySelector("input[type=radio]:checked");
     if (!chosen) return;
     group.parentElement.querySelectorAll("[data-mode-part]").forEach((part) => {
-      part.hidden = part.dataset.modePart !== chosen.value;
+      part.hidden = !part.dataset.modePart.split(" ").includes(chosen.value);
     });
   });
 }

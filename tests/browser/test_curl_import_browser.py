@@ -18,7 +18,8 @@ WALKTHROUGH = """curl https://api.openai.com/v1/models \\
 
 def test_it_imports_the_walkthrough_curl(page: Page, live_server, log_in, bob) -> None:
     log_in(page, bob)
-    page.get_by_role("link", name="Import cURL").click()
+    page.locator("#import-menu summary").click()
+    page.locator("#import-menu").get_by_role("link", name="cURL command").click()
     expect(page.get_by_role("heading", name="Import cURL")).to_be_visible()
 
     page.get_by_label("cURL command").fill(WALKTHROUGH)

@@ -13,7 +13,7 @@ from connectors.models import Connector, Credential, TestRun
 from connectors.secrets import sealing
 from tests.browser.a11y import audit
 from tests.browser.helpers import browser_db, htmx_swap, screenshot
-from tests.helpers.factories import api_key_connector, make_action, make_connector
+from tests.helpers.factories import api_key_connector, make_action, make_connector, make_credential
 from tests.helpers.upstream import Received, Reply, Upstream
 
 pytestmark = browser_db
@@ -88,6 +88,7 @@ def test_a_test_result_has_its_own_url_and_survives_reload_back_forward_and_sche
     expect(result).to_contain_text("200 OK")
 
     # An invalid schema keeps the typed text, says why next to it, and keeps the result.
+    page.locator("#output-schema summary").click()  # folded while empty
     page.get_by_label("Output Schema (JSON Schema)").fill('{"type": "object",')
     page.get_by_role("button", name="Save schema").click()
     expect(page.get_by_label("Output Schema (JSON Schema)")).to_have_value('{"type": "object",')
@@ -210,6 +211,7 @@ PHONE = {"width": 390, "height": 844}
 
 def test_every_page_fits_a_390_px_phone(page: Page, live_server, log_in, alice, upstream) -> None:
     connector = api_key_connector(upstream.url, "{{OPENAI_API_KEY}}")
+    make_credential("OPENAI_API_KEY", "sk-phone-0000")  # else Test is off, the page says why
     action = make_action(
         connector,
         query_params=[{"key": "limit", "value": "{{limit}}"}],

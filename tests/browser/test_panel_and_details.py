@@ -99,8 +99,8 @@ def test_the_smaller_touches(page: Page, live_server, log_in, alice) -> None:
     # An empty catalog says what to do first.
     expect(page.get_by_role("heading", name="Welcome: the catalog is empty")).to_be_visible()
     expect(page.get_by_role("link", name="Create a connector")).to_be_visible()
-    expect(page.get_by_role("link", name="Import cURL command")).to_be_visible()
-    expect(page.get_by_role("link", name="Import catalog file")).to_be_visible()
+    expect(page.get_by_role("link", name="import a cURL command")).to_be_visible()
+    expect(page.get_by_role("link", name="import a catalog file")).to_be_visible()
     audit(page)
 
     connector = api_key_connector("https://api.openai.com", "{{OPENAI_API_KEY}}", updated_by=alice)

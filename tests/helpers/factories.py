@@ -77,6 +77,9 @@ def connector_post(**overrides: Any) -> dict[str, Any]:
         "headers_value": [],
         "timeout_seconds": "30",
         "verify_tls": "on",
+        # "Save and clear them": a Base URL on another origin is saved at once (the warning
+        # before it is tested on its own, without this).
+        "confirm_moves": "1",
     }
     data.update(overrides)
     return data

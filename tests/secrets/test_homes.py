@@ -162,6 +162,7 @@ def form_of(connector: Connector, **overrides: Any) -> dict[str, Any]:
         "headers_key": [r["key"] for r in connector.headers],
         "headers_value": [r.get("value", "") for r in connector.headers],
         "headers_kind": ["secret" if "secret" in r else "plain" for r in connector.headers],
+        "confirm_moves": "1",  # past the warning before a save that retires secrets
     }
     for key, value in connector.auth_settings.items():
         if isinstance(value, list):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import subprocess
 import sys
 
@@ -228,3 +229,18 @@ def test_email_settings_come_from_the_environment(env, backend) -> None:
     enabled, shown = result.stdout.split()
     assert enabled == str(backend != "None")
     assert backend in shown
+
+
+def test_the_readmes_roles_command_gives_a_role_that_works() -> None:
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("### Roles: giving someone access") :]
+    command = re.search(r'shell -c "(.*?)"\n', section, re.S).group(1)
+    call_command("shell", command=re.sub(r"\\\n\s*", "", command))
+    dave = User.objects.get(username="dave")
+    assert dave.has_perm("connectors.run_test") and not dave.has_perm("connectors.import_catalog")
+    assert (
+        Client()
+        .post("/accounts/login/", {"username": "dave", "password": "a long passphrase here"})
+        .status_code
+        == 302
+    )

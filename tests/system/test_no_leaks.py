@@ -769,3 +769,21 @@ def test_no_monitor_alert_page_or_data_shows_the_canary(canary_catalog, alice, u
         assert response.status_code == 200, url
         assert_clean(response.content.decode(), url)
         assert CHANNEL_TOKEN not in response.content.decode(), url
+
+
+def test_the_base_url_warning_and_the_help_page_hold_no_canary(canary_catalog, alice) -> None:
+    client = client_for(alice)
+    warned = 0
+    for connector in canary_catalog:
+        page = client.get(f"/connectors/{connector.name}/edit/").content.decode()
+        version = re.search(r'name="version" value="(\d+)"', page).group(1)
+        moved = connector_post(
+            name=connector.name, base_url="https://elsewhere.example", version=version
+        )
+        moved |= {"auth_config": connector.auth_config, "auth-api_key": ""}
+        del moved["confirm_moves"]
+        response = client.post(f"/connectors/{connector.name}/edit/", moved)
+        assert_clean(response.content.decode(), f"the Base URL warning of {connector.name}")
+        warned += "Not saved yet" in response.content.decode()
+    assert warned >= 3  # the literal secrets' connectors are warned about, not saved
+    assert_clean(client.get("/help/").content.decode(), "/help/")

@@ -41,7 +41,7 @@ def test_it_lists_connectors_with_base_url_auth_config_action_count_and_changer(
     assert "OpenAI" in page
     assert "https://api.openai.com" in page
     assert "Bearer Token Auth" in page
-    assert '<td class="num">2</td>' in page
+    assert '<td class="num wide-only">2</td>' in page
     assert "bob" in page
 
 

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from connectors.models import Action, Connector, InputArg
 from tests.conftest import client_for
+from tests.helpers.factories import connector_post
 
 
 @pytest.fixture
@@ -69,3 +70,24 @@ def test_the_action_page_takes_at_most_6_queries(big, carol) -> None:
     assert response.status_code == 200
     assert len(queries) <= 6, [q["sql"][:120] for q in queries]  # the README's count
     assert sum("connectors_inputarg" in q["sql"] for q in queries) == 1
+
+
+def test_it_warns_before_saving_a_base_url_that_retires_secrets(alice) -> None:
+    client = client_for(alice)
+    client.post("/new/", connector_post(**{"auth-api_key": "sk-literal-0000-1111"}))
+    moved = connector_post(base_url="http://127.0.0.1:9000", version="1", **{"auth-api_key": ""})
+    del moved["confirm_moves"]
+    page = client.post("/connectors/OpenAI/edit/", moved).content.decode()
+    assert "Not saved yet: this change moves where secrets are sent" in page
+    assert "enter the Api Key again" in page and "Save and clear them</button>" in page
+    assert "sk-literal-0000-1111" not in page
+    assert Connector.objects.get().base_url == "https://api.openai.com"
+    saved = client.post("/connectors/OpenAI/edit/", moved | {"confirm_moves": "1"})
+    assert saved.status_code == 302
+    assert Connector.objects.get().base_url == "http://127.0.0.1:9000"
+    # A move that retires nothing (a secret typed again in the same form) saves at once.
+    again = connector_post(
+        base_url="http://127.0.0.1:9001", version="2", **{"auth-api_key": "sk-new-2222-3333"}
+    )
+    del again["confirm_moves"]
+    assert client.post("/connectors/OpenAI/edit/", again).status_code == 302

@@ -7,6 +7,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from connectors.importing.templates_data import TEMPLATES
 from connectors.models import Connector, Credential
 from tests.conftest import client_for
 
@@ -67,6 +68,9 @@ def test_it_lets_viewers_browse_but_not_create(carol) -> None:
     client = client_for(carol)
     page = client.get(url).content.decode()
     assert "Preview</button>" not in page and "a Developer or an Admin creates" in page
+    # Read-only: what the template makes, and no form to fill that could not be sent.
+    assert "What it creates" in page and "list_models: GET /v1/models" in page
+    assert 'name="name"' not in page and 'name="secret_0_value"' not in page
     refused = client.post(
         url,
         {"name": "openai", "secret_0_source": "value", "secret_0_value": CANARY, "preview": "1"},
@@ -219,3 +223,56 @@ def test_it_refuses_a_sealed_value_made_for_another_user_or_field(alice) -> None
     )
     assert 'id="id_secret_0_value_error">Enter the Api Key.' in page.content.decode()
     assert not Connector.objects.exists()
+
+
+def test_it_offers_a_free_credential_name_when_the_environment_reserves_it(alice, settings) -> None:
+    settings.STUDIO_ENV_CREDENTIALS = ["OPENAI_API_KEY@api.openai.com"]
+    client = client_for(alice)
+    url = reverse("template_form", args=["openai-api-key"])
+    page = client.get(url).content.decode()
+    assert 'name="secret_0_name" value="OPENAI_API_KEY_2"' in page
+    answers = {"name": "openai", "secret_0_source": "new", "secret_0_value": CANARY}
+    reserved = client.post(url, answers | {"secret_0_name": "OPENAI_API_KEY", "preview": "1"})
+    assert "OPENAI_API_KEY is an environment credential" in reserved.content.decode()
+    assert "Create</button>" not in reserved.content.decode()
+    made = client.post(url, answers | {"secret_0_name": "OPENAI_API_KEY_2", "create": "1"})
+    assert made.status_code == 302
+    connector = Connector.objects.get(name="openai")
+    assert connector.auth_secrets["api_key"]["hint"] == "{{OPENAI_API_KEY_2}}"
+    assert Credential.objects.get().name == "OPENAI_API_KEY_2"
+
+
+def test_it_offers_the_environment_credential_when_its_host_matches(
+    alice, settings, monkeypatch
+) -> None:
+    settings.STUDIO_ENV_CREDENTIALS = ["OPENAI_API_KEY@api.openai.com"]
+    monkeypatch.setenv("OPENAI_API_KEY", CANARY)
+    client = client_for(alice)
+    url = reverse("template_form", args=["openai-api-key"])
+    page = client.get(url).content.decode()
+    assert re.search(r'value="existing"[^>]*checked', page)
+    assert '<option value="OPENAI_API_KEY" selected>' in page
+    made = client.post(
+        url,
+        {
+            "name": "openai",
+            "secret_0_source": "existing",
+            "secret_0_credential": "OPENAI_API_KEY",
+            "create": "1",
+        },
+    )
+    assert made.status_code == 302 and not Credential.objects.exists()
+    connector = Connector.objects.get(name="openai")
+    assert connector.auth_secrets["api_key"]["hint"] == "{{OPENAI_API_KEY}}"
+    # Another host: not offered.
+    settings.STUDIO_ENV_CREDENTIALS = ["OPENAI_API_KEY@api.example.com"]
+    assert "OPENAI_API_KEY_2" in client.get(url).content.decode()
+
+
+def test_the_sap_successfactors_template_shows_client_id_once(bob) -> None:
+    url = reverse("template_form", args=["sap-success-factors-oauth2-saml-bearer-dynamic"])
+    page = client_for(bob).get(url).content.decode()
+    assert page.count("<dd>Client ID</dd>") == 1 and "<dd>client_id</dd>" not in page
+    for template in TEMPLATES:  # no template asks for one value twice
+        names = [ask["name"] for ask in template["asks"]]
+        assert len(names) == len(set(names)), template["id"]

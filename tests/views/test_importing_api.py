@@ -13,6 +13,7 @@ from django.test import Client
 
 from connectors.engine import executor
 from connectors.models import Connector, Credential, Revision
+from connectors.secrets import sealing
 from tests.conftest import client_for
 from tests.helpers.upstream import Received, Reply
 
@@ -222,15 +223,16 @@ def test_a_viewer_cannot_import(carol) -> None:
     client = client_for(carol)
     assert client.get("/import-api/").status_code == 403
     assert preview(client, "petstore-3.0.yaml").status_code == 403
-    assert "Import API description" not in client.get("/").content.decode()
+    assert 'id="import-menu"' not in client.get("/").content.decode()
     assert not Connector.objects.exists()
 
 
-def test_the_catalog_offers_each_import_under_its_own_name(bob, alice) -> None:
+def test_the_catalog_offers_each_import_in_one_import_menu(bob, alice) -> None:
     html = client_for(bob).get("/").content.decode()
-    assert "Import API description" in html and "Import cURL" in html
-    assert "Import catalog" not in html  # an Admin's
-    assert "Import catalog" in client_for(alice).get("/").content.decode()
+    menu = html[html.index('<details class="menu" id="import-menu">') : html.index("</details>")]
+    assert ">cURL command</a>" in menu and ">API description <small>" in menu
+    assert "Catalog file" not in menu  # an Admin's
+    assert ">Catalog file</a>" in client_for(alice).get("/").content.decode()
 
 
 def test_a_typed_secret_is_never_shown_back_and_survives_preview_again(alice) -> None:
@@ -783,3 +785,36 @@ def test_it_imports_into_an_existing_connector_chosen_first_and_keeps_its_settin
     assert connector.base_url == "https://tasks.internal.test/api"  # kept
     assert connector.auth_config == "NO_AUTH"
     assert connector.actions.filter(name="list_tasks", path="/tasks").exists()
+
+
+def test_a_typed_credential_value_survives_renaming_the_connector_in_the_preview(alice) -> None:
+    client = client_for(alice)
+    first = preview(client, "petstore-3.0.yaml")
+    renamed = form_of(first) | {"credential-PET_STORE_API_KEY": KEY, "connector_name": "my_pets"}
+    again = client.post("/import-api/", renamed | {"preview": "1"})
+    html = again.content.decode()
+    assert 'name="credential-MY_PETS_API_KEY"' in html and "Kept from before" in html
+    assert KEY not in html
+    assert create(client, again).status_code == 302
+    stored = Credential.objects.get()
+    assert stored.name == "MY_PETS_API_KEY" and sealing.unseal(stored.sealed) == KEY
+
+
+def test_an_admin_who_typed_no_value_is_told_the_truth_and_the_page_says_it_is_missing(
+    alice,
+) -> None:
+    client = client_for(alice)
+    response = create(client, preview(client, "petstore-3.0.yaml"))
+    page = client.get(response.url).content.decode()
+    assert "An Admin creates" not in page
+    assert "create them on the Credentials page before Test: PET_STORE_API_KEY" in page
+    assert "no credential PET_STORE_API_KEY exists yet" in page
+    assert "team credential;" not in page
+
+
+def test_the_preview_shows_auth_settings_by_their_labels(alice) -> None:
+    html = preview(client_for(alice), "petstore-3.0.yaml").content.decode()
+    auth = html[html.index('id="import-auth"') :][:600]
+    assert "Api Key Auth Auth Type: <code>Header Auth</code>" in auth
+    assert "Header Auth Key: <code>X-Api-Key</code>" in auth
+    assert "api_key_auth_type" not in auth and "HEADER<" not in auth

@@ -196,3 +196,45 @@ def test_the_panel_lists_each_check_as_passed_or_failed_in_words(upstream, bob) 
     assert '<dd class="mono">o1</dd>' in html and '<dd class="mono">gpt-4o</dd>' in html
     runs = client_for(bob).get(f"{action.get_absolute_url()}runs/").content.decode()
     assert "200, check failed" in runs
+
+
+def test_the_test_button_is_off_with_the_reason_when_the_credential_is_missing(bob) -> None:
+    connector = api_key_connector("https://api.openai.com", "{{OPENAI_API_KEY}}")
+    action = make_action(connector)
+    page = client_for(bob).get(action.get_absolute_url()).content.decode()
+    assert "Credential OPENAI_API_KEY does not exist." in page
+    assert '<button type="submit" class="primary" disabled aria-describedby="test-off-why">' in page
+    assert 'id="test-off-why">Off until OPENAI_API_KEY exists' in page
+
+
+def test_an_empty_output_schema_is_folded_and_a_set_one_is_open(bob) -> None:
+    connector = make_connector("plain", base_url="https://api.example.com")
+    empty = make_action(connector, "empty")
+    kept = make_action(connector, "kept", output_schema={"type": "object"})
+    client = client_for(bob)
+    assert (
+        '<details class="card" id="output-schema">'
+        in client.get(empty.get_absolute_url()).content.decode()
+    )
+    assert (
+        '<details class="card" id="output-schema" open>'
+        in client.get(kept.get_absolute_url()).content.decode()
+    )
+
+
+def test_descriptions_render_as_sanitized_markdown_and_hints_read_an_array(bob) -> None:
+    connector = make_connector(
+        "plain", base_url="https://api.example.com", description="See **[docs](https://x.test)**"
+    )
+    action = make_action(
+        connector,
+        "listing",
+        description="Lists <script>x</script> `things`",
+        args=[{"name": "ids", "data_type": "array"}, {"name": "filter", "data_type": "object"}],
+    )
+    client = client_for(bob)
+    page = client.get(connector.get_absolute_url()).content.decode()
+    assert '<strong><a href="https://x.test" rel="noopener nofollow">docs</a></strong>' in page
+    page = client.get(action.get_absolute_url()).content.decode()
+    assert "<code>things</code>" in page and "<script>x" not in page
+    assert "An array." in page and "An object." in page and "A array" not in page

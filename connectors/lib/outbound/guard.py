@@ -137,6 +137,7 @@ def check_host(host: str, port: int, allow: Sequence[str]) -> list[str]:
         subject = f"{host} is" if host == address else f"{host} resolves to {address},"
         raise Blocked(
             f"{subject} {why}: requests there are refused. If this connector really must reach "
-            "it, an admin can add the host or its network to STUDIO_OUTBOUND_ALLOW."
+            "it, an admin adds the host or its network to the STUDIO_OUTBOUND_ALLOW setting "
+            "(.env or the server's environment) and restarts the studio."
         )
     return addresses

@@ -12,7 +12,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from connectors import roles
-from connectors.models import Action, Connector
+from connectors.catalog import history
+from connectors.models import Action, Connector, Revision
 from connectors.secrets import homes, sealing
 
 LOGIN_FILE = Path(settings.BASE_DIR) / ".admin-login"
@@ -62,11 +63,15 @@ class Command(BaseCommand):
         )
         homes.settle(None, connector)
         connector.save()
-        Action.objects.create(
+        action = Action.objects.create(
             connector=connector,
             name="list_models",
             description="Lists the models available to the API key.",
             method=Action.Method.GET,
             path="/v1/models",
         )
+        # Version 1 in History, as every other route records it: its Base URL can be restored.
+        note = "Loaded by manage.py setup_local."
+        history.record(connector, Revision.Event.CREATED, None, note=note)
+        history.record(action, Revision.Event.CREATED, None, note=note)
         self.stdout.write("Loaded the OpenAI example connector with the GET /v1/models action.")
