@@ -21,7 +21,6 @@ from connectors.forms.action import ActionForm, InputArgFormSet, TestInputsForm
 from connectors.lib import origins, rendering, schema
 from connectors.lib.outbound import watchdog
 from connectors.models import Action, Connector, Revision, TestRun
-from connectors.secrets import references as secrets_references
 from connectors.secrets.credential_refs import missing_credentials
 from connectors.views.access import action_for, connector_for
 from connectors.views.connectors import RECENT_RUNS
@@ -133,13 +132,7 @@ CANCEL_FLAG_SECONDS = 600
 BODY_EXTENSIONS = [("json", "json"), ("xml", "xml"), ("html", "html"), ("csv", "csv")]
 
 
-MISSING_CREDENTIAL_RE = re.compile(r"credential ([A-Za-z_][A-Za-z0-9_]*) is not set")
-
-
 def _result_context(run: TestRun) -> dict[str, object]:
-    missing = MISSING_CREDENTIAL_RE.search(run.error_message)
-    if missing and secrets_references.is_env_credential(missing.group(1)):
-        missing = None  # reserved: set on the server, never created as a team credential
     body = (
         rendering.render_body(run.response_body.encode(), run.content_type)
         if not run.error_kind and not run.is_binary
@@ -147,7 +140,7 @@ def _result_context(run: TestRun) -> dict[str, object]:
     )
     json_text = body.text if body is not None and body.kind == "json" else ""
     return {
-        "missing_credential": missing.group(1) if missing else None,
+        "missing_credential": run.missing_credential,
         # The new credential's Allowed hosts start as the host this connector sends it to.
         "missing_hosts": ",".join(origins.hosts_of(run.action.connector.base_url)),
         "run": run,
@@ -253,7 +246,7 @@ def action_schema(request: HttpRequest, name: str, action_name: str) -> HttpResp
     text = request.POST.get("output_schema", "")
     try:
         if "generate" in request.POST:
-            last = action.test_runs.filter(error_kind="").first()
+            last = action.test_runs.filter(error_kind=TestRun.ErrorKind.NONE).first()
             if last is None:
                 raise ValueError("Run a Test first: there is no response to learn from.")
             action.output_schema = schema.infer_schema_from_bytes(_as_json(last).encode())
