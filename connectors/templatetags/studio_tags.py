@@ -12,11 +12,18 @@ from django.core.paginator import Page
 from django.utils import timezone
 from django.utils.timesince import timesince
 
+from connectors import kinds
 from connectors.engine import outcomes
 from connectors.models import Connector
 from connectors.secrets import references
 
 register = template.Library()
+
+
+@register.filter
+def auth_summary(connector: Connector) -> list[kinds.SummaryItem]:
+    """The connector's Auth Config summed up from its kind's description (connectors.kinds)."""
+    return kinds.summary(connector.auth_config, connector.auth_settings, connector.auth_secrets)
 
 
 @register.filter
