@@ -19,7 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
@@ -52,9 +52,10 @@ def store(run: TestRun) -> TestRun:
         }
         # "Not newer" guards against a slower Test that started earlier committing later.
         not_newer = Q(last_run_at__isnull=True) | Q(last_run_at__lte=run.created_at)
-        Action.objects.filter(pk=run.action_id).update(
-            runs_since_prune=Value(0) if due else F("runs_since_prune") + 1,
-            **{name: _if_not_newer(not_newer, name, value) for name, value in last.items()},
+        # The count rides on the last-run UPDATE: a run that lost the race to a newer one goes
+        # uncounted, which only delays a prune by one store.
+        Action.objects.filter(not_newer, pk=run.action_id).update(
+            **last, runs_since_prune=Value(0) if due else F("runs_since_prune") + 1
         )
         Connector.objects.filter(not_newer, pk=action.connector_id).update(**last)
         for name, value in last.items():
@@ -63,13 +64,6 @@ def store(run: TestRun) -> TestRun:
         if due:
             prune_action(run.action_id, limit=PRUNE_ON_STORE_LIMIT)
     return run
-
-
-def _if_not_newer(not_newer: Q, name: str, value: Any) -> Case:
-    field = Action._meta.get_field(name)
-    return Case(
-        When(not_newer, then=Value(value, output_field=field)), default=F(name), output_field=field
-    )
 
 
 # --- last runs -----------------------------------------------------------------------------
