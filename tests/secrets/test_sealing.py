@@ -7,7 +7,6 @@ import time
 
 import pytest
 
-from connectors import secrets
 from connectors.models import Action, Connector, Credential
 from connectors.secrets import sealing
 from tests.conftest import client_for
@@ -41,7 +40,7 @@ def test_it_refuses_another_user_purpose_or_field(elsewhere: sealing.Scope, said
 def test_it_refuses_a_value_after_an_hour(monkeypatch) -> None:
     sealed = sealing.seal_for(KEY, BOBS)
     later = time.time() + sealing.CARRIED_MAX_AGE_SECONDS + 1
-    monkeypatch.setattr(secrets.time, "time", lambda: later)
+    monkeypatch.setattr(sealing.time, "time", lambda: later)
     with pytest.raises(sealing.SealRefused, match="has expired"):
         sealing.unseal_for(sealed, BOBS)
 
@@ -88,7 +87,7 @@ def test_bobs_sealed_command_is_refused_after_an_hour(bob, monkeypatch) -> None:
     data = bobs_curl_preview(bob)
     data.pop("preview", None)
     later = time.time() + sealing.CARRIED_MAX_AGE_SECONDS + 1
-    monkeypatch.setattr(secrets.time, "time", lambda: later)
+    monkeypatch.setattr(sealing.time, "time", lambda: later)
     response = client_for(bob).post("/import-curl/", data | {"create": "1"})
     assert "has expired" in response.content.decode()
     assert response.context["form"].data["action_name"] == "items"

@@ -21,6 +21,7 @@ from tests.importing.readers.test_gallery import (
     AUTH_URLS_RENDER_VARIABLES,
     EXPECT,
     NOT_EXPRESSIBLE,
+    outbound,  # noqa: F401  (autouse: 127.0.0.1, own cache)
     repoint,
     secret_value,
     stand_in_for,
