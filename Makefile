@@ -37,8 +37,10 @@ serve: $(VENV)/.installed
 	$(PY) manage.py check --deploy
 	exec $(VENV)/bin/gunicorn -c gunicorn.conf.py
 
+# Every core; TEST_ARGS adds pytest arguments (CI's PostgreSQL leg leaves out tests/browser).
+TEST_ARGS ?=
 test: $(VENV)/.installed .env
-	$(PY) -m pytest -n auto --dist worksteal
+	$(PY) -m pytest -n auto --dist worksteal $(TEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -9,13 +9,12 @@ the catalog, a search, a connector page and an action page, and the Django admin
 changelist of the same data, all rendered through the whole Django stack as served with
 DEBUG off, after ANALYZE (as autovacuum runs after a bulk load). Prints queries per page at
 both sizes (they must not grow with N, and stay at most 10) and the median of `runs` renders
-(default 30), with each page's ratio to the admin's.
+(default 30) in interleaved rounds, with each page's ratio to the admin's.
 """
 
 from __future__ import annotations
 
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -40,6 +39,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
+from bench.interleave import interleaved, median  # noqa: E402
 from bench.pages import render_times  # noqa: E402
 from connectors.models import Action, Connector, InputArg, TestRun  # noqa: E402
 
@@ -87,9 +87,14 @@ def fill(start: int, stop: int, user: User) -> None:
     call_command("refresh_last_runs", verbosity=0)  # bulk_create bypasses connectors.runs
 
 
-def measure(client: Client, url: str, runs: int) -> tuple[int, float]:
-    count, times = render_times(client, url, runs)
-    return count, statistics.median(times)
+def measure(client: Client, pages: dict[str, str], runs: int) -> dict[str, tuple[int, float]]:
+    """Each page's queries, and its median ms over `runs` interleaved rounds (every page once a
+    round, the order rotated), so a change of load moves the admin baseline alike."""
+    counts = {label: render_times(client, url, 0)[0] for label, url in pages.items()}
+    times = interleaved(
+        {label: (lambda url=url: client.get(url)) for label, url in pages.items()}, rounds=runs
+    )
+    return {label: (counts[label], median(times[label])) for label in pages}
 
 
 def main() -> None:
@@ -118,7 +123,7 @@ def main() -> None:
             cursor.execute("ANALYZE")
         took = time.perf_counter() - start
         print(f"N={size:,}: {Action.objects.count():,} actions, filled in {took:.1f} s")
-        results[size] = {label: measure(client, url, runs) for label, url in pages.items()}
+        results[size] = measure(client, pages, runs)
 
     small, large = SIZES
     admin_ms = results[large]["admin changelist"][1]

@@ -7,21 +7,22 @@ that server, dropped at the end) with 20 credentials and 200 connectors. Renders
 whole Django stack with DEBUG off: the gallery, a search partial as typing sends it, a filtered
 gallery, the OpenAI template's form and a Preview POST of it, and the catalog page as the
 baseline measured in the same run. Prints SQL queries per page and the median of `runs`
-renders (default 30), each with its ratio to the catalog's.
+renders (default 30), measured in interleaved rounds (every page once a round, the order
+rotated), each with its ratio to the catalog's.
 """
 
 from __future__ import annotations
 
 import os
-import statistics
 import sys
 import tempfile
-import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.interleave import interleaved, median  # noqa: E402
 from tests.helpers.servers import Site  # noqa: E402
 
 SITE = Site(Path(tempfile.mkdtemp()))
@@ -50,19 +51,17 @@ PREVIEW = {
 }
 
 
-def measure(client: Client, method: str, url: str, runs: int, **extra: object) -> tuple:
+def request(client: Client, method: str, url: str, **extra: object) -> Callable[[], object]:
     send = client.post if method == "POST" else client.get
-    send(url, **extra)  # warm up: template caches, connection
+    return lambda: send(url, **extra)
+
+
+def queries_of(send: Callable[[], object]) -> int:
+    send()  # warm up: template caches, connection
     with CaptureQueriesContext(connection) as queries:
-        response = send(url, **extra)
-    assert response.status_code == 200, (url, response.status_code)
-    count = len(queries)  # now: the next request clears the log
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        send(url, **extra)
-        times.append((time.perf_counter() - started) * 1000)
-    return count, statistics.median(times)
+        response = send()
+    assert response.status_code == 200, response.status_code
+    return len(queries)
 
 
 def main() -> None:
@@ -87,13 +86,14 @@ def main() -> None:
         ("OpenAI template form", "GET", "/templates/openai-api-key/", {}),
         ("OpenAI Preview POST", "POST", "/templates/openai-api-key/", {"data": PREVIEW}),
     ]
-    results = [
-        (label, *measure(client, method, url, runs, **extra)) for label, method, url, extra in pages
-    ]
+    sends = {label: request(client, method, url, **extra) for label, method, url, extra in pages}
+    counts = {label: queries_of(send) for label, send in sends.items()}
+    times = interleaved(sends, rounds=runs)  # every page once a round, the order rotated
+    results = [(label, counts[label], median(times[label])) for label in sends]
     baseline = results[0][2]
     print(f"{runs} renders each, {connection.vendor}; median ms, ratio to the catalog page")
-    for label, queries, median in results:
-        print(f"  {label:26} {queries:3d} queries  {median:7.2f} ms  x{median / baseline:5.2f}")
+    for label, queries, ms in results:
+        print(f"  {label:26} {queries:3d} queries  {ms:7.2f} ms  x{ms / baseline:5.2f}")
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from bench.interleave import interleaved, median  # noqa: E402
 from connectors.lib import redaction  # noqa: E402
 from connectors.secrets import sealing  # noqa: E402
 
@@ -52,17 +53,6 @@ def body_with(known: list[str], rng: random.Random) -> str:
     step = len(filler) // (len(parts) + 1)
     out = [filler[i * step : (i + 1) * step] + part for i, part in enumerate(parts)]
     return "".join(out) + filler[len(parts) * step :]
-
-
-def interleaved_medians_ms(fns, runs: int) -> list[float]:
-    """Each function once in turn, `runs` times: the median ms of each."""
-    times: list[list[float]] = [[] for _ in fns]
-    for _ in range(runs):
-        for fn, taken in zip(fns, times, strict=True):
-            started = time.perf_counter()
-            fn()
-            taken.append(time.perf_counter() - started)
-    return [statistics.median(taken) * 1000 for taken in times]
 
 
 def main() -> None:
@@ -90,7 +80,8 @@ def main() -> None:
         started = time.perf_counter()
         sealing.redact(body, known)
         first.append(time.perf_counter() - started)
-    base, full = interleaved_medians_ms([baseline, lambda: sealing.redact(body, known)], runs)
+    times = interleaved({"baseline": baseline, "redact": lambda: sealing.redact(body, known)}, runs)
+    base, full = median(times["baseline"]), median(times["redact"])
     print(f"body {len(body.encode()) / 1024:.0f} KB, {SECRETS} secrets, {forms} forms, {runs} runs")
     print(f"str.replace, raw only       median {base:7.3f} ms")
     print(f"redact, every encoding      median {full:7.3f} ms   ({full / base:.1f}x the baseline)")

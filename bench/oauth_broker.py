@@ -4,18 +4,17 @@
 
 Against the tests' local authorization server (tests/oauth_server.py) on a temporary SQLite
 database: the median time of auth.apply() with the token in the cache, of a whole Test with a
-cached token and of one with a token request; then 50 Tests started at once on threads with an
-empty cache (a token endpoint taking 200 ms), counting the token requests that reached it.
+cached token and of one with a token request, measured in interleaved rounds; then 50 Tests
+started at once on threads with an empty cache (a token endpoint taking 200 ms), counting the
+token requests that reached it.
 """
 
 from __future__ import annotations
 
 import os
-import statistics
 import sys
 import tempfile
 import threading
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,19 +36,11 @@ from django.core.cache import cache  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connections  # noqa: E402
 
+from bench.interleave import interleaved, median  # noqa: E402
 from connectors.engine import executor  # noqa: E402
 from connectors.engine.auth import strategies as auth  # noqa: E402
 from tests.helpers.factories import make_action, make_connector  # noqa: E402
 from tests.helpers.oauth_server import AuthServer  # noqa: E402
-
-
-def median_ms(fn, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
 
 
 def main(runs: int) -> None:
@@ -69,14 +60,23 @@ def main(runs: int) -> None:
         )
         action = make_action(connector, "ping", path="/v1/ping")
         executor.run(action, {}, None)  # warm up: a token in the cache
-        cached_apply = median_ms(lambda: auth.apply(connector), runs)
-        cached_test = median_ms(lambda: executor.run(action, {}, None), runs)
 
         def cold() -> None:
             cache.clear()
-            executor.run(action, {}, None)
+            executor.run(action, {}, None)  # and the new token is cached for the others
 
-        cold_test = median_ms(cold, runs)
+        # Interleaved rounds (each case once a round, the order rotated): one load for all.
+        times = interleaved(
+            {
+                "apply": lambda: auth.apply(connector, f"{server.url}/v1/ping"),
+                "cached": lambda: executor.run(action, {}, None),
+                "cold": cold,
+            },
+            rounds=runs,
+        )
+        cached_apply, cached_test, cold_test = (
+            median(times[c]) for c in ("apply", "cached", "cold")
+        )
 
         cache.clear()
         server.token_requests.clear()

@@ -13,7 +13,7 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, QueryDict
 
 from connectors.catalog import history, versions
-from connectors.engine import channels, monitors, outcomes, runs
+from connectors.engine import channels, monitors, runs
 from connectors.forms import versioned as versions_versioned
 from connectors.forms.action import ActionForm
 from connectors.forms.alert_channel import TargetInput
@@ -325,14 +325,14 @@ class ErrorKindFilter(admin.SimpleListFilter):
     NONE = "-"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        kinds = [(kind, f"{kind}: {title}") for kind, title in sorted(outcomes.TITLES.items())]
+        kinds = [(kind, f"{kind}: {title}") for kind, title in TestRun.ErrorKind.choices if kind]
         return [(self.NONE, "None (a response came back)"), *kinds]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         value = self.value()
         if value is None:
             return queryset
-        return queryset.filter(error_kind="" if value == self.NONE else value)
+        return queryset.filter(error_kind=TestRun.ErrorKind.NONE if value == self.NONE else value)
 
 
 @admin.register(TestRun)

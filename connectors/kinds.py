@@ -79,6 +79,8 @@ class Field:
     grant: str = ""  # set: the field belongs to this OAuth grant type only
     # A secret sent to a token endpoint: the setting that holds that endpoint's URL.
     token_url_setting: str = ""
+    # Set: the field applies only while this other setting has this value.
+    when: tuple[str, str] = ()
 
     @property
     def secret(self) -> bool:
@@ -96,6 +98,8 @@ class Field:
 class Kind:
     code: str
     fields: tuple[Field, ...] = ()
+    # The fields the connector page sums the kind up with, in order (a secret by its state).
+    summary: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -127,15 +131,34 @@ API_KEY = Kind(
             initial=HEADER_AUTH,
             choices=((HEADER_AUTH, "Header Auth"), (PARAM_AUTH, "Param Auth")),
         ),
-        Field("header_auth_key", "Header Auth Key", initial="Authorization", max_length=200),
+        Field(
+            "header_auth_key",
+            "Header Auth Key",
+            initial="Authorization",
+            max_length=200,
+            when=("api_key_auth_type", HEADER_AUTH),
+        ),
         Field(
             "header_auth_value_pattern",
             "Header Auth Value Pattern",
             initial="Bearer %s",
             help_text="%s is replaced by the Api Key.",
+            when=("api_key_auth_type", HEADER_AUTH),
         ),
-        Field("param_auth_param_name", "Param Auth Param Name", max_length=200),
+        Field(
+            "param_auth_param_name",
+            "Param Auth Param Name",
+            max_length=200,
+            when=("api_key_auth_type", PARAM_AUTH),
+        ),
         Field("api_key", "Api Key", SECRET, help_text=SECRET_HELP),
+    ),
+    summary=(
+        "api_key_auth_type",
+        "header_auth_key",
+        "header_auth_value_pattern",
+        "param_auth_param_name",
+        "api_key",
     ),
 )
 BASIC = Kind(
@@ -150,6 +173,7 @@ BASIC = Kind(
             help_text="Some APIs take the key as Username and no password.",
         ),
     ),
+    summary=("username", "password"),
 )
 DIGEST = Kind(
     Connector.AuthConfig.DIGEST,
@@ -163,10 +187,12 @@ DIGEST = Kind(
             "(MD5 or SHA-256). A value, or {{NAME}} for a team credential.",
         ),
     ),
+    summary=("username", "password"),
 )
 BEARER = Kind(
     Connector.AuthConfig.BEARER,
     (Field("token", "Token", SECRET, help_text="Sent as Authorization: Bearer <token>."),),
+    summary=("token",),
 )
 OAUTH2 = Kind(
     Connector.AuthConfig.OAUTH2,
@@ -289,6 +315,7 @@ OAUTH2 = Kind(
             choices=tuple((unit, unit) for unit in EXPIRES_UNITS),
         ),
     ),
+    summary=("oauth2_grant_type", _OAUTH2_TOKEN, "client_id", "client_secret"),
 )
 JWT = Kind(
     Connector.AuthConfig.JWT,
@@ -351,7 +378,20 @@ JWT = Kind(
         Field("jwt_grant_type", "Grant Type", initial=GRANT_JWT_BEARER),
         Field("scope", "Scope", max_length=2000),
     ),
+    summary=("algorithm", "client_id", _JWT_TOKEN, "private_key"),
 )
+
+
+@dataclass(frozen=True)
+class SummaryItem:
+    """One part of a connector's auth summary: a chosen value's label alone (no `label`),
+    a setting as `label value`, or a secret as `label` and its stored state."""
+
+    label: str
+    value: Any = ""
+    secret: bool = False
+    stored: Any = None  # a secret's stored entry (its hint, who set it, when); None: not set
+
 
 KINDS: dict[str, Kind] = {
     kind.code: kind for kind in (NO_AUTH, API_KEY, BASIC, DIGEST, BEARER, OAUTH2, JWT)
@@ -433,3 +473,34 @@ def fingerprint(connector: Connector) -> str:
         "secrets": sealed,
     }
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:32]
+
+
+def applies(kind: Kind, field: Field, settings: dict[str, Any]) -> bool:
+    """Whether a field is in use with these settings (its grant, or its `when`, chosen)."""
+    if field.grant and settings.get("oauth2_grant_type") != field.grant:
+        return False
+    if field.when:
+        name, value = field.when
+        other = kind.field(name)
+        return settings.get(name, other.default if other else "") == value
+    return True
+
+
+def summary(
+    auth_config: str, settings: dict[str, Any], secrets: dict[str, Any]
+) -> list[SummaryItem]:
+    """The kind's summary fields in use, as SummaryItems. A kind's only secret is always
+    shown (set or not); where a kind has several, those set."""
+    kind = kind_of(auth_config)
+    only_secret = len(kind.secret_fields) == 1
+    items: list[SummaryItem] = []
+    for field in (kind.field(name) for name in kind.summary):
+        if field is None or not applies(kind, field, settings):
+            continue
+        if field.secret:
+            if secrets.get(field.name) or only_secret:
+                items.append(SummaryItem(field.label, secret=True, stored=secrets.get(field.name)))
+        elif value := settings.get(field.name, field.default):
+            choice = dict(field.choices).get(value, value) if field.choices else None
+            items.append(SummaryItem("", choice) if choice else SummaryItem(field.label, value))
+    return items

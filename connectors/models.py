@@ -58,7 +58,13 @@ def validate_checks(value: object) -> None:
 
 
 # Kept by connectors.runs only; a form's save leaves them alone (connectors.versions).
-LAST_RUN_FIELDS = ("last_run_at", "last_run_status", "last_run_error", "last_run_passed")
+LAST_RUN_FIELDS = (
+    "last_run_at",
+    "last_run_status",
+    "last_run_error",
+    "last_run_passed",
+    "runs_since_prune",
+)
 # The catalog's "Last Test" filter: the last run passed as TestRun.passed says (sent, answered,
 # every check passed), so a 200 whose body fails a check is failing.
 LAST_RUN_PASSED = models.Q(last_run_passed=True)
@@ -186,6 +192,9 @@ class Action(models.Model):
     last_run_status = models.PositiveIntegerField(null=True, blank=True, editable=False)
     last_run_error = models.CharField(max_length=32, blank=True, editable=False)
     last_run_passed = models.BooleanField(default=False, editable=False)
+    # Runs stored since its expired runs were last pruned: storing prunes once it passes
+    # STUDIO_RUNS_PER_ACTION (connectors.engine.runs).
+    runs_since_prune = models.PositiveIntegerField(default=0, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -308,6 +317,30 @@ class TestRun(models.Model):
 
     __test__ = False  # not a pytest test class
 
+    class ErrorKind(models.TextChoices):
+        """Why a Test has no usable response; "" when it has one. The network door
+        (connectors.lib.outbound, below this layer) names its failures with the same values."""
+
+        NONE = "", "None"
+        AUTH_FAILED = "AuthFailed", "Authorization failed"
+        BAD_RESPONSE = "BadResponse", "Unreadable response"
+        BLOCKED = "Blocked", "Address blocked"
+        CANCELLED = "Cancelled", "Cancelled"
+        CONNECT_ERROR = "ConnectError", "Could not connect"
+        CONNECT_TIMEOUT = "ConnectTimeout", "Could not connect in time"
+        CONSTRUCT_ERROR = "ConstructError", "Could not build the request"
+        CREDENTIAL_MISSING = "CredentialMissing", "Credential missing"
+        DNS_ERROR = "DNSError", "Host not found"
+        DEADLINE = "Deadline", "Timed out"
+        INVALID_HEADER = "InvalidHeader", "Invalid header"
+        INVALID_URL = "InvalidURL", "Invalid URL"
+        OUTBOUND_ERROR = "OutboundError", "Request failed"
+        REDIRECT = "Redirect", "Redirect not followed"
+        REQUEST_TOO_LARGE = "RequestTooLarge", "Request too large"
+        SECRET_UNREADABLE = "SecretUnreadable", "Secret unreadable"
+        TLS_ERROR = "TLSError", "Secure connection failed"
+        TOO_LARGE = "TooLarge", "Response too large"
+
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="test_runs")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -330,8 +363,10 @@ class TestRun(models.Model):
     is_binary = models.BooleanField(default=False)
     elapsed_ms = models.FloatField(null=True)
     size = models.PositiveBigIntegerField(null=True)
-    error_kind = models.CharField(max_length=32, blank=True)
+    error_kind = models.CharField(max_length=32, blank=True, choices=ErrorKind)
     error_message = models.TextField(blank=True)
+    # The team credential a CredentialMissing run needed: the panel offers to create it.
+    missing_credential = models.CharField(max_length=64, blank=True)
     # Kept by a user: never removed by retention (connectors.runs).
     pinned = models.BooleanField("Keep", default=False)
     # A binary body's bytes, for its download; empty when withheld (see bytes_withheld).

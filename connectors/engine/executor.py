@@ -33,13 +33,18 @@ logger = logging.getLogger(__name__)
 PLACEHOLDER_RE = re.compile(r"\$([A-Za-z_]\w*)")
 
 
-class ExecutionError(Exception):
-    """A failure before anything is sent, with the kind the panel shows."""
+Kind = TestRun.ErrorKind
 
-    def __init__(self, kind: str, message: str) -> None:
+
+class ExecutionError(Exception):
+    """A failure before anything is sent, with the kind the panel shows (and, for a team
+    credential that does not exist, its name: the panel offers to create it)."""
+
+    def __init__(self, kind: Kind, message: str, missing_credential: str = "") -> None:
         super().__init__(message)
         self.kind = kind
         self.message = message
+        self.missing_credential = missing_credential
 
 
 @dataclass
@@ -204,46 +209,49 @@ def _prepare_or_fail(
         return prepare(action, inputs, arg_types)
     except templating.ConstructError as error:
         raise ExecutionError(
-            "ConstructError", f"{error} Fill it in and press Test again."
+            Kind.CONSTRUCT_ERROR, f"{error} Fill it in and press Test again."
         ) from None
     except templating.TemplateError as error:
-        raise ExecutionError("ConstructError", f"Failed to construct request: {error}") from None
+        raise ExecutionError(
+            Kind.CONSTRUCT_ERROR, f"Failed to construct request: {error}"
+        ) from None
     except references.CredentialMissing as error:
         if references.is_env_credential(error.name):
             raise ExecutionError(
-                "CredentialMissing",
+                Kind.CREDENTIAL_MISSING,
                 f"environment {error}: set the environment variable {error.name} on the "
                 "server (it is listed in STUDIO_ENV_CREDENTIALS). Nothing was sent.",
             ) from None
         raise ExecutionError(
-            "CredentialMissing",
+            Kind.CREDENTIAL_MISSING,
             f"{error}: ask an Admin to create it, or put the value in the connector's "
             "secret field. Nothing was sent.",
+            missing_credential=error.name,
         ) from None
     except templating.RenderTooLarge:
         raise ExecutionError(
-            "RequestTooLarge",
+            Kind.REQUEST_TOO_LARGE,
             f"The request would be larger than {_size(_limit())} "
             "(STUDIO_MAX_REQUEST_BYTES): the inputs make the body, path or a header too "
             "long. Nothing was sent.",
         ) from None
     except header_rules.InvalidHeader as error:
-        raise ExecutionError("InvalidHeader", f"{error} Nothing was sent.") from None
+        raise ExecutionError(Kind.INVALID_HEADER, f"{error} Nothing was sent.") from None
     except HostOutsideTemplate as error:
-        raise ExecutionError("Blocked", str(error)) from None
+        raise ExecutionError(Kind.BLOCKED, str(error)) from None
     except origins.UnsafeURL as error:
-        kind = "InvalidURL" if error.invalid else "Blocked"
+        kind = Kind.INVALID_URL if error.invalid else Kind.BLOCKED
         raise ExecutionError(kind, f"{error.message} Nothing was sent.") from None
     except ParamCollision as error:
-        raise ExecutionError("ConstructError", str(error)) from None
+        raise ExecutionError(Kind.CONSTRUCT_ERROR, str(error)) from None
     except homes.Refused as error:
-        raise ExecutionError("Blocked", error.message) from None
+        raise ExecutionError(Kind.BLOCKED, error.message) from None
     except homes.NotSet as error:
-        raise ExecutionError("CredentialMissing", error.message) from None
+        raise ExecutionError(Kind.CREDENTIAL_MISSING, error.message) from None
     except sealing.SecretUnreadable as error:
-        raise ExecutionError("SecretUnreadable", str(error)) from None
+        raise ExecutionError(Kind.SECRET_UNREADABLE, str(error)) from None
     except auth.AuthFailed as error:
-        raise ExecutionError("AuthFailed", error.message) from None
+        raise ExecutionError(Kind.AUTH_FAILED, error.message) from None
 
 
 @sensitive_variables("prepared", "inputs")
@@ -279,6 +287,7 @@ def run(
             response = door.send(_outbound_request(action.connector, prepared))
     except ExecutionError as error:
         record.error_kind, record.error_message = error.kind, error.message
+        record.missing_credential = error.missing_credential
     except errors.OutboundError as error:
         record.error_kind, record.error_message = error.kind, error.message
         record.elapsed_ms = getattr(error, "elapsed_ms", None)

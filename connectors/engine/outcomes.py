@@ -2,50 +2,35 @@
 
 from __future__ import annotations
 
-TITLES = {
-    "AuthFailed": "Authorization failed",
-    "BadResponse": "Unreadable response",
-    "Blocked": "Address blocked",
-    "Cancelled": "Cancelled",
-    "ConnectError": "Could not connect",
-    "ConnectTimeout": "Could not connect in time",
-    "ConstructError": "Could not build the request",
-    "CredentialMissing": "Credential missing",
-    "DNSError": "Host not found",
-    "Deadline": "Timed out",
-    "InvalidHeader": "Invalid header",
-    "InvalidURL": "Invalid URL",
-    "OutboundError": "Request failed",
-    "Redirect": "Redirect not followed",
-    "RequestTooLarge": "Request too large",
-    "SecretUnreadable": "Secret unreadable",
-    "TLSError": "Secure connection failed",
-    "TooLarge": "Response too large",
-}
+from connectors.models import TestRun
+
+Kind = TestRun.ErrorKind
 
 # Failures that happen before a byte of the request leaves: the request was built (perhaps)
 # but never reached the server.
 NOT_SENT = frozenset(
     {
-        "AuthFailed",
-        "Blocked",
-        "ConnectError",
-        "ConnectTimeout",
-        "ConstructError",
-        "CredentialMissing",
-        "DNSError",
-        "InvalidHeader",
-        "InvalidURL",
-        "RequestTooLarge",
-        "SecretUnreadable",
-        "TLSError",
+        Kind.AUTH_FAILED,
+        Kind.BLOCKED,
+        Kind.CONNECT_ERROR,
+        Kind.CONNECT_TIMEOUT,
+        Kind.CONSTRUCT_ERROR,
+        Kind.CREDENTIAL_MISSING,
+        Kind.DNS_ERROR,
+        Kind.INVALID_HEADER,
+        Kind.INVALID_URL,
+        Kind.REQUEST_TOO_LARGE,
+        Kind.SECRET_UNREADABLE,
+        Kind.TLS_ERROR,
     }
 )
 
 
 def title(error_kind: str) -> str:
     """The failure's title; an unknown kind reads "Request failed" rather than a code name."""
-    return TITLES.get(error_kind, "Request failed")
+    if error_kind and error_kind in Kind.values:
+        return Kind(error_kind).label
+    return Kind.OUTBOUND_ERROR.label
 
 
 def was_sent(error_kind: str) -> bool:

@@ -6,7 +6,8 @@ is stored, when runs or actions are deleted, and when `refresh_last_runs` recomp
 
 Retention: a run is removed once it is older than STUDIO_RUN_RETENTION_DAYS, unless it is one
 of its action's newest STUDIO_RUNS_PER_ACTION runs or a user kept it (pinned). The newest run
-of an action is always kept, so pruning never changes a last run.
+of an action is always kept, so pruning never changes a last run. Storing prunes an action
+every STUDIO_RUNS_PER_ACTION runs (its `runs_since_prune` counts them); `prune` does them all.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import OuterRef, Q, Subquery, Value
+from django.db.models import F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
@@ -32,7 +33,16 @@ PRUNE_ON_STORE_LIMIT = 500
 
 
 def store(run: TestRun) -> TestRun:
-    """Save a new run, make it its action's and connector's last run, and prune that action."""
+    """Save a new run, make it its action's and connector's last run, and prune that action
+    once it has stored more runs than it keeps since its last prune.
+
+    One write per table: the INSERT, one UPDATE of the action (last run and its count of runs
+    since the last prune) and one of the connector. Pruning on every store would look for
+    expired runs each time; an action can only pass its STUDIO_RUNS_PER_ACTION newest after
+    that many new runs, so it is looked at then (and by the daily `prune_runs`).
+    """
+    action = run.action
+    due = action.runs_since_prune + 1 > settings.STUDIO_RUNS_PER_ACTION
     with transaction.atomic():
         run.save()
         last = {
@@ -43,11 +53,17 @@ def store(run: TestRun) -> TestRun:
         }
         # "Not newer" guards against a slower Test that started earlier committing later.
         not_newer = Q(last_run_at__isnull=True) | Q(last_run_at__lte=run.created_at)
-        Action.objects.filter(not_newer, pk=run.action_id).update(**last)
-        Connector.objects.filter(not_newer, pk=run.action.connector_id).update(**last)
+        # The count rides on the last-run UPDATE: a run that lost the race to a newer one goes
+        # uncounted, which only delays a prune by one store.
+        Action.objects.filter(not_newer, pk=run.action_id).update(
+            **last, runs_since_prune=Value(0) if due else F("runs_since_prune") + 1
+        )
+        Connector.objects.filter(not_newer, pk=action.connector_id).update(**last)
         for name, value in last.items():
-            setattr(run.action, name, value)
-        prune_action(run.action_id, limit=PRUNE_ON_STORE_LIMIT)
+            setattr(action, name, value)
+        action.runs_since_prune = 0 if due else action.runs_since_prune + 1
+        if due:
+            prune_action(run.action_id, limit=PRUNE_ON_STORE_LIMIT)
     return run
 
 

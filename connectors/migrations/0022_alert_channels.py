@@ -15,7 +15,7 @@ def grant_new_permissions(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('connectors', '0019_workbench'),
+        ('connectors', '0021_run_kinds_and_prune_counter'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

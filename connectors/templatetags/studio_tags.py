@@ -23,6 +23,12 @@ register = template.Library()
 
 
 @register.filter
+def auth_summary(connector: Connector) -> list[kinds.SummaryItem]:
+    """The connector's Auth Config summed up from its kind's description (connectors.kinds)."""
+    return kinds.summary(connector.auth_config, connector.auth_settings, connector.auth_secrets)
+
+
+@register.filter
 def pretty_json(value: Any) -> str:
     """Indented JSON (not Python's repr), so a schema shown in a form can be saved back."""
     return json.dumps(value, indent=2, ensure_ascii=False)

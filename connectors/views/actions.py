@@ -257,7 +257,7 @@ def action_schema(request: HttpRequest, name: str, action_name: str) -> HttpResp
     text = request.POST.get("output_schema", "")
     try:
         if "generate" in request.POST:
-            last = action.test_runs.filter(error_kind="").first()
+            last = action.test_runs.filter(error_kind=TestRun.ErrorKind.NONE).first()
             if last is None:
                 raise ValueError("Run a Test first: there is no response to learn from.")
             action.output_schema = schema.infer_schema_from_bytes(_as_json(last).encode())

@@ -1,20 +1,22 @@
 """The real-browser suite: the system Chromium driven by Playwright against `live_server`.
 
-These tests never skip: without Chromium they fail, loudly, as CI must see it.
+These tests never skip: without Chromium they fail, loudly, as CI must see it. A test logs in
+with `logged_in(page, user)` (a saved login, fast) and audits with `a11y.audit(page)` the pages
+and states it is about; `log_in` goes through the real login form.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
+from django.test import Client
 from playwright.sync_api import Page, expect
-
-from tests.browser import a11y
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM would refuse to run here.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -65,37 +67,42 @@ def log_in(live_server) -> Callable[[Page, User], Page]:
     return log_in
 
 
-@pytest.fixture(autouse=True)
-def audit_every_page(request: pytest.FixtureRequest) -> Iterator[None]:
-    """After a browser test, open again every page it visited and run axe on each.
+@pytest.fixture(scope="session")
+def storage_states() -> dict[str, dict[str, Any]]:
+    """Each user's browser state after a real login, saved once per worker process."""
+    return {}
 
-    States a page reaches without a navigation (a Test result, form errors) are audited where
-    the tests call tests.browser.a11y.audit.
+
+@pytest.fixture
+def logged_in(
+    live_server, log_in: Callable[[Page, User], Page], storage_states: dict[str, dict[str, Any]]
+) -> Callable[[Page, User], Page]:
+    """Put a logged-in user in the page's browser context; lands on the catalog.
+
+    The first time a worker needs a user, it logs in through the real form and saves the
+    context's storage state; later contexts load that state. The database, sessions included,
+    is emptied between tests, so the loaded state's session cookie is issued again for this
+    test's user (as Django's test client logs in), the rest of the state kept as saved.
     """
-    if "page" not in request.fixturenames:
-        yield
-        return
-    page: Page = request.getfixturevalue("page")
-    visited: list[str] = []
 
-    def remember(frame: Any) -> None:
-        if frame == page.main_frame and frame.url.startswith("http") and frame.url not in visited:
-            visited.append(frame.url)
+    def logged_in(page: Page, user: User) -> Page:
+        state = storage_states.get(user.username)
+        if state is None:
+            log_in(page, user)
+            storage_states[user.username] = page.context.storage_state()
+            return page
+        client = Client()
+        client.force_login(user)
+        session = client.cookies[settings.SESSION_COOKIE_NAME].value
+        cookies = [
+            {**cookie, "value": session}
+            if cookie["name"] == settings.SESSION_COOKIE_NAME
+            else cookie
+            for cookie in state["cookies"]
+        ]
+        page.context.add_cookies(cookies)
+        page.goto(f"{live_server.url}/")
+        expect(page.get_by_role("heading", name="Connectors")).to_be_visible()
+        return page
 
-    posted: set[str] = set()  # pages reached by a form's POST: not opened again
-
-    def note_post(sent: Any) -> None:
-        if sent.is_navigation_request() and sent.method == "POST":
-            posted.add(sent.url)
-
-    page.on("framenavigated", remember)
-    page.on("request", note_post)
-    yield
-    page.remove_listener("framenavigated", remember)
-    page.remove_listener("request", note_post)
-    problems = []
-    for url in (u for u in visited if u not in posted):
-        page.goto(url)
-        if found := a11y.violations(page):
-            problems.append(f"{url}:\n{a11y.describe(found)}")
-    assert not problems, "axe found serious or critical violations:\n" + "\n".join(problems)
+    return logged_in

@@ -1,4 +1,5 @@
-"""What the browser tests share: a no-reload marker, screenshots for docs/, the DB marker."""
+"""What the browser tests share: a no-reload marker, pressing Test, screenshots for docs/, the
+DB marker."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page
+
+from connectors.models import Action
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
@@ -40,6 +43,15 @@ def htmx_swap(page: Page) -> Iterator[None]:
     while not page.evaluate("window.__settled === true"):
         assert time.monotonic() < deadline, "htmx did not settle within 30 s"
         page.wait_for_timeout(20)
+
+
+def press_test(page: Page, action: Action) -> None:
+    """Press Test and wait until its answer, an HTMX partial and never a 500, is in the page."""
+    test_url = f"{action.get_absolute_url()}test/"
+    with htmx_swap(page), page.expect_response(lambda r: r.url.endswith(test_url)) as sent:
+        page.get_by_role("button", name="Test", exact=True).click()
+    assert sent.value.status == 200
+    assert sent.value.request.headers.get("hx-request") == "true"
 
 
 def screenshot(page: Page, name: str) -> None:

@@ -12,7 +12,7 @@ pytestmark = browser_db
 
 
 def test_the_admin_change_forms_and_lists_pass_axe_and_fit_1280_px(
-    page: Page, live_server, log_in, alice
+    page: Page, live_server, logged_in, alice
 ) -> None:
     connector = api_key_connector("https://api.openai.com", "{{OPENAI_API_KEY}}")
     action = make_action(connector, args=[{"name": "limit", "data_type": "number"}])
@@ -20,7 +20,7 @@ def test_the_admin_change_forms_and_lists_pass_axe_and_fit_1280_px(
     make_connector(
         "Long_base_url", display_name="A connector with a long Base URL", base_url=long_url
     )
-    log_in(page, alice)
+    logged_in(page, alice)
     for path in [
         "/admin/",
         "/admin/connectors/connector/",

@@ -7,6 +7,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
+from tests.browser.a11y import audit
 from tests.browser.helpers import browser_db, htmx_swap
 from tests.helpers.factories import make_action, make_connector
 from tests.helpers.upstream import Reply, Upstream
@@ -34,14 +35,14 @@ def watch_csp(page: Page) -> list[str]:
 
 
 def test_the_catalog_the_action_page_and_a_test_run_break_no_csp_rule(
-    page: Page, live_server, log_in, bob, upstream: Upstream, settings
+    page: Page, live_server, logged_in, bob, upstream: Upstream, settings
 ) -> None:
     upstream.reply = Reply(body=json.dumps({"data": [{"id": "gpt-4o"}]}).encode())
     action = make_action(make_connector("Local", base_url=upstream.url), "list_models")
     make_connector("Weather", base_url="https://api.weather.example")
     violations = watch_csp(page)
 
-    log_in(page, bob)
+    logged_in(page, bob)
     with htmx_swap(page):  # the search box swaps the results with htmx
         page.get_by_role("searchbox").fill("Weath")
     expect(page.locator("#results")).to_contain_text("Weather")
@@ -53,6 +54,7 @@ def test_the_catalog_the_action_page_and_a_test_run_break_no_csp_rule(
     expect(page.locator("[aria-live=polite]")).to_have_text(re.compile(r"^\s*200 OK"))
     expect(page.locator("[aria-live=polite]")).to_contain_text('"gpt-4o"')
     assert violations == []
+    audit(page)
 
     # The listener hears a real violation: an inline script is refused and reported.
     page.evaluate(

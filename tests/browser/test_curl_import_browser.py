@@ -8,6 +8,7 @@ from playwright.sync_api import Page, expect
 
 from connectors.models import Action, Connector, Credential
 from connectors.secrets import sealing
+from tests.browser.a11y import audit
 from tests.browser.helpers import browser_db, screenshot
 
 pytestmark = browser_db
@@ -16,8 +17,8 @@ WALKTHROUGH = """curl https://api.openai.com/v1/models \\
   -H "Authorization: Bearer $OPENAI_API_KEY\""""
 
 
-def test_it_imports_the_walkthrough_curl(page: Page, live_server, log_in, bob) -> None:
-    log_in(page, bob)
+def test_it_imports_the_walkthrough_curl(page: Page, live_server, logged_in, bob) -> None:
+    logged_in(page, bob)
     page.locator("#import-menu summary").click()
     page.locator("#import-menu").get_by_role("link", name="cURL command").click()
     expect(page.get_by_role("heading", name="Import cURL")).to_be_visible()
@@ -34,12 +35,14 @@ def test_it_imports_the_walkthrough_curl(page: Page, live_server, log_in, bob) -
     expect(page.get_by_label("Action Name")).to_have_value("get_v1_models")
     assert not Connector.objects.exists() and not Action.objects.exists()
     screenshot(page, "curl-import.png")
+    audit(page)
 
     page.get_by_role("button", name="Create").click()
 
     expect(page).to_have_url(re.compile(r"/connectors/openai/actions/get_v1_models/$"))
     expect(page.get_by_role("heading", name="GET get_v1_models")).to_be_visible()
     expect(page.locator(".url")).to_have_text("https://api.openai.com/v1/models")
+    audit(page)
     action = Action.objects.select_related("connector").get()
     assert (action.method, action.path) == ("GET", "/v1/models")
     connector = action.connector
@@ -52,12 +55,13 @@ def test_it_imports_the_walkthrough_curl(page: Page, live_server, log_in, bob) -
 
     page.get_by_role("link", name="openai").first.click()
     expect(page.locator(".facts")).to_contain_text("{{OPENAI_API_KEY}}")
+    audit(page)
 
 
 def test_a_command_it_cannot_read_shows_the_error_in_place(
-    page: Page, live_server, log_in, bob
+    page: Page, live_server, logged_in, bob
 ) -> None:
-    log_in(page, bob)
+    logged_in(page, bob)
     page.goto(f"{live_server.url}/import-curl/")
     page.get_by_label("cURL command").fill('curl -d \'{"a": 1} https://api.example.com/')
     page.get_by_role("button", name="Preview").click()
@@ -66,4 +70,5 @@ def test_a_command_it_cannot_read_shows_the_error_in_place(
         'Could not read the command: the quote opened at `\'{"a":` is never closed.'
     )
     expect(page.get_by_role("button", name="Create")).to_have_count(0)
+    audit(page)
     assert not Connector.objects.exists()

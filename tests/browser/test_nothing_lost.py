@@ -22,14 +22,15 @@ CANARY = "sk-kept-canary-9f8e7d6c5b4a"
 
 
 def test_back_and_forward_restore_the_catalogs_controls_and_rows_together(
-    page: Page, live_server, log_in, bob
+    page: Page, live_server, logged_in, bob
 ) -> None:
     make_connector("Slack", base_url="https://slack.com/api", auth_config="BEARER")
     make_connector("Jira", base_url="https://example.atlassian.net")
     make_connector("OpenAI", auth_config="API_KEY")
-    log_in(page, bob)
+    logged_in(page, bob)
     rows = page.locator("#results tbody tr")
     expect(rows).to_have_count(3)
+    audit(page)
 
     with htmx_swap(page):
         page.get_by_label("Auth Config").select_option("API_KEY")
@@ -65,11 +66,11 @@ def test_back_and_forward_restore_the_catalogs_controls_and_rows_together(
 
 
 def test_a_test_result_has_its_own_url_and_survives_reload_back_forward_and_schema_errors(
-    page: Page, live_server, log_in, bob, upstream: Upstream
+    page: Page, live_server, logged_in, bob, upstream: Upstream
 ) -> None:
     upstream.reply = Reply(body=json.dumps({"data": [{"id": "gpt-4o"}]}).encode())
     action = make_action(make_connector(base_url=upstream.url))
-    log_in(page, bob)
+    logged_in(page, bob)
     page.goto(f"{live_server.url}{action.get_absolute_url()}")
     result = page.locator("#result")
     with htmx_swap(page):
@@ -102,9 +103,9 @@ def test_a_test_result_has_its_own_url_and_survives_reload_back_forward_and_sche
 
 
 def test_a_secret_typed_into_a_failed_form_is_kept_server_side_and_never_shown(
-    page: Page, live_server, log_in, bob
+    page: Page, live_server, logged_in, bob
 ) -> None:
-    log_in(page, bob)
+    logged_in(page, bob)
     page.goto(f"{live_server.url}/new/")
     page.get_by_label("Name", exact=True).fill("1bad name")
     page.get_by_label("Base URL").fill("https://api.openai.com")
@@ -128,16 +129,17 @@ def test_a_secret_typed_into_a_failed_form_is_kept_server_side_and_never_shown(
     page.get_by_label("Name", exact=True).fill("OpenAI")
     page.get_by_role("button", name="Save connector").click()
     expect(page.get_by_text("Saved connector OpenAI.")).to_be_visible()
+    audit(page)
     connector = Connector.objects.get(name="OpenAI")
     assert sealing.unseal(connector.auth_secrets["api_key"]["sealed"]) == CANARY
 
 
 def test_a_missing_credential_is_flagged_and_creating_it_comes_back(
-    page: Page, live_server, log_in, alice
+    page: Page, live_server, logged_in, alice
 ) -> None:
     connector = api_key_connector("https://api.openai.com", "{{OPENAI_API_KEY}}")
     make_action(connector)
-    log_in(page, alice)
+    logged_in(page, alice)
     page.goto(f"{live_server.url}/connectors/OpenAI/")
     warning = page.locator(".warn-box")
     expect(warning).to_contain_text("Credential OPENAI_API_KEY does not exist.")
@@ -162,7 +164,7 @@ def test_a_missing_credential_is_flagged_and_creating_it_comes_back(
 
 
 def test_a_test_input_is_checked_against_its_data_type_and_nothing_is_sent(
-    page: Page, live_server, log_in, bob, upstream: Upstream
+    page: Page, live_server, logged_in, bob, upstream: Upstream
 ) -> None:
     action = make_action(
         make_connector(base_url=upstream.url),
@@ -171,7 +173,7 @@ def test_a_test_input_is_checked_against_its_data_type_and_nothing_is_sent(
         headers=[{"key": "Content-Type", "value": "application/json"}],
         args=[{"name": "count", "data_type": "number", "required": True, "example_value": "2"}],
     )
-    log_in(page, bob)
+    logged_in(page, bob)
     page.goto(f"{live_server.url}{action.get_absolute_url()}")
     page.get_by_label("count").fill("abc")
     with htmx_swap(page):
@@ -187,14 +189,14 @@ def test_a_test_input_is_checked_against_its_data_type_and_nothing_is_sent(
 
 
 def test_cancel_stops_a_waiting_test_on_the_server(
-    page: Page, live_server, log_in, bob, upstream: Upstream
+    page: Page, live_server, logged_in, bob, upstream: Upstream
 ) -> None:
     def hang(sock: socket.socket, got: Received) -> None:
         time.sleep(8)  # longer than the test waits: only Cancel can end it early
 
     upstream.raw = hang
     action = make_action(make_connector(base_url=upstream.url, timeout_seconds=30))
-    log_in(page, bob)
+    logged_in(page, bob)
     page.goto(f"{live_server.url}{action.get_absolute_url()}")
     started = time.monotonic()
     page.get_by_role("button", name="Test", exact=True).click()
@@ -204,12 +206,15 @@ def test_cancel_stops_a_waiting_test_on_the_server(
     expect(page.locator("#result .result-title")).to_have_text("Cancelled")
     assert time.monotonic() - started < 6
     assert TestRun.objects.get().error_kind == "Cancelled"
+    audit(page)
 
 
 PHONE = {"width": 390, "height": 844}
 
 
-def test_every_page_fits_a_390_px_phone(page: Page, live_server, log_in, alice, upstream) -> None:
+def test_every_page_fits_a_390_px_phone(
+    page: Page, live_server, logged_in, alice, upstream
+) -> None:
     connector = api_key_connector(upstream.url, "{{OPENAI_API_KEY}}")
     make_credential("OPENAI_API_KEY", "sk-phone-0000")  # else Test is off, the page says why
     action = make_action(
@@ -217,7 +222,7 @@ def test_every_page_fits_a_390_px_phone(page: Page, live_server, log_in, alice, 
         query_params=[{"key": "limit", "value": "{{limit}}"}],
         args=[{"name": "limit", "data_type": "number", "example_value": "5"}],
     )
-    log_in(page, alice)
+    logged_in(page, alice)
     page.set_viewport_size(PHONE)
     page.goto(f"{live_server.url}{action.get_absolute_url()}")
     with htmx_swap(page):
@@ -244,6 +249,7 @@ def test_every_page_fits_a_390_px_phone(page: Page, live_server, log_in, alice, 
     too_wide = {}
     for path in paths:
         page.goto(f"{live_server.url}{path}")
+        audit(page)
         width = page.evaluate("document.documentElement.scrollWidth")
         if width > PHONE["width"]:
             too_wide[path] = width

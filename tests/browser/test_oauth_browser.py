@@ -11,8 +11,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from connectors.models import Action
-from tests.browser.helpers import browser_db, screenshot
-from tests.browser.test_test_panel import press_test
+from tests.browser.a11y import audit
+from tests.browser.helpers import browser_db, press_test, screenshot
 from tests.helpers.factories import make_action, make_connector
 from tests.helpers.oauth_server import AuthServer
 
@@ -63,9 +63,9 @@ def calendar(provider: AuthServer) -> Action:
 
 
 def test_the_authorization_code_dance_in_a_real_browser(
-    page: Page, live_server, log_in, bob, provider: AuthServer, calendar: Action
+    page: Page, live_server, logged_in, bob, provider: AuthServer, calendar: Action
 ) -> None:
-    log_in(page, bob)
+    logged_in(page, bob)
     connector_url = f"{live_server.url}{calendar.connector.get_absolute_url()}"
     page.goto(connector_url)
     token = page.locator("#token-state")
@@ -78,6 +78,7 @@ def test_the_authorization_code_dance_in_a_real_browser(
     result = page.locator("[aria-live=polite]")
     expect(result).to_have_text(re.compile(r"^\s*Authorization failed"))
     expect(result).to_contain_text("Press Generate New Access Token")
+    audit(page)
     assert provider.api_requests == []
 
     # Sign in: Studio -> the provider's /authorize (approves at once) -> /oauth/callback/ -> back.
@@ -98,17 +99,19 @@ def test_the_authorization_code_dance_in_a_real_browser(
     assert access in provider.access_tokens
     assert access not in page.content()
     screenshot(page, "oauth-test-panel.png")
+    audit(page)
 
     page.goto(connector_url)
     expect(token).to_contain_text(re.compile(r"State: valid until \d\d:\d\d"))
+    audit(page)
     page.get_by_role("button", name="Clear token").click()
     expect(page.locator("#token-state")).to_contain_text("State: none")
 
 
 def test_the_form_shows_only_the_chosen_grants_fields(
-    page: Page, live_server, log_in, bob, provider: AuthServer, calendar: Action
+    page: Page, live_server, logged_in, bob, provider: AuthServer, calendar: Action
 ) -> None:
-    log_in(page, bob)
+    logged_in(page, bob)
     page.goto(f"{live_server.url}/connectors/Google_Calendar/edit/")
     expect(page.get_by_label("Authorization URL")).to_be_visible()
     expect(page.get_by_label("Password Grant Username")).to_be_hidden()
@@ -117,3 +120,4 @@ def test_the_form_shows_only_the_chosen_grants_fields(
     expect(page.get_by_label("Authorization URL")).to_be_hidden()
     expect(page.get_by_label("Client ID")).to_be_visible()
     screenshot(page, "oauth-connector-form.png")
+    audit(page)

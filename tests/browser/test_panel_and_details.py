@@ -21,12 +21,12 @@ DOCUMENT = {"data": [{"id": f"model-{n}", "owned_by": "openai"} for n in range(2
 
 
 def test_the_test_panel_copies_switches_views_folds_and_downloads(
-    page: Page, live_server, log_in, bob, upstream: Upstream
+    page: Page, live_server, logged_in, bob, upstream: Upstream
 ) -> None:
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     upstream.reply = Reply(body=json.dumps(DOCUMENT).encode())
     action = make_action(make_connector(base_url=upstream.url))
-    log_in(page, bob)
+    logged_in(page, bob)
     page.goto(f"{live_server.url}{action.get_absolute_url()}")
     with htmx_swap(page):
         page.get_by_role("button", name="Test", exact=True).click()
@@ -62,10 +62,10 @@ def test_the_test_panel_copies_switches_views_folds_and_downloads(
 
 
 def test_row_fields_have_their_own_names_and_focus_stays_in_the_table(
-    page: Page, live_server, log_in, bob
+    page: Page, live_server, logged_in, bob
 ) -> None:
     make_connector("OpenAI", base_url="https://api.openai.com")
-    log_in(page, bob)
+    logged_in(page, bob)
     page.goto(f"{live_server.url}/connectors/OpenAI/new-action/")
     expect(page.get_by_label("Query param 1 value")).to_be_visible()
     expect(page.get_by_label("Header 2 key")).to_be_visible()
@@ -92,10 +92,11 @@ def test_row_fields_have_their_own_names_and_focus_stays_in_the_table(
     expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.locator("main")).to_be_focused()
+    audit(page)
 
 
-def test_the_smaller_touches(page: Page, live_server, log_in, alice) -> None:
-    log_in(page, alice)
+def test_the_smaller_touches(page: Page, live_server, logged_in, alice) -> None:
+    logged_in(page, alice)
     # An empty catalog says what to do first.
     expect(page.get_by_role("heading", name="Welcome: the catalog is empty")).to_be_visible()
     expect(page.get_by_role("link", name="Create a connector")).to_be_visible()
@@ -119,6 +120,7 @@ def test_the_smaller_touches(page: Page, live_server, log_in, alice) -> None:
     expect(changes).to_contain_text("Header Auth")
     expect(changes).not_to_contain_text("API_KEY")
     expect(page.locator(".revision").last).to_contain_text("created by alice")
+    audit(page)
 
     Credential.objects.create(name="OPENAI_API_KEY", sealed="x", hint="", set_by=alice)
     page.goto(f"{live_server.url}/credentials/OPENAI_API_KEY/replace/")
@@ -129,16 +131,18 @@ def test_the_smaller_touches(page: Page, live_server, log_in, alice) -> None:
     assert page.request.get(f"{live_server.url}/favicon.ico").status == 200
 
 
-def test_pages_are_numbered_first_neighbours_last(page: Page, live_server, log_in, bob) -> None:
+def test_pages_are_numbered_first_neighbours_last(page: Page, live_server, logged_in, bob) -> None:
     Connector.objects.bulk_create(
         Connector(name=f"c{n:03}", base_url="https://example.com") for n in range(301)
     )
-    log_in(page, bob)
+    logged_in(page, bob)
     page.goto(f"{live_server.url}/?page=4")
     pager = page.get_by_role("navigation", name="Pages")
     numbers = pager.locator("li").all_text_contents()
     assert [n.strip() for n in numbers] == ["1", "2", "3", "Page 4", "5", "6", "7"]
+    audit(page)
     page.goto(f"{live_server.url}/?page=1")
+    audit(page)
     assert [n.strip() for n in pager.locator("li").all_text_contents()] == [
         "Page 1",
         "2",
@@ -149,3 +153,4 @@ def test_pages_are_numbered_first_neighbours_last(page: Page, live_server, log_i
     pager.get_by_role("link", name="Page 7").click()
     expect(page).to_have_url(re.compile(r"page=7"))
     expect(pager.locator("[aria-current=page]")).to_have_text("Page 7")
+    audit(page)

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import browser_db
+from tests.browser.a11y import audit
+from tests.browser.helpers import browser_db, press_test
 from tests.browser.test_csp import watch_csp
-from tests.browser.test_test_panel import press_test
 from tests.engine.test_response_fidelity import png
 from tests.helpers.factories import make_action, make_connector
 from tests.helpers.upstream import Received, Reply, Upstream
@@ -29,13 +29,13 @@ def answer(got: Received) -> Reply:
 
 
 def test_it_shows_a_png_inline_and_offers_its_download(
-    page: Page, live_server, log_in, bob, upstream: Upstream, settings
+    page: Page, live_server, logged_in, bob, upstream: Upstream, settings
 ) -> None:
     settings.STUDIO_OUTBOUND_ALLOW = ["127.0.0.1"]
     upstream.handler = answer
     action = make_action(make_connector("Img", base_url=upstream.url), path="/image.png")
     violations = watch_csp(page)
-    log_in(page, bob)
+    logged_in(page, bob)
     page.goto(f"{live_server.url}{action.get_absolute_url()}")
     press_test(page, action)
 
@@ -49,15 +49,16 @@ def test_it_shows_a_png_inline_and_offers_its_download(
     assert download.value.suggested_filename.endswith(".png")
     assert Path(download.value.path()).read_bytes() == png(3, 2)
     assert violations == []
+    audit(page)
 
 
 def test_it_shows_xml_as_json_and_the_hops_that_led_to_it(
-    page: Page, live_server, log_in, bob, upstream: Upstream, settings
+    page: Page, live_server, logged_in, bob, upstream: Upstream, settings
 ) -> None:
     settings.STUDIO_OUTBOUND_ALLOW = ["127.0.0.1"]
     upstream.handler = answer
     action = make_action(make_connector("Xml", base_url=upstream.url), path="/start")
-    log_in(page, bob)
+    logged_in(page, bob)
     page.goto(f"{live_server.url}{action.get_absolute_url()}")
     press_test(page, action)
 
@@ -72,3 +73,4 @@ def test_it_shows_xml_as_json_and_the_hops_that_led_to_it(
     expect(raw).to_be_hidden()
     result.get_by_text("Raw XML").click()
     expect(raw).to_be_visible()
+    audit(page)

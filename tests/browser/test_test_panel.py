@@ -10,11 +10,12 @@ import pytest
 from playwright.sync_api import Page, Request, expect
 
 from connectors.models import Action
+from tests.browser.a11y import audit
 from tests.browser.helpers import (
     browser_db,
-    htmx_swap,
     mark_page,
     page_was_not_reloaded,
+    press_test,
     screenshot,
 )
 from tests.helpers.factories import api_key_connector, make_action, make_connector
@@ -59,19 +60,10 @@ def list_models(upstream: Upstream, settings) -> Action:
     return make_action(api_key_connector(upstream.url, API_KEY), "list_models", path="/v1/models")
 
 
-def press_test(page: Page, action: Action) -> None:
-    """Press Test and wait until its answer, an HTMX partial and never a 500, is in the page."""
-    test_url = f"{action.get_absolute_url()}test/"
-    with htmx_swap(page), page.expect_response(lambda r: r.url.endswith(test_url)) as sent:
-        page.get_by_role("button", name="Test", exact=True).click()
-    assert sent.value.status == 200
-    assert sent.value.request.headers.get("hx-request") == "true"
-
-
 def test_it_runs_list_models_and_shows_the_models_inline(
-    page: Page, live_server, log_in, bob, upstream: Upstream, list_models: Action
+    page: Page, live_server, logged_in, bob, upstream: Upstream, list_models: Action
 ) -> None:
-    log_in(page, bob)
+    logged_in(page, bob)
     page.goto(f"{live_server.url}{list_models.get_absolute_url()}")
     mark_page(page)
     press_test(page, list_models)
@@ -93,20 +85,22 @@ def test_it_runs_list_models_and_shows_the_models_inline(
     assert API_KEY not in page.content()
     expect(page.locator("#runs")).to_contain_text("200")
     screenshot(page, "test-panel.png")
+    audit(page)
 
 
 def test_it_shows_an_upstream_refusal_inline(
-    page: Page, live_server, log_in, bob, upstream: Upstream, list_models: Action
+    page: Page, live_server, logged_in, bob, upstream: Upstream, list_models: Action
 ) -> None:
     upstream.handler = lambda got: openai_stand_in(
         Received(got.method, got.path, {**got.headers, "authorization": "Bearer wrong"}, got.body)
     )
-    log_in(page, bob)
+    logged_in(page, bob)
     page.goto(f"{live_server.url}{list_models.get_absolute_url()}")
     press_test(page, list_models)
     result = page.locator("[aria-live=polite]")
     expect(result).to_have_text(re.compile(r"^\s*401 Unauthorized"))
     expect(result).to_contain_text("Incorrect API key provided")
+    audit(page)
 
 
 @pytest.mark.parametrize(
@@ -120,7 +114,7 @@ def test_it_shows_an_upstream_refusal_inline(
 def test_it_shows_a_hostile_body_as_text_that_runs_nothing(
     page: Page,
     live_server,
-    log_in,
+    logged_in,
     bob,
     upstream: Upstream,
     list_models: Action,
@@ -135,7 +129,7 @@ def test_it_shows_a_hostile_body_as_text_that_runs_nothing(
             admin_requests.append(request.url)
 
     page.on("request", record)
-    log_in(page, bob)
+    logged_in(page, bob)
     page.goto(f"{live_server.url}{list_models.get_absolute_url()}")
     press_test(page, list_models)
 
@@ -155,10 +149,11 @@ def test_it_shows_a_hostile_body_as_text_that_runs_nothing(
     expect(result).to_have_text(re.compile(r"^\s*200 OK"))
     assert page.evaluate("typeof window.__pwned") == "undefined"
     assert admin_requests == []
+    audit(page)
 
 
 def test_it_shows_a_connection_failure_inline_with_a_sentence(
-    page: Page, live_server, log_in, bob, settings
+    page: Page, live_server, logged_in, bob, settings
 ) -> None:
     settings.STUDIO_OUTBOUND_ALLOW = ["127.0.0.1", "localhost"]
     with socket.socket() as probe:  # a port nobody listens on once the probe is closed
@@ -167,7 +162,7 @@ def test_it_shows_a_connection_failure_inline_with_a_sentence(
     connector = make_connector("Closed", base_url=f"http://127.0.0.1:{closed_port}")
     action = make_action(connector, "list_models", path="/v1/models")
 
-    log_in(page, bob)
+    logged_in(page, bob)
     page.goto(f"{live_server.url}{action.get_absolute_url()}")
     mark_page(page)
     press_test(page, action)
@@ -180,3 +175,4 @@ def test_it_shows_a_connection_failure_inline_with_a_sentence(
     expect(result).to_contain_text("Nothing was sent.")
     expect(result).not_to_contain_text("Request sent")
     assert page_was_not_reloaded(page)
+    audit(page)

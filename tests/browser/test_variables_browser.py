@@ -9,19 +9,19 @@ import re
 from playwright.sync_api import Page, expect
 
 from connectors.models import Connector
-from tests.browser.helpers import browser_db
-from tests.browser.test_test_panel import press_test
+from tests.browser.a11y import audit
+from tests.browser.helpers import browser_db, press_test
 from tests.helpers.upstream import Upstream
 
 pytestmark = browser_db
 
 
 def test_a_developer_sets_variables_and_tests_a_json_body(
-    page: Page, live_server, log_in, bob, upstream: Upstream, settings
+    page: Page, live_server, logged_in, bob, upstream: Upstream, settings
 ) -> None:
     settings.STUDIO_OUTBOUND_ALLOW = ["127.0.0.1", "localhost"]
     port = upstream.url.rsplit(":", 1)[1]
-    log_in(page, bob)
+    logged_in(page, bob)
 
     page.goto(f"{live_server.url}/new/")
     page.get_by_label("Name", exact=True).fill("Workato")
@@ -36,6 +36,7 @@ def test_a_developer_sets_variables_and_tests_a_json_body(
     expect(page.get_by_text("Saved connector Workato.")).to_be_visible()
     expect(page.get_by_text("octet = 1")).to_be_visible()
     expect(page.get_by_text("tenant = mw")).to_be_visible()
+    audit(page)
 
     page.get_by_role("link", name="New action").click()
     page.locator("#id_name").fill("reverse_echo")
@@ -53,3 +54,4 @@ def test_a_developer_sets_variables_and_tests_a_json_body(
     assert upstream.last.path == "/mw/echo"
     assert upstream.last.headers["content-type"] == "application/json"
     assert json.loads(upstream.last.body) == {"name": 'Luke "Skywalker"'}
+    audit(page)

@@ -7,6 +7,7 @@ import re
 from playwright.sync_api import Browser, Page, expect
 
 from connectors.models import Action, Connector
+from tests.browser.a11y import audit
 from tests.browser.helpers import (
     browser_db,
     htmx_swap,
@@ -64,13 +65,18 @@ def add_list_models_action(page: Page) -> None:
 def test_it_creates_the_walkthrough_connector_and_action_and_finds_them(
     page: Page, browser: Browser, live_server, log_in, bob, alice
 ) -> None:
+    # Through the real login form, as a newcomer does (other tests reuse a saved login).
+    page.goto(f"{live_server.url}/accounts/login/")
+    audit(page)
     log_in(page, bob)
     create_openai_connector(page, live_server)
     expect(page.get_by_text("Api Key Auth")).to_be_visible()
     expect(page.locator("dl").get_by_text("{{OPENAI_API_KEY}}")).to_be_visible()
     # No such credential yet: the page says so before any Test fails.
     expect(page.get_by_role("note")).to_contain_text("Credential OPENAI_API_KEY does not exist.")
+    audit(page)
     add_list_models_action(page)
+    audit(page)
 
     connector = Connector.objects.get(name="OpenAI")
     assert connector.auth_config == Connector.AuthConfig.API_KEY
@@ -85,6 +91,7 @@ def test_it_creates_the_walkthrough_connector_and_action_and_finds_them(
     expect(row).to_contain_text("Api Key Auth")
     expect(row.get_by_role("cell", name="1", exact=True)).to_be_visible()
     screenshot(page, "catalog.png")
+    audit(page)
 
     admin_page = browser.new_context().new_page()
     log_in(admin_page, alice)
@@ -101,11 +108,11 @@ def test_it_creates_the_walkthrough_connector_and_action_and_finds_them(
 
 
 def test_it_filters_the_catalog_as_you_type_without_a_reload(
-    page: Page, live_server, log_in, bob
+    page: Page, live_server, logged_in, bob
 ) -> None:
     make_connector("OpenAI")
     make_connector("Jira", base_url="https://example.atlassian.net", description="Issues")
-    log_in(page, bob)
+    logged_in(page, bob)
     results = page.locator("#results")
     expect(results).to_contain_text("Jira")
     expect(results).to_contain_text("OpenAI")
@@ -116,16 +123,18 @@ def test_it_filters_the_catalog_as_you_type_without_a_reload(
     expect(results).to_contain_text("Jira")
     expect(results).to_have_count(1)  # the results were replaced, not nested in the old ones
     expect(page).to_have_url(re.compile(r"/\?q=atlass$"))  # a search you can share
+    audit(page)
     page.get_by_label("Search connectors").fill("nothing-like-it")
     expect(results).to_contain_text("No connector matches “nothing-like-it”.")
+    audit(page)
     assert page_was_not_reloaded(page)
 
 
 def test_it_adds_and_removes_header_rows_and_adds_input_args_in_place(
-    page: Page, live_server, log_in, bob
+    page: Page, live_server, logged_in, bob
 ) -> None:
     connector = make_connector("OpenAI")
-    log_in(page, bob)
+    logged_in(page, bob)
     page.goto(f"{live_server.url}/connectors/OpenAI/new-action/")
     action = page.get_by_role("group", name="Action")
     action.get_by_label("Name", exact=True).fill("search_models")
@@ -173,6 +182,7 @@ def test_it_adds_and_removes_header_rows_and_adds_input_args_in_place(
     expect(request.get_by_label("Input arg 1 Data Type")).to_have_value("number")
     expect(request.get_by_label("Input arg 2 Description")).to_have_value("Who owns the model")
     expect(request.get_by_label("Input arg 2 Required")).to_be_checked()
+    audit(page)
 
     action = Action.objects.get(connector=connector, name="search_models")
     assert action.headers == [

@@ -7,6 +7,8 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from connectors.catalog import versions
@@ -201,10 +203,43 @@ def test_storing_a_run_prunes_that_actions_expired_runs_only(settings) -> None:
     recent = loaded(action, 1)
     TestRun.objects.filter(pk=old[3].pk).update(pinned=True)
     other_old = [loaded(other, 50 + i) for i in range(4)]
+    action.runs_since_prune = 2  # this store passes the limit
     new = stored(action)
     # The action keeps its 2 newest (new, recent) and its pinned run; the other is untouched.
     assert set(action.test_runs.values_list("pk", flat=True)) == {new.pk, recent.pk, old[3].pk}
     assert other.test_runs.count() == len(other_old)
+
+
+def test_storing_prunes_only_once_the_action_passes_its_limit(settings) -> None:
+    settings.STUDIO_RUN_RETENTION_DAYS = 10
+    settings.STUDIO_RUNS_PER_ACTION = 2
+    action = make_action(make_connector())
+    old = [loaded(action, 20 + i) for i in range(3)]
+    first = stored(action)
+    second = stored(action)
+    assert action.test_runs.count() == 5  # two stores: not past the 2 it keeps
+    third = stored(action)
+    assert set(action.test_runs.values_list("pk", flat=True)) == {first.pk, second.pk, third.pk}
+    assert len(old) == 3
+    action.refresh_from_db()
+    assert action.runs_since_prune == 0
+    stored(action)
+    action.refresh_from_db()
+    assert action.runs_since_prune == 1
+
+
+def test_storing_a_run_writes_each_table_once_and_looks_for_nothing_to_prune() -> None:
+    action = make_action(make_connector())
+    stored(action)
+    with CaptureQueriesContext(connection) as captured:
+        stored(action)
+    # The INSERT, the action's UPDATE and the connector's (in one transaction), nothing else.
+    statements = [q["sql"].split()[0] for q in captured.captured_queries]
+    assert [s for s in statements if s in ("INSERT", "UPDATE", "DELETE", "SELECT")] == [
+        "INSERT",
+        "UPDATE",
+        "UPDATE",
+    ]
 
 
 def test_storing_a_run_keeps_recent_runs_beyond_the_limit(settings) -> None:

@@ -13,7 +13,7 @@ from django.core.management import call_command
 
 from connectors.catalog import history, restore
 from connectors.engine import executor
-from connectors.models import Connector, Credential, Revision
+from connectors.models import Connector, Credential, Revision, TestRun
 from connectors.secrets import credential_refs, homes, sealing
 from tests.conftest import client_for
 from tests.helpers.factories import (
@@ -169,6 +169,13 @@ def test_unlisted_environment_variables_never_resolve(
     assert run.error_kind == "CredentialMissing"
     assert f"credential {name} is not set" in run.error_message
     assert upstream.received == []
+
+
+def test_a_missing_credential_is_named_on_its_run(upstream) -> None:
+    action = make_action(api_key_connector(upstream.url, "Key {{NO_SUCH_KEY}}"))
+    run = executor.run(action, {}, None)
+    assert run.error_kind == TestRun.ErrorKind.CREDENTIAL_MISSING
+    assert TestRun.objects.get(pk=run.pk).missing_credential == "NO_SUCH_KEY"
 
 
 def test_a_missing_credential_offers_a_link_to_create_it(upstream, alice) -> None:

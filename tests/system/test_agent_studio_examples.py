@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
-from connectors.engine import executor
 from connectors.models import Connector
 from connectors.secrets import sealing
 from tests.conftest import client_for
@@ -17,6 +15,7 @@ from tests.engine.oauth.test_broker import sign_in
 from tests.helpers import agent_studio_examples, keys
 from tests.helpers.factories import make_credential
 from tests.helpers.oauth_server import CLIENT_ASSERTION_TYPE, AuthServer
+from tests.helpers.press import run_with_examples
 
 pytestmark = pytest.mark.django_db
 
@@ -65,16 +64,10 @@ def test_every_reference_example_is_shipped() -> None:
             assert sealing.reference_name(value), "examples hold references, never secrets"
 
 
-def press_test(connector: Connector, user: Any = None) -> Any:
-    action = connector.actions.get()
-    inputs = {arg.name: arg.example_value for arg in action.input_args.all()}
-    return executor.run(action, inputs, user)
-
-
 def test_nexthink_client_credentials_with_a_basic_header(server) -> None:
     server.accept = ("basic",)
     make_credential("NEXTHINK_CLIENT_SECRET", server.client_secret)
-    run = press_test(stand_in("Nexthink", server))
+    run = run_with_examples(stand_in("Nexthink", server))
     assert (run.status, run.error_kind) == (200, "")
     [request] = server.token_requests
     assert request.client_auth == "basic" and request.form == {"grant_type": "client_credentials"}
@@ -85,7 +78,7 @@ def test_zoom_account_credentials_in_the_request_body(server) -> None:
     server.accept = ("body",)
     server.custom = {"account_credentials": ["account_id"]}
     make_credential("ZOOM_CLIENT_SECRET", server.client_secret)
-    run = press_test(stand_in("Zoom", server))
+    run = run_with_examples(stand_in("Zoom", server))
     assert run.status == 200
     form = server.token_requests[0].form
     assert form["grant_type"] == "account_credentials"
@@ -99,7 +92,7 @@ def test_sap_concur_refresh_token_grant(server) -> None:
     server.add_refresh_token("concur-refresh-0123456789")
     make_credential("CONCUR_CLIENT_SECRET", server.client_secret)
     make_credential("CONCUR_REFRESH_TOKEN", "concur-refresh-0123456789")
-    run = press_test(stand_in("SAP_Concur", server))
+    run = run_with_examples(stand_in("SAP_Concur", server))
     assert run.status == 200
     form = server.token_requests[0].form
     assert (form["grant_type"], form["refresh_token"]) == (
@@ -115,7 +108,7 @@ def test_salesforce_password_grant(server) -> None:
     server.users = {"integration@example.com": "password+securitytoken"}
     make_credential("SALESFORCE_CLIENT_SECRET", server.client_secret)
     make_credential("SALESFORCE_PASSWORD_AND_TOKEN", "password+securitytoken")
-    run = press_test(stand_in("Salesforce", server))
+    run = run_with_examples(stand_in("Salesforce", server))
     assert run.status == 200
     form = server.token_requests[0].form
     assert (form["grant_type"], form["username"], form["password"]) == (
@@ -128,7 +121,7 @@ def test_salesforce_password_grant(server) -> None:
 
 def test_okta_jwt_auth_with_a_client_assertion(server) -> None:
     make_credential("OKTA_PRIVATE_KEY", keys.rsa_pair()[0])
-    run = press_test(stand_in("Okta", server))
+    run = run_with_examples(stand_in("Okta", server))
     assert (run.status, run.error_kind) == (200, "")
     form = server.token_requests[0].form
     assert form["grant_type"] == "client_credentials" and form["scope"] == "okta.users.read"
@@ -143,11 +136,11 @@ def test_google_calendar_authorization_code(server, bob) -> None:
     make_credential("GOOGLE_CLIENT_SECRET", server.client_secret)
     connector = stand_in("Google_Calendar", server)
     action = connector.actions.get()
-    assert press_test(connector).error_kind == "AuthFailed"  # nobody has signed in yet
+    assert run_with_examples(connector).error_kind == "AuthFailed"  # nobody has signed in yet
     sign_in(client_for(bob), server, connector, action.get_absolute_url())
     query = server.authorize_queries[0]
     assert (query["access_type"], query["prompt"]) == ("offline", "consent")
     assert query["scope"] == "https://www.googleapis.com/auth/calendar.readonly"
-    run = press_test(connector, bob)
+    run = run_with_examples(connector, bob)
     assert run.status == 200
     assert server.api_requests[0].path == "/calendar/v3/calendars/primary"

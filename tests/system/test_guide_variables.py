@@ -19,8 +19,8 @@ from tests.conftest import client_for
 from tests.engine.oauth.test_broker import local  # noqa: F401  (the fixture: 127.0.0.1 and an own cache)
 from tests.helpers.factories import action_post, connector_post, make_credential
 from tests.helpers.oauth_server import AuthServer
+from tests.helpers.press import press_test
 from tests.helpers.upstream import Received, Reply, Upstream
-from tests.views.test_test_panel import htmx_post
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("local")]
 
@@ -87,12 +87,6 @@ def save_first_action(user: Any, connector: str, config: dict[str, Any]) -> str:
     response = client_for(user).post(f"/connectors/{connector}/new-action/", data)
     assert response.status_code == 302, response.content.decode()[-3000:]
     return response["Location"]
-
-
-def press_test(user: Any, action_url: str, inputs: dict[str, str] | None = None) -> str:
-    response = htmx_post(client_for(user), f"{action_url}test/", inputs or {})
-    assert response.status_code == 200
-    return response.content.decode()
 
 
 # --- Nexthink: {{nexthink_instance}} and {{region}} in the Base URL and the Oauth2 Token Url ---

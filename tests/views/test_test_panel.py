@@ -10,16 +10,13 @@ import pytest
 from connectors.models import TestRun
 from tests.conftest import client_for
 from tests.helpers.factories import api_key_connector, make_action, make_connector
+from tests.helpers.press import htmx_post
 from tests.helpers.upstream import Reply
 
 pytestmark = pytest.mark.django_db
 
 KEY = "sk-panel-key-4455667788"
 MODELS = {"object": "list", "data": [{"id": "gpt-4o", "object": "model"}]}
-
-
-def htmx_post(client, url: str, data: dict | None = None):
-    return client.post(url, data or {}, HTTP_HX_REQUEST="true")
 
 
 def test_it_renders_the_result_partial_starting_with_the_status(upstream, bob) -> None:
