@@ -19,6 +19,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from connectors.catalog import history
+from connectors.engine import monitors
 from connectors.forms.action import ActionForm
 from connectors.forms.credential import CredentialForm
 from connectors.models import (
@@ -27,6 +28,7 @@ from connectors.models import (
     Connector,
     Credential,
     InputArg,
+    Monitor,
     Revision,
     SuiteRun,
     TestRun,
@@ -102,6 +104,9 @@ BROWSE = {
     "run_preview",
     "api_docs",
     "token_list",  # every role keeps its own API tokens (a Viewer's read)
+    "help",
+    "monitor_list",
+    "monitor_detail",
 }
 # A user's own things, whatever the role: another user's is a 404 (tests/views/test_tokens.py).
 OWN = {"token_revoke"}
@@ -162,6 +167,7 @@ class Seed:
     revision: Revision
     channel: AlertChannel
     suite: SuiteRun
+    monitor: Monitor
 
 
 @pytest.fixture
@@ -209,7 +215,10 @@ def seed(alice: User, bob: User, carol: User, settings) -> Seed:
     )
     channel = make_channel("email", "oncall@example.com")
     suite = SuiteRun.objects.create(scope={"connector": connector.name}, scope_key="c", title="t")
-    return Seed(connector, action, run, binary_run, credential, revision, channel, suite)
+    monitor = monitors.create_monitor(
+        monitors.Values(name="Watch", connector=connector.name, interval_seconds=300)
+    )
+    return Seed(connector, action, run, binary_run, credential, revision, channel, suite, monitor)
 
 
 def _value_for(route: Route, param: str, seed: Seed) -> str:
@@ -219,6 +228,8 @@ def _value_for(route: Route, param: str, seed: Seed) -> str:
         return str(seed.channel.pk)
     if param == "pk" and route.name.startswith("suite_run"):
         return str(seed.suite.pk)
+    if param == "pk" and route.name.startswith("monitor"):
+        return str(seed.monitor.pk)
     if param == "pk":
         return str(seed.revision.pk)
     if param == "action_name":
@@ -305,6 +316,8 @@ def test_a_viewer_opens_every_page_for_browsing(
         url = url_of(edit, seed)
         for attribute in ("href", "action", "hx-get", "hx-post"):
             assert f'{attribute}="{url}' not in page, f"{route.name} offers {edit.name}"
+    if route.name == "help":
+        return  # the README as a page: it names the buttons other roles have, in prose
     for button in (">Edit<", ">Delete<", ">Restore", ">Undo<", ">Test</button>", "Import cURL"):
         assert button not in page, f"{route.name} shows {button!r} to a Viewer"
 
