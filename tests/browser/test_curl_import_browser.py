@@ -41,7 +41,7 @@ def test_it_imports_the_walkthrough_curl(page: Page, live_server, logged_in, bob
 
     expect(page).to_have_url(re.compile(r"/connectors/openai/actions/get_v1_models/$"))
     expect(page.get_by_role("heading", name="GET get_v1_models")).to_be_visible()
-    expect(page.locator(".url")).to_have_text("https://api.openai.com/v1/models")
+    expect(page.locator(".url")).to_contain_text("https://api.openai.com/v1/models")
     audit(page)
     action = Action.objects.select_related("connector").get()
     assert (action.method, action.path) == ("GET", "/v1/models")

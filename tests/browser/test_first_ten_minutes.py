@@ -103,7 +103,8 @@ def test_one_import_menu_opens_without_javascript_and_keeps_focus_order(
         page.keyboard.press("Tab")
         expect(menu.get_by_role("link", name=name)).to_be_focused()
     header = page.locator(".page-head .buttons > *")
-    assert header.count() == 4  # Import ▾, Recently deleted, From a template, New connector
+    # Import ▾, Recently deleted, From a template, New connector, Test all selected
+    assert header.count() == 5
     context.close()
 
 

@@ -80,8 +80,8 @@ def test_row_fields_have_their_own_names_and_focus_stays_in_the_table(
     expect(page.get_by_label("Header 1 key")).to_be_focused()
 
     # The URL preview follows the Path as it is typed; Method reads GET.
-    page.get_by_label("Path").fill("")
-    page.get_by_label("Path").press_sequentially("/v1/models")
+    page.get_by_label("Path", exact=True).fill("")
+    page.get_by_label("Path", exact=True).press_sequentially("/v1/models")
     expect(page.locator("#path-preview")).to_have_text("/v1/models")
     expect(page.get_by_label("Method")).to_contain_text("GET")
     audit(page)

@@ -31,7 +31,7 @@ def test_test_all_shows_progress_then_the_table_and_junit(page: Page, log_in, bo
     expect(page.get_by_text("Finished: 3 actions tested.")).to_be_visible(timeout=15_000)
     table = page.get_by_role("table")
     expect(table.get_by_role("row")).to_have_count(4)
-    expect(table.get_by_text("expected a 2xx status, got 404 Not Found")).to_be_visible()
+    expect(table.get_by_text("The API answered 404.")).to_be_visible()
     expect(page.get_by_text("first finished suite run of this scope")).to_be_visible()
     a11y.audit(page)
 

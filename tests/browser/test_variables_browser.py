@@ -41,7 +41,7 @@ def test_a_developer_sets_variables_and_tests_a_json_body(
     page.get_by_role("link", name="New action").click()
     page.locator("#id_name").fill("reverse_echo")
     page.get_by_label("Method").select_option("POST")
-    page.get_by_label("Path").fill("/echo")
+    page.get_by_label("Path", exact=True).fill("/echo")
     page.get_by_label("Body").fill('{"name": "{{query}}"}')
     page.locator('input[name="args-0-name"]').fill("query")
     page.locator('input[name="args-0-example_value"]').fill('Luke "Skywalker"')

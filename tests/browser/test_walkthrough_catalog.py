@@ -56,7 +56,7 @@ def add_list_models_action(page: Page) -> None:
     action = page.get_by_role("group", name="Action")  # the Input Args table has a Name too
     action.get_by_label("Name", exact=True).fill("list_models")
     action.get_by_label("Method").select_option("GET")
-    action.get_by_label("Path").fill("/v1/models")
+    action.get_by_label("Path", exact=True).fill("/v1/models")
     page.get_by_role("button", name="Save action").click()
     expect(page.get_by_text("Saved action list_models.")).to_be_visible()
     expect(page.get_by_role("button", name="Test", exact=True)).to_be_visible()
@@ -138,7 +138,7 @@ def test_it_adds_and_removes_header_rows_and_adds_input_args_in_place(
     page.goto(f"{live_server.url}/connectors/OpenAI/new-action/")
     action = page.get_by_role("group", name="Action")
     action.get_by_label("Name", exact=True).fill("search_models")
-    action.get_by_label("Path").fill("/v1/models")
+    action.get_by_label("Path", exact=True).fill("/v1/models")
 
     mark_page(page)
     headers = page.locator("#field-headers")
