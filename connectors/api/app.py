@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from connectors.api import connectors, credentials, errors, runs
+from connectors.api import checks, connectors, credentials, errors, runs
 from connectors.api.auth import BearerToken
 
 api = NinjaAPI(
@@ -21,5 +21,6 @@ api = NinjaAPI(
 )
 errors.install(api)
 api.add_router("/", connectors.router)
+api.add_router("/", checks.router)
 api.add_router("/", runs.router)
 api.add_router("/", credentials.router)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from schemathesis import GenerationMode
@@ -22,6 +24,16 @@ EXAMPLES = 30  # per operation and mode: bounded, so the suite stays quick
 
 @pytest.fixture
 def api_schema(upstream, bob):
+    # Each call goes to the WSGI app, whose start and end of a request would close the test
+    # database's connection: kept open, as Django's test client does.
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield _schema(upstream, bob)
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
+
+
+def _schema(upstream, bob):
     # The walkthrough's connector and action (the document's examples), here on a local API.
     connector = make_connector("OpenAI", base_url=upstream.url)
     action = make_action(
