@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from connectors.api import checks, connectors, credentials, errors, runs, suites
+from connectors.api import checks, client, connectors, credentials, errors, runs, suites
 from connectors.api.auth import BearerToken
 
 api = NinjaAPI(
@@ -25,3 +25,4 @@ api.add_router("/", checks.router)
 api.add_router("/", runs.router)
 api.add_router("/", credentials.router)
 api.add_router("/", suites.router)
+api.add_router("/", client.router)
