@@ -799,6 +799,27 @@ def test_no_monitor_alert_page_or_data_shows_the_canary(canary_catalog, alice, u
         assert response.status_code == 200, url
         assert_clean(response.content.decode(), url)
         assert CHANNEL_TOKEN not in response.content.decode(), url
+    api = ApiClient(alice)
+    answers = [api.get("/monitors"), api.get("/alert-channels")]
+    answers += [api.get(f"/monitors/{monitor.pk}") for monitor in watched]
+    answers.append(api.patch(f"/monitors/{watched[0].pk}", {"alert_after": 2}))
+    answers.append(api.post(f"/alert-channels/{hook.pk}/test"))  # the receiver is gone now
+    answers.append(
+        api.post(
+            "/alert-channels", {"kind": "slack", "target": f"{upstream.url}/{CHANNEL_TOKEN}/x"}
+        )
+    )
+    answers.append(
+        api.post(
+            "/alert-channels",
+            {"kind": "webhook", "target": f"https://u:{CHANNEL_TOKEN}@h.example/"},
+        )
+    )
+    for answer in answers:
+        assert answer.status_code in (200, 201, 422), answer.content
+        where = f"the API answer to {answer.request['PATH_INFO']}"
+        assert_clean(answer.content.decode(), where)
+        assert CHANNEL_TOKEN not in answer.content.decode(), where
 
 
 def test_the_base_url_warning_and_the_help_page_hold_no_canary(canary_catalog, alice) -> None:
