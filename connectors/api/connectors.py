@@ -187,6 +187,19 @@ def connector_detail(request: HttpRequest, name: ConnectorName) -> dict[str, Any
     }
 
 
+def find_action(name: str, action: str) -> Action:
+    """The action by its connector's Name and its own, with its input args; a JSON 404."""
+    found = (
+        Action.objects.select_related("connector")
+        .prefetch_related("input_args")
+        .filter(connector__name=name, name=action)
+        .first()
+    )
+    if found is None:
+        raise HttpError(404, f"There is no action {action} in a connector named {name}.")
+    return found
+
+
 def _as_text(value: InputValue) -> str:
     if isinstance(value, str):
         return value
@@ -209,14 +222,7 @@ def action_test(
     still a 200: the run says what happened in `error_kind` and `error_message`."""
     require(request, "run_test", "run a Test (Developers and Admins may)")
     refuse_unknown_query(request)
-    found = (
-        Action.objects.select_related("connector")
-        .prefetch_related("input_args")
-        .filter(connector__name=name, name=action)
-        .first()
-    )
-    if found is None:
-        raise HttpError(404, f"There is no action {action} in a connector named {name}.")
+    found = find_action(name, action)
     args: list[InputArg] = list(found.input_args.all())
     known = {arg.name for arg in args}
     unknown = sorted(set(payload.inputs) - known)

@@ -57,12 +57,14 @@ def error(status: int, detail: str, errors: list[dict[str, str]] | None = None) 
 def _field(loc: list[Any]) -> str:
     """ninja's location ("body", "payload", "inputs", "x") as the field a client sent:
     inputs.x; a query parameter by its name."""
-    parts = [str(part) for part in loc]
+    parts = list(loc)
     if parts[:1] == ["body"]:
         parts = parts[2:] or ["body"]
     elif parts[:1] in (["query"], ["path"], ["header"]):
         parts = parts[1:]
-    return ".".join(parts) or "body"
+    # A list's item by its index, as JSON paths name it: checks[2].value, [0].op.
+    text = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in parts)
+    return text.removeprefix(".") or "body"
 
 
 def refuse_unknown_query(request: HttpRequest, known: Iterable[str] = ()) -> None:

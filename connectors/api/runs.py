@@ -67,33 +67,16 @@ class RunDetail(RunResult):
     response: Answer
 
 
-def _status_check(run: TestRun) -> CheckResult:
-    """Before an action has checks of its own, a run passes when it was sent, answered,
-    and the status is 2xx."""
-    if run.error_kind:
-        return CheckResult(type="status", passed=False, detail=f"No answer: {run.error_kind}.")
-    ok = run.status is not None and 200 <= run.status < 300
-    return CheckResult(type="status", passed=ok, detail=f"Expected 2xx, got {run.status}.")
-
-
-def _checks(run: TestRun) -> list[CheckResult]:
-    results = getattr(run, "check_results", None)
-    if results is None:
-        return [_status_check(run)]
+def checks_of(run: TestRun) -> list[dict[str, Any]]:
+    """The run's checks as stored with it (masked): [{"type", "passed", "detail"}]."""
     return [
-        CheckResult(
-            type=str(r.get("type", "")),
-            passed=bool(r.get("passed")),
-            detail=str(r.get("detail", "")),
-        )
-        for r in results
+        {
+            "type": str(r.get("type", "")),
+            "passed": bool(r.get("passed")),
+            "detail": str(r.get("detail", "")),
+        }
+        for r in run.check_results
     ]
-
-
-def _passed(run: TestRun, checks: list[CheckResult]) -> bool:
-    if getattr(run, "check_results", None) is None:
-        return all(c.passed for c in checks)
-    return bool(getattr(run, "passed", False))
 
 
 def page_url(request: HttpRequest, run: TestRun) -> str:
@@ -101,7 +84,6 @@ def page_url(request: HttpRequest, run: TestRun) -> str:
 
 
 def result_of(request: HttpRequest, run: TestRun) -> dict[str, Any]:
-    checks = _checks(run)
     return {
         "run": run.pk,
         "url": page_url(request, run),
@@ -111,8 +93,8 @@ def result_of(request: HttpRequest, run: TestRun) -> dict[str, Any]:
         "size": run.size,
         "error_kind": run.error_kind,
         "error_message": run.error_message,
-        "passed": _passed(run, checks),
-        "checks": checks,
+        "passed": run.passed,
+        "checks": checks_of(run),
     }
 
 

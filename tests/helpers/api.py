@@ -30,5 +30,20 @@ class ApiClient:
             f"/api/v1{path}", data, content_type="application/json", headers=self._headers()
         )
 
+    def put(self, path: str, body: Any = None):
+        return self._with_body("PUT", path, body)
+
+    def patch(self, path: str, body: Any = None):
+        return self._with_body("PATCH", path, body)
+
+    def delete(self, path: str):
+        return self.client.delete(f"/api/v1{path}", headers=self._headers())
+
+    def _with_body(self, method: str, path: str, body: Any):
+        data = json.dumps(body if body is not None else {})
+        return self.client.generic(
+            method, f"/api/v1{path}", data, content_type="application/json", headers=self._headers()
+        )
+
     def send(self, method: str, path: str):
         return self.client.generic(method, f"/api/v1{path}", headers=self._headers())

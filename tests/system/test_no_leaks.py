@@ -29,10 +29,11 @@ from connectors.models import (
     Revision,
     TestRun,
 )
-from connectors.secrets import homes, sealing
+from connectors.secrets import homes, sealing, tokens
 from connectors.views import connectors as views_connectors
 from tests.conftest import client_for
 from tests.helpers.api import ApiClient
+from tests.helpers.ci_client import studio_ci
 from tests.helpers.factories import (
     LOCAL_HOSTS,
     api_key_connector,
@@ -277,9 +278,10 @@ def test_no_history_page_diff_restore_or_export_shows_the_canary(canary_catalog,
         assert_clean(repr(cursor.fetchall()), "the revision table")
 
 
-def test_no_api_answer_shows_the_canary(canary_catalog, alice, caplog) -> None:
+def test_no_api_answer_shows_the_canary(canary_catalog, alice, caplog, settings) -> None:
     """Every operation of the REST API, as an Admin whose Tests send the canary."""
     caplog.set_level(logging.DEBUG)
+    settings.STUDIO_SUITE_THREADS = 1  # in this thread, inside the test's transaction
     api = ApiClient(alice)
     answers = [api.get("/connectors"), api.get("/connectors", q="a"), api.get("/credentials")]
     for connector in canary_catalog:
@@ -288,12 +290,18 @@ def test_no_api_answer_shows_the_canary(canary_catalog, alice, caplog) -> None:
             tested = api.post(f"/connectors/{connector.name}/actions/{action.name}/test", {})
             assert tested.status_code == 200 and tested.json()["status"] == 200
             answers.append(tested)
+            answers.append(api.get(f"/connectors/{connector.name}/actions/{action.name}/checks"))
     for run in TestRun.objects.all():
         answers.append(api.get(f"/runs/{run.pk}"))
+    started = api.post("/suite-runs", {"tag": "", "connector": canary_catalog[0].name})
+    assert started.status_code == 202
+    suites.execute(started.json()["id"])
+    answers += [started, api.get(f"/suite-runs/{started.json()['id']}")]
+    answers += [api.get(f"/suite-runs/{started.json()['id']}/junit")]
     answers.append(api.get("/openapi.json"))
     page = client_for(alice)
     answers += [page.get("/api/v1/docs"), page.get("/account/tokens/")]
-    assert all(answer.status_code == 200 for answer in answers)
+    assert all(answer.status_code in (200, 202) for answer in answers)
     for answer in answers:
         assert_clean(answer.content.decode(), f"the API answer to {answer.request['PATH_INFO']}")
         assert_clean(
@@ -303,6 +311,28 @@ def test_no_api_answer_shows_the_canary(canary_catalog, alice, caplog) -> None:
             "the API's JSON, unescaped",
         )
     assert_clean("\n".join(r.getMessage() for r in caplog.records), "the logs")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_ci_clients_output_and_junit_hold_no_canary(
+    canary_catalog, alice, live_server, tmp_path
+) -> None:
+    junit = tmp_path / "junit.xml"
+    for connector in canary_catalog:
+        done = studio_ci(
+            "--server",
+            live_server.url,
+            "--connector",
+            connector.name,
+            "--junit",
+            str(junit),
+            token=tokens.issue(alice, "ci", 1)[1],
+        )
+        assert done.returncode == 1, done.stderr  # the canary checks fail, quoting the echo
+        assert "FAIL" in done.stdout
+        for text, where in [(done.stdout, "its output"), (done.stderr, "its errors")]:
+            assert_clean(text, f"the CI client's {where} for {connector.name}")
+        assert_clean(junit.read_text(), f"the CI client's JUnit for {connector.name}")
 
 
 def test_stored_runs_hold_no_canary(canary_catalog) -> None:
@@ -769,6 +799,27 @@ def test_no_monitor_alert_page_or_data_shows_the_canary(canary_catalog, alice, u
         assert response.status_code == 200, url
         assert_clean(response.content.decode(), url)
         assert CHANNEL_TOKEN not in response.content.decode(), url
+    api = ApiClient(alice)
+    answers = [api.get("/monitors"), api.get("/alert-channels")]
+    answers += [api.get(f"/monitors/{monitor.pk}") for monitor in watched]
+    answers.append(api.patch(f"/monitors/{watched[0].pk}", {"alert_after": 2}))
+    answers.append(api.post(f"/alert-channels/{hook.pk}/test"))  # the receiver is gone now
+    answers.append(
+        api.post(
+            "/alert-channels", {"kind": "slack", "target": f"{upstream.url}/{CHANNEL_TOKEN}/x"}
+        )
+    )
+    answers.append(
+        api.post(
+            "/alert-channels",
+            {"kind": "webhook", "target": f"https://u:{CHANNEL_TOKEN}@h.example/"},
+        )
+    )
+    for answer in answers:
+        assert answer.status_code in (200, 201, 422), answer.content
+        where = f"the API answer to {answer.request['PATH_INFO']}"
+        assert_clean(answer.content.decode(), where)
+        assert CHANNEL_TOKEN not in answer.content.decode(), where
 
 
 def test_the_base_url_warning_and_the_help_page_hold_no_canary(canary_catalog, alice) -> None:
