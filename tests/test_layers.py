@@ -17,7 +17,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 APPS = ("connectors", "studio")
-NETWORK = ("requests", "urllib3", "httpx", "socket", "http.client")
+NETWORK = ("requests", "urllib3", "httpx", "socket", "http")
 NETWORK_DOOR = "connectors.lib.outbound"
 
 # Lowest first. A module belongs to the longest prefix that names it.

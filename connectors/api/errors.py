@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from http import HTTPStatus
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -124,10 +123,9 @@ def install(api: NinjaAPI) -> None:
 
 
 def _phrase(status: int) -> str:
-    try:
-        return HTTPStatus(status).phrase + "."
-    except ValueError:
-        return f"HTTP {status}."
+    # Django's own reason phrases: the standard library's http package stays with the network door.
+    phrase = HttpResponse(status=status).reason_phrase
+    return f"HTTP {status}." if phrase == "Unknown Status Code" else f"{phrase}."
 
 
 class JsonErrorsUnderApi:
