@@ -18,11 +18,16 @@ POLL_SECONDS = 1
 
 def _scope_fields(data) -> dict[str, object]:
     return {
-        "connector": data.get("connector", "")[:64],
-        "tag": data.get("tag", "")[:200],
-        "connectors": [n[:64] for n in data.getlist("name")],
-        "actions": [n[:64] for n in data.getlist("action")],
+        "connector": _name(data.get("connector", ""), 64),
+        "tag": _name(data.get("tag", ""), 200),
+        "connectors": [_name(n, 64) for n in data.getlist("name")],
+        "actions": [_name(n, 64) for n in data.getlist("action")],
     }
+
+
+def _name(value: str, limit: int) -> str:
+    # No name holds a NUL, and PostgreSQL refuses one in a query: it reads as a name not found.
+    return value[:limit].replace("\x00", "\ufffd")
 
 
 @require_http_methods(["GET", "POST"])

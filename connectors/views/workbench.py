@@ -21,6 +21,8 @@ def keep(request: HttpRequest, action: Action, bench: Bench) -> None:
     """Store the screen as the user's draft while it differs from the saved action."""
     if not request.user.has_perm("connectors.change_action") or bench.data is None:
         return
+    if any("\x00" in value for values in bench.posted().values() for value in values):
+        return  # the form refuses a NUL next to its field; no database keeps one in a draft
     if bench.changed():
         ActionDraft.objects.update_or_create(
             action=action,

@@ -20,7 +20,7 @@ def test_it_stays_valid_xml_with_control_characters_and_marks_pending_as_skipped
         action_name="odd",
         outcome="failed",
         elapsed_ms=1500,
-        checks=[{"type": "jsonpath", "passed": False, "detail": "got \x00\x1b]0;x\x07 <b>"}],
+        checks=[{"type": "jsonpath", "passed": False, "detail": "got \x01\x1b]0;x\x07 <b>"}],
     )
     pending = SuiteResult.objects.create(
         suite_run=suite, position=1, connector_name="Shop", action_name="later"
