@@ -81,11 +81,13 @@ class _Pinned:
         return sock
 
     def connect(self) -> None:
-        # What connect() takes beyond the TCP connection is the TLS handshake (0 for http).
+        # What connect() takes beyond the TCP connection is the TLS handshake; plain http has none
+        # (what it does beyond TCP is our own bookkeeping, not a phase of the exchange).
         started = time.perf_counter()
         self._tcp_seconds = 0.0
         super().connect()
-        timing.take("tls", time.perf_counter() - started - self._tcp_seconds)
+        if isinstance(self, HTTPSConnection):
+            timing.take("tls", time.perf_counter() - started - self._tcp_seconds)
 
     def request(self, *args: Any, **kwargs: Any) -> None:
         if self._twin is not None:  # a pooled connection serving a new send()
