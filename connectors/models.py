@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from connectors.lib import checks as check_specs
-from connectors.lib.outbound import urls as origins
+from connectors.lib.outbound import urls
 
 IDENTIFIER_RE = r"^[A-Za-z][A-Za-z0-9_]{1,63}$"
 validate_identifier = RegexValidator(
@@ -24,8 +24,8 @@ validate_identifier = RegexValidator(
 def validate_base_url(value: str) -> None:
     """A Base URL is http(s), with a host every parser reads alike, and no query or fragment."""
     try:
-        url = origins.parse_template(value, what="The Base URL")
-    except origins.UnsafeURL as error:
+        url = urls.parse_template(value, what="The Base URL")
+    except urls.UnsafeURL as error:
         raise ValidationError(error.message) from None
     if url.query is not None or url.fragment is not None:
         raise ValidationError("The Base URL cannot carry a query string or fragment.")
@@ -34,7 +34,7 @@ def validate_base_url(value: str) -> None:
 def url_template_problem(value: str) -> str | None:
     """Why a URL template could not be held to its host: a {{...}} in its scheme or port, where
     a value could pick any port or protocol. A {{...}} may only fill a name in the host."""
-    return origins.template_problem(value)
+    return urls.template_problem(value)
 
 
 def validate_no_template_in_port(value: str) -> None:

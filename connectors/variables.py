@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 
 from connectors.lib import templating
-from connectors.lib.outbound import urls as origins
+from connectors.lib.outbound import urls
 from connectors.models import Connector, url_template_problem
 
 HOST_RE = re.compile(r"^([a-z]+)://([^/?#]*)", re.IGNORECASE)
@@ -50,12 +50,12 @@ def check_rendered_host(template: str, rendered: str) -> None:
     if problem := url_problem(template):
         raise HostOutsideTemplate(f"{problem} ({template}). Nothing was sent.")
     try:
-        wanted = origins.template_origin(template)
-    except origins.UnsafeURL as error:
+        wanted = urls.template_origin(template)
+    except urls.UnsafeURL as error:
         raise HostOutsideTemplate(f"{error.message} Nothing was sent.") from None
     try:
-        made = origins.parse(rendered).origin
-    except origins.UnsafeURL as error:
+        made = urls.parse(rendered).origin
+    except urls.UnsafeURL as error:
         rule = " Each {{...}} in a host fills one name without dots." if "{{" in wanted.host else ""
         raise HostOutsideTemplate(f"{error.message}{rule} Nothing was sent.") from None
     if not wanted.admits(made):

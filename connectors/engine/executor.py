@@ -23,8 +23,7 @@ from connectors.engine.auth import strategies as auth
 from connectors.engine.drafts import Draft
 from connectors.lib import header_rules, redaction, rendering, templating
 from connectors.lib.curl import export
-from connectors.lib.outbound import door, errors, messages
-from connectors.lib.outbound import urls as origins
+from connectors.lib.outbound import door, errors, messages, urls
 from connectors.models import Action, Connector, TestRun
 from connectors.secrets import homes, references, sealing
 
@@ -134,7 +133,7 @@ def prepare(
     # send it; encoded first, so whitespace is refused only where parsers disagree (the host).
     path = quote(path, safe=PATH_SAFE)
     # Parsed once, here: the homes, the guard and the wire all read this canonical URL.
-    url = origins.parse(base.rstrip("/") + path, what="The request URL").text
+    url = urls.parse(base.rstrip("/") + path, what="The request URL").text
     common_plain = [row for row in connector.headers if "secret" not in row]
     # Every secret's home is checked against the final URL, where the request is built.
     common_secret = auth.common_secret_headers(connector, url)
@@ -239,7 +238,7 @@ def _prepare_or_fail(
         raise ExecutionError(Kind.INVALID_HEADER, f"{error} Nothing was sent.") from None
     except HostOutsideTemplate as error:
         raise ExecutionError(Kind.BLOCKED, str(error)) from None
-    except origins.UnsafeURL as error:
+    except urls.UnsafeURL as error:
         kind = Kind.INVALID_URL if error.invalid else Kind.BLOCKED
         raise ExecutionError(kind, f"{error.message} Nothing was sent.") from None
     except ParamCollision as error:

@@ -11,7 +11,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from connectors import kinds
 from connectors.forms.fields import KeyValueField, SecretField, SecretTextarea
-from connectors.lib.outbound import urls as origins
+from connectors.lib.outbound import urls
 from connectors.models import Connector
 from connectors.secrets import sealing
 
@@ -19,8 +19,8 @@ from connectors.secrets import sealing
 def validate_http_url(value: str) -> None:
     """A full http(s) URL that every parser reads alike (templates fill one host label)."""
     try:
-        origins.parse_template(value)
-    except origins.UnsafeURL as error:
+        urls.parse_template(value)
+    except urls.UnsafeURL as error:
         raise ValidationError(error.message) from None
 
 

@@ -23,8 +23,7 @@ from connectors.lib.curl.parse import parse_curl
 from connectors.lib.curl.result import ParsedCurl, Secret
 from connectors.lib.curl.shell import CurlParseError
 from connectors.models import Action, Connector, Credential, InputArg
-from connectors.secrets import homes, sealing
-from connectors.secrets import references as secrets_references
+from connectors.secrets import homes, references, sealing
 
 
 @sensitive_variables("command")
@@ -234,7 +233,7 @@ def _plan_connector(request: HttpRequest, form: CurlImportForm, plan: Plan) -> b
 def _reference_state(secret: Secret) -> str:
     if Credential.objects.filter(name=secret.credential).exists():
         return "credential"
-    if secrets_references.is_env_credential(secret.credential):
+    if references.is_env_credential(secret.credential):
         return "environment" if secret.credential in os.environ else "missing"
     return "missing"
 

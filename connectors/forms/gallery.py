@@ -13,8 +13,7 @@ from django.views.decorators.debug import sensitive_variables
 from connectors.importing.gallery_catalog import Template
 from connectors.importing.readers.gallery import EXISTING, NEW, VALUE
 from connectors.models import Connector, Credential, validate_identifier
-from connectors.secrets import credential_refs, homes, sealing
-from connectors.secrets import references as secrets_references
+from connectors.secrets import credential_refs, homes, references, sealing
 
 
 def unique_name(base: str) -> str:
@@ -31,14 +30,14 @@ def free_credential_name(base: str) -> str:
     environment credential (STUDIO_ENV_CREDENTIALS, reserved) has it."""
     base = base[:60]
     taken = set(Credential.objects.filter(name__startswith=base).values_list("name", flat=True))
-    taken |= set(secrets_references.env_credentials())
+    taken |= set(references.env_credentials())
     names = [base, *(f"{base}_{n}" for n in range(2, 1000))]
     return next(name for name in names if name not in taken)
 
 
 def environment_credential_for(name: str, url: str) -> bool:
     """An environment credential of this name is set and may be sent to the URL's host."""
-    if not secrets_references.is_env_credential(name) or name not in os.environ:
+    if not references.is_env_credential(name) or name not in os.environ:
         return False
     try:
         homes.check_reference(name, url)
@@ -164,7 +163,7 @@ class TemplateForm(forms.Form):
             return
         if Credential.objects.filter(name=name).exists():
             self.add_error(field, f"The credential {name} exists: choose it as a team credential.")
-        elif secrets_references.is_env_credential(name):
+        elif references.is_env_credential(name):
             self.add_error(
                 field,
                 f"{name} is an environment credential (STUDIO_ENV_CREDENTIALS), reserved: "

@@ -19,7 +19,7 @@ from connectors.importing.plan import (
     Choices,
     Plan,
 )
-from connectors.lib.outbound import urls as origins
+from connectors.lib.outbound import urls
 from connectors.models import (
     Action,
     Connector,
@@ -125,8 +125,8 @@ def check_choices(plan: Plan, choices: Choices) -> list[str]:
         value = plan.auth.settings.get(key) if writes_connector else None
         try:
             if value:
-                origins.parse_template(str(value), what=f"The {label}")
-        except origins.UnsafeURL as error:
+                urls.parse_template(str(value), what=f"The {label}")
+        except urls.UnsafeURL as error:
             problems.append(error.message)
     try:
         validate_identifier(plan.connector.name)

@@ -20,8 +20,7 @@ from connectors.importing.plan import ReadError
 from connectors.lib import yaml_documents
 from connectors.lib.outbound import door as outbound_door
 from connectors.lib.outbound import errors as outbound_errors
-from connectors.lib.outbound import messages
-from connectors.lib.outbound import urls as origins
+from connectors.lib.outbound import messages, urls
 from connectors.lib.schema import contains_nul
 
 
@@ -56,8 +55,8 @@ def check_size(data: bytes | str) -> None:
 def fetch(url: str) -> Source:
     """GET the URL through the outbound door; ReadError says why it could not be read."""
     try:
-        target = origins.parse(url)
-    except origins.UnsafeURL as error:
+        target = urls.parse(url)
+    except urls.UnsafeURL as error:
         raise ReadError(error.message) from None
     request = messages.OutboundRequest(
         method="GET",

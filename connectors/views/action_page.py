@@ -17,8 +17,7 @@ from connectors.lib import checks as check_specs
 from connectors.lib import cookies, origins, rendering
 from connectors.lib.curl import languages
 from connectors.models import Action, ActionDraft, TestRun
-from connectors.secrets import references as secrets_references
-from connectors.secrets import sealing
+from connectors.secrets import references, sealing
 from connectors.secrets.credential_refs import missing_credentials
 from connectors.views.connectors import RECENT_RUNS
 from connectors.views.runs import binary_context
@@ -101,7 +100,7 @@ def checks_shown(action: Action) -> list[str]:
 
 def result_context(run: TestRun, jsonpath_query: str = "") -> dict[str, object]:
     missing = MISSING_CREDENTIAL_RE.search(run.error_message)
-    if missing and secrets_references.is_env_credential(missing.group(1)):
+    if missing and references.is_env_credential(missing.group(1)):
         missing = None  # reserved: set on the server, never created as a team credential
     body = (
         rendering.render_body(run.response_body.encode(), run.content_type)

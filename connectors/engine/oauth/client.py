@@ -17,8 +17,7 @@ from django.views.decorators.debug import sensitive_variables
 from connectors.kinds import CLIENT_AUTH_BASIC, CLIENT_AUTH_BODY, EXPIRES_UNITS
 from connectors.lib import redaction
 from connectors.lib.outbound import door as outbound_door
-from connectors.lib.outbound import errors, messages
-from connectors.lib.outbound import urls as origins
+from connectors.lib.outbound import errors, messages, urls
 from connectors.models import Connector
 from connectors.secrets import homes, sealing
 
@@ -151,8 +150,8 @@ def _send(
 
 def _shown_host(url: str) -> str:
     try:
-        return origins.parse(url).origin.shown
-    except origins.UnsafeURL:
+        return urls.parse(url).origin.shown
+    except urls.UnsafeURL:
         return "the token endpoint"
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from connectors import kinds, variables
 from connectors.engine.oauth.client import AuthFailed
 from connectors.lib import templating
-from connectors.lib.outbound import urls as origins
+from connectors.lib.outbound import urls
 from connectors.models import Connector
 
 
@@ -20,8 +20,8 @@ def auth_url(connector: Connector, key: str) -> str:
     canonical form that is sent; AuthFailed when it cannot be."""
     filled = claim_text(connector, key)
     try:  # parsed once, here: the homes and the wire read this form
-        return origins.parse(filled, what=f"The {kinds.label(key) or key}").text
-    except origins.UnsafeURL as error:
+        return urls.parse(filled, what=f"The {kinds.label(key) or key}").text
+    except urls.UnsafeURL as error:
         raise AuthFailed(f"Authorization failed: {error.message} The API was not called.") from None
 
 

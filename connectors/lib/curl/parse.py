@@ -32,7 +32,7 @@ from connectors.lib.curl.vocabulary import (
     quote_keeping_markers,
     shown,
 )
-from connectors.lib.outbound import urls as origins
+from connectors.lib.outbound import urls
 
 __all__ = ["parse_curl"]
 
@@ -297,8 +297,8 @@ class _Reader(AuthDetection):
             url = "http://" + url
             self.note("The URL has no scheme: http://, as curl assumes.")
         try:  # curl and the studio's parser could read these differently: refused
-            origins.check_characters(url)
-        except origins.UnsafeURL as error:
+            urls.check_characters(url)
+        except urls.UnsafeURL as error:
             problem = error.message
             raise CurlParseError(f"Could not read the URL `{shown(url)}`: {problem}") from None
         parts = urlsplit(url)

@@ -24,8 +24,7 @@ from urllib.parse import unquote_plus
 import requests
 from urllib3.util import parse_url
 
-from connectors.lib.outbound import digest, failures, timing, transport, watchdog
-from connectors.lib.outbound import urls as origins
+from connectors.lib.outbound import digest, failures, timing, transport, urls, watchdog
 from connectors.lib.outbound.digest import DigestCredentials
 from connectors.lib.outbound.errors import (
     Blocked,
@@ -96,8 +95,8 @@ def _follow(
 ) -> OutboundResponse:
     method, body = request.method.upper(), request.body
     try:  # parsed once: the guard, the redirect check and the wire all use this value
-        url = origins.parse(request.url)
-    except origins.UnsafeURL as error:
+        url = urls.parse(request.url)
+    except urls.UnsafeURL as error:
         if error.invalid:
             raise OutboundError(f"{error.message} Nothing was sent.", "InvalidURL") from None
         raise Blocked(f"{error.message} Nothing was sent.") from None
@@ -106,7 +105,7 @@ def _follow(
     redirects: list[tuple[int, str]] = []
     hops: list[Hop] = []
     via: tuple[int, str] | None = None
-    answered: set[origins.URL] = set()  # URLs a Digest challenge was answered for
+    answered: set[urls.URL] = set()  # URLs a Digest challenge was answered for
     while True:
         resp = _send_once(request, method, url, headers, body, deadline, via)
         if answer := _digest_answer(request, resp, url, first, answered):
@@ -126,8 +125,8 @@ def _follow(
                 f"with Location: {location}. Check the Base URL and path."
             )
         try:
-            target = origins.resolve(url, location)
-        except origins.UnsafeURL as error:
+            target = urls.resolve(url, location)
+        except urls.UnsafeURL as error:
             said = f"The server answered {status} with Location: {location}; not followed. "
             if error.invalid:
                 raise RedirectError(said + error.message) from None
@@ -175,7 +174,7 @@ def _follow(
 def _send_once(
     request: OutboundRequest,
     method: str,
-    url: origins.URL,
+    url: urls.URL,
     headers: list[tuple[str, str]],
     body: bytes | None,
     deadline: watchdog.Deadline,
@@ -225,7 +224,7 @@ def _send_once(
     raise AssertionError("unreachable: check_host returns at least one address")
 
 
-def _check_wire(url: origins.URL, prepared: str) -> None:
+def _check_wire(url: urls.URL, prepared: str) -> None:
     """The request requests built goes where the checked URL says, or nothing is sent."""
     wire = parse_url(prepared)
     port = _PORTS.get(wire.scheme or "") if wire.port is None else wire.port
@@ -239,9 +238,9 @@ def _check_wire(url: origins.URL, prepared: str) -> None:
 def _digest_answer(
     request: OutboundRequest,
     resp: requests.Response,
-    url: origins.URL,
-    first: origins.URL,
-    answered: set[origins.URL],
+    url: urls.URL,
+    first: urls.URL,
+    answered: set[urls.URL],
 ) -> str | None:
     """The Authorization that answers a 401 Digest challenge, or None to keep the 401.
 
@@ -267,7 +266,7 @@ def wire_url(url: str) -> str:
         return url
 
 
-def _without_params(url: origins.URL, names: frozenset[str]) -> origins.URL:
+def _without_params(url: urls.URL, names: frozenset[str]) -> urls.URL:
     if not names or not url.query:
         return url
     pairs = url.query.split("&")
@@ -275,6 +274,6 @@ def _without_params(url: origins.URL, names: frozenset[str]) -> origins.URL:
     return url.with_query("&".join(kept))
 
 
-def _where(url: origins.URL, ip: str | None = None) -> str:
+def _where(url: urls.URL, ip: str | None = None) -> str:
     """host:port of the URL, plus the address when the host is a name."""
     return f"{url.host}:{url.port}" + (f" ({ip})" if ip and ip != url.hostname else "")
