@@ -66,4 +66,4 @@ def api_docs(request: HttpRequest) -> HttpResponse:
         "openapi_url": f"{PREFIX}openapi.json",
         "base": request.build_absolute_uri(PREFIX),
     }
-    return render(request, "connectors/api_docs.html", context)
+    return render(request, "connectors/catalog/api_docs.html", context)

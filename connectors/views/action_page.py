@@ -88,7 +88,7 @@ def action_page(
         "checks_shown": checks_shown(action),
         **extra,
     }
-    return render(request, "connectors/action_detail.html", context)
+    return render(request, "connectors/actions/detail.html", context)
 
 
 def checks_shown(action: Action) -> list[str]:

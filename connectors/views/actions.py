@@ -98,7 +98,7 @@ def action_form(request: HttpRequest, name: str, action_name: str | None = None)
         "action": action,
         "problems": problems,
     }
-    return render(request, "connectors/action_form.html", context)
+    return render(request, "connectors/actions/form.html", context)
 
 
 def _run_for(action: Action, run_id: str | None) -> TestRun | None:
@@ -117,7 +117,7 @@ def action_detail(request: HttpRequest, name: str, action_name: str) -> HttpResp
     if request.htmx and not request.htmx.history_restore_request and run is not None:
         context = {"action": action, "connector": action.connector, "run": run}
         context["result"] = result_context(run, query)
-        return render(request, "connectors/action_detail.html#result", context)
+        return render(request, "connectors/actions/detail.html#result", context)
     return action_page(request, action, run, jsonpath_query=query)
 
 
@@ -146,9 +146,9 @@ def action_test(request: HttpRequest, name: str, action_name: str) -> HttpRespon
         context.update(inputs_form=inputs_form, input_errors=True)
         if request.htmx:
             # Errors go next to the inputs; the last result is replaced by what went wrong.
-            response = render(request, "connectors/action_detail.html#result", context)
+            response = render(request, "connectors/actions/detail.html#result", context)
             response.content += render(
-                request, "connectors/action_detail.html#test-form", context
+                request, "connectors/actions/detail.html#test-form", context
             ).content.replace(b'<div id="test-form"', b'<div id="test-form" hx-swap-oob="true"', 1)
             return response
         return action_page(request, action, None, inputs_form=inputs_form)
@@ -165,16 +165,16 @@ def _test_bench(request: HttpRequest, action: Action) -> HttpResponse:
             return action_page(request, action, None, bench=bench)
         context = {"action": action, "connector": action.connector, "input_errors": True}
         context.update(bench_context(action, bench))
-        response = render(request, "connectors/action_detail.html#result", context)
+        response = render(request, "connectors/actions/detail.html#result", context)
         context["oob"] = True  # the form comes back with every error next to its field
-        response.content += render(request, "connectors/action_detail.html#bench", context).content
+        response.content += render(request, "connectors/actions/detail.html#bench", context).content
         return response
     draft = bench.draft() if bench.changed() else None
     response = _send(request, action, bench.inputs.cleaned_data, draft)
     if request.htmx:
         context = {"oob": True, "unsaved": bench.changed()}
         response.content += render(
-            request, "connectors/action_detail.html#draft-state", context
+            request, "connectors/actions/detail.html#draft-state", context
         ).content
     return response
 
@@ -193,7 +193,7 @@ def _send(
     context["result"] = result_context(run)
     run_url = f"{action.get_absolute_url()}?run={run.pk}"
     if request.htmx:
-        response = render(request, "connectors/action_detail.html#result", context)
+        response = render(request, "connectors/actions/detail.html#result", context)
         response["HX-Trigger"] = "test-run-recorded"
         return push_url(response, run_url)  # reload, Back and Forward show this result again
     return redirect(run_url)
@@ -234,7 +234,7 @@ def run_keep(request: HttpRequest, name: str, action_name: str, run_id: int) -> 
     if request.htmx:
         context = {"action": action, "connector": action.connector, "run": run}
         context["result"] = result_context(run)
-        response = render(request, "connectors/action_detail.html#result", context)
+        response = render(request, "connectors/actions/detail.html#result", context)
         response["HX-Trigger"] = "test-run-recorded"  # the recent runs show the mark
         return response
     messages.success(request, "Kept this run." if run.pinned else "This run is no longer kept.")
@@ -246,7 +246,7 @@ def action_runs(request: HttpRequest, name: str, action_name: str) -> HttpRespon
     action = action_for(request, name, action_name)
     runs = action.test_runs.select_related("user").defer("response_bytes")[:RECENT_RUNS]
     context = {"action": action, "connector": action.connector, "runs": runs}
-    return render(request, "connectors/action_detail.html#runs", context)
+    return render(request, "connectors/actions/detail.html#runs", context)
 
 
 @require_POST
@@ -305,7 +305,7 @@ def action_delete(request: HttpRequest, name: str, action_name: str) -> HttpResp
         return redirect("connector_detail", name=name)
     return render(
         request,
-        "connectors/confirm_delete.html",
+        "connectors/shared/confirm_delete.html",
         {
             "object": action,
             "kind": "action",
@@ -323,7 +323,7 @@ def run_filter(request: HttpRequest, name: str, action_name: str, run_id: int) -
     query = request.GET.get("jsonpath", "")
     context = {"action": action, "connector": action.connector, "run": run}
     context["result"] = {"jsonpath": filter_json(run, query) if query.strip() else None}
-    return render(request, "connectors/action_detail.html#jsonpath-out", context)
+    return render(request, "connectors/actions/detail.html#jsonpath-out", context)
 
 
 # Someone else's HTML: drawn in a sandbox that runs no script and loads nothing.

@@ -34,7 +34,7 @@ def _page(
         "tested": tested or {},
         "mail_configured": alerts.mail_configured(),
     }
-    return render(request, "connectors/alert_channels.html", context, status=status)
+    return render(request, "connectors/alert_channels/list.html", context, status=status)
 
 
 @sensitive_post_parameters("target")
@@ -62,7 +62,7 @@ def alert_channel_test(request: HttpRequest, pk: int) -> HttpResponse:
     delivery = channels.test_channel(channel)
     if request.htmx:
         context = {"channel": channel, "delivery": delivery}
-        return render(request, "connectors/alert_channels.html#delivery", context)
+        return render(request, "connectors/alert_channels/list.html#delivery", context)
     return _page(request, AlertChannelForm(), tested={channel.pk: delivery})
 
 

@@ -38,11 +38,11 @@ def catalog(request: HttpRequest) -> HttpResponse:
         row.monitor_state = states.get(row.name, "")
     context = {"page": page, "query": query, "filters": filters, "chosen": chosen}
     if request.htmx and request.htmx.target == "results":
-        response = render(request, "connectors/catalog.html#results", context)
+        response = render(request, "connectors/catalog/catalog.html#results", context)
         # The address bar gets the choices that matter, not every empty select. Keystrokes of
         # one search replace its history entry; a settled search or a filter pushes a new one.
         url = shareable_url(chosen, request.GET.get("page"))
         if request.headers.get("X-Studio-History") == "replace":
             return replace_url(response, url)
         return push_url(response, url)
-    return render(request, "connectors/catalog.html", context)
+    return render(request, "connectors/catalog/catalog.html", context)

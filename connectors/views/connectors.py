@@ -131,7 +131,7 @@ def connector_form(request: HttpRequest, name: str | None = None) -> HttpRespons
         "problems": error_summary.problems(form, auth_form),
         "kept": kept,
     }
-    return render(request, "connectors/connector_form.html", context)
+    return render(request, "connectors/connectors/form.html", context)
 
 
 @require_GET
@@ -157,7 +157,7 @@ def auth_fields(request: HttpRequest) -> HttpResponse:
         auth_form.initial["api_key_auth_type"] = request.GET["auth-api_key_auth_type"]
     return render(
         request,
-        "connectors/connector_form.html#auth-fields",
+        "connectors/connectors/form.html#auth-fields",
         {"auth_form": auth_form, "connector": connector, "auth_config": auth_config},
     )
 
@@ -219,8 +219,8 @@ def connector_detail(request: HttpRequest, name: str) -> HttpResponse:
         "monitor_state": monitors.connector_states([connector.name]).get(connector.name, ""),
     }
     if request.htmx:
-        return render(request, "connectors/connector_detail.html#actions", context)
-    return render(request, "connectors/connector_detail.html", context)
+        return render(request, "connectors/connectors/detail.html#actions", context)
+    return render(request, "connectors/connectors/detail.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -234,7 +234,7 @@ def connector_delete(request: HttpRequest, name: str) -> HttpResponse:
         return redirect("catalog")
     return render(
         request,
-        "connectors/confirm_delete.html",
+        "connectors/shared/confirm_delete.html",
         {
             "object": connector,
             "kind": "connector",

@@ -35,7 +35,7 @@ def credential_list(request: HttpRequest) -> HttpResponse:
     rows = [{"credential": c, "used_by": used_by.get(c.name, [])} for c in credentials]
     return render(
         request,
-        "connectors/credentials.html",
+        "connectors/credentials/list.html",
         {
             "rows": rows,
             "details": details,
@@ -99,7 +99,7 @@ def credential_form(request: HttpRequest, name: str | None = None) -> HttpRespon
         "problems": error_summary.problems(form),
         "kept": kept,
     }
-    return render(request, "connectors/credential_form.html", context)
+    return render(request, "connectors/credentials/form.html", context)
 
 
 @require_POST
@@ -133,7 +133,7 @@ def credential_delete(request: HttpRequest, name: str) -> HttpResponse:
     used_by = references.connectors_using([name])[name]
     return render(
         request,
-        "connectors/confirm_delete.html",
+        "connectors/shared/confirm_delete.html",
         {
             "object": credential,
             "kind": "credential",

@@ -38,8 +38,8 @@ def gallery(request: HttpRequest) -> HttpResponse:
         "total": len(catalog.TEMPLATES),
     }
     if request.htmx and request.htmx.target == "gallery-results":
-        return render(request, "connectors/gallery.html#results", context)
-    return render(request, "connectors/gallery.html", context)
+        return render(request, "connectors/importing/gallery.html#results", context)
+    return render(request, "connectors/importing/gallery.html", context)
 
 
 @sensitive_post_parameters()
@@ -53,7 +53,7 @@ def template_form(request: HttpRequest, template_id: str) -> HttpResponse:
     context = {"template": template, "may_create": may_create, "plan": None}
     if request.method == "GET":
         context["form"] = TemplateForm(template, request.user)
-        return render(request, "connectors/template_form.html", context)
+        return render(request, "connectors/importing/template_form.html", context)
 
     require(request, "add_connector")
     if not template["expressible"]:
@@ -85,4 +85,4 @@ def template_form(request: HttpRequest, template_id: str) -> HttpResponse:
             context["settings"] = shown_settings(made)
     form.keep_typed_secrets()
     context["form"] = form
-    return render(request, "connectors/template_form.html", context)
+    return render(request, "connectors/importing/template_form.html", context)

@@ -24,4 +24,4 @@ def _readme_html() -> str:
 @require_GET
 def readme(request: HttpRequest) -> HttpResponse:
     """Anyone logged in: it holds no secret and no catalog data."""
-    return render(request, "connectors/help.html", {"readme": mark_safe(_readme_html())})  # noqa: S308 nh3-sanitized
+    return render(request, "connectors/catalog/help.html", {"readme": mark_safe(_readme_html())})  # noqa: S308 nh3-sanitized

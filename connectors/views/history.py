@@ -42,7 +42,7 @@ def _history_page(
         "can_restore": request.user.has_perm("connectors.restore_revision"),
         "latest": rows[0][0] if rows else None,
     }
-    return render(request, "connectors/history.html", context)
+    return render(request, "connectors/history/list.html", context)
 
 
 @require_GET
@@ -102,7 +102,7 @@ def revision_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and revision.kind != Revision.Kind.CREDENTIAL,
         "actions": revision.snapshot.get("actions", []),
     }
-    return render(request, "connectors/revision_detail.html", context)
+    return render(request, "connectors/history/revision.html", context)
 
 
 def _current_object(revision: Revision) -> Connector | Action | Credential | None:
@@ -165,4 +165,4 @@ def deleted_list(request: HttpRequest) -> HttpResponse:
         "revisions": list(latest.values()),
         "can_restore": request.user.has_perm("connectors.restore_revision"),
     }
-    return render(request, "connectors/deleted.html", context)
+    return render(request, "connectors/history/deleted.html", context)

@@ -40,8 +40,8 @@ from connectors.models import Connector
 from connectors.secrets import sealing
 from connectors.views.access import require
 
-SOURCE_TEMPLATE = "connectors/api_import.html"
-PREVIEW_TEMPLATE = "connectors/import_preview.html"
+SOURCE_TEMPLATE = "connectors/importing/api.html"
+PREVIEW_TEMPLATE = "connectors/importing/preview.html"
 # Plain settings a description cannot know and the preview asks for.
 ASKED_SETTINGS = ("username", "client_id", "password_grant_username")
 

@@ -61,7 +61,7 @@ def import_view(request: HttpRequest) -> HttpResponse:
     """A file or pasted JSON in; the preview of what it would do out. Nothing is written."""
     require(request, "import_catalog")
     if request.method == "GET":
-        return render(request, "connectors/catalog_import.html", {})
+        return render(request, "connectors/importing/catalog.html", {})
     try:
         text = _read_upload(request) if request.FILES or "text" in request.POST else ""
         if not text.strip():
@@ -69,10 +69,10 @@ def import_view(request: HttpRequest) -> HttpResponse:
         document = readers_catalog.parse(text)
     except catalog_io_document.FormatError as error:
         context = {"error": str(error), "text": request.POST.get("text", "")}
-        return render(request, "connectors/catalog_import.html", context, status=400)
+        return render(request, "connectors/importing/catalog.html", context, status=400)
     plan = catalog_plan.plan(document)
     context = {"plan": plan, "document": json.dumps(json.loads(text))}
-    return render(request, "connectors/catalog_import_preview.html", context)
+    return render(request, "connectors/importing/catalog_preview.html", context)
 
 
 @require_POST

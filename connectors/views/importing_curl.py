@@ -28,7 +28,7 @@ from connectors.forms.curl_preview import preview
 from connectors.models import Connector
 from connectors.views.access import require
 
-TEMPLATE = "connectors/curl_import.html"
+TEMPLATE = "connectors/importing/curl.html"
 
 
 @sensitive_post_parameters()

@@ -147,4 +147,4 @@ def monitor_delete(request: HttpRequest, pk: int) -> HttpResponse:
         "goes_with": [],
         "cancel_url": monitor.get_absolute_url(),
     }
-    return render(request, "connectors/confirm_delete.html", context)
+    return render(request, "connectors/shared/confirm_delete.html", context)

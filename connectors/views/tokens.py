@@ -42,7 +42,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
         "tokens": tokens.visible_to(request.user, everyone=everyone),
         "everyone": everyone,
     }
-    return render(request, "connectors/tokens.html", context)
+    return render(request, "connectors/tokens/list.html", context)
 
 
 @require_POST

@@ -46,9 +46,9 @@ def action_draft(request: HttpRequest, name: str, action_name: str) -> HttpRespo
         # The mark and the offers of new Input Args follow what is typed.
         context = {"unsaved": bench.changed(), "action": action, "connector": action.connector}
         context["undeclared"] = bench.undeclared()
-        response = render(request, "connectors/action_detail.html#draft-state", context)
+        response = render(request, "connectors/actions/detail.html#draft-state", context)
         response.content += render(
-            request, "connectors/action_detail.html#undeclared", context
+            request, "connectors/actions/detail.html#undeclared", context
         ).content
         return response
     return _bench(request, action, bench)
@@ -98,4 +98,4 @@ def action_draft_discard(request: HttpRequest, name: str, action_name: str) -> H
 
 def _bench(request: HttpRequest, action: Action, bench: Bench) -> HttpResponse:
     context = {"action": action, "connector": action.connector, **bench_context(action, bench)}
-    return render(request, "connectors/action_detail.html#bench", context)
+    return render(request, "connectors/actions/detail.html#bench", context)
