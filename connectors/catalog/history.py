@@ -86,8 +86,14 @@ def arg_snapshot(arg: InputArg) -> dict[str, Any]:
     return {field: getattr(arg, field) for field in ARG_FIELDS}
 
 
-def snapshot(obj: Connector | Action | Credential, *, with_actions: bool = False) -> Snapshot:
-    """The object as stored; a connector about to be deleted takes its actions along."""
+def snapshot(
+    obj: Connector | Action | Credential,
+    *,
+    with_actions: bool = False,
+    args: list[dict[str, Any]] | None = None,
+) -> Snapshot:
+    """The object as stored; a connector about to be deleted takes its actions along. An
+    action's Input Args are read unless given (`args`: rows just inserted in bulk)."""
     if isinstance(obj, Connector):
         data = {field: getattr(obj, field) for field in CONNECTOR_FIELDS}
         data["version"] = obj.version
@@ -98,7 +104,10 @@ def snapshot(obj: Connector | Action | Credential, *, with_actions: bool = False
     if isinstance(obj, Action):
         data = {field: getattr(obj, field) for field in ACTION_FIELDS}
         data["connector"] = obj.connector.name
-        data["input_args"] = [arg_snapshot(arg) for arg in obj.input_args.all()]
+        if args is None:
+            data["input_args"] = [arg_snapshot(arg) for arg in obj.input_args.all()]
+        else:
+            data["input_args"] = [{field: arg[field] for field in ARG_FIELDS} for arg in args]
         data["version"] = obj.version
         return data
     # A credential's old values are never kept: a digest of the sealed token (random per
@@ -124,9 +133,23 @@ def record(
     data: Snapshot | None = None,
 ) -> Revision:
     """Record one change; call it after the save (or just before a delete)."""
+    made = revision(obj, event, user, note=note, data=data)
+    made.save(force_insert=True)
+    return made
+
+
+def revision(
+    obj: Connector | Action | Credential,
+    event: str,
+    user: User,
+    *,
+    note: str = "",
+    data: Snapshot | None = None,
+) -> Revision:
+    """The revision record() stores, unsaved: for a bulk insert of many."""
     if data is None:
         data = snapshot(obj, with_actions=event == Revision.Event.DELETED)
-    return Revision.objects.create(
+    return Revision(
         kind=kind_of(obj),
         object_id=obj.pk,
         object_name=obj.name,
