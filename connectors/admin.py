@@ -8,11 +8,12 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, QueryDict
 
-from connectors.catalog import history, versions
+from connectors.catalog import writes
 from connectors.engine import channels, monitors, runs
 from connectors.forms import versioned as versions_versioned
 from connectors.forms.action import ActionForm
@@ -30,7 +31,6 @@ from connectors.models import (
     Incident,
     InputArg,
     Monitor,
-    Revision,
     TestRun,
 )
 
@@ -104,31 +104,17 @@ class LargeTableAdmin(admin.ModelAdmin):
 
 
 class RecordedDeletionsAdmin(LargeTableAdmin):
-    """Deletions from the admin are recorded in history, so they can be undone."""
+    """Deletions from the admin are recorded in history (catalog.writes), so they can be undone."""
 
     recorded_with: list[str] = []  # select_related for what a revision names
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        history.record(obj, Revision.Event.DELETED, request.user)
-        super().delete_model(request, obj)
+        writes.delete(obj, user=request.user)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
-        for obj in queryset.select_related(*self.recorded_with):
-            history.record(obj, Revision.Event.DELETED, request.user)
-        super().delete_queryset(request, queryset)
-
-
-class VersionedAdmin(RecordedDeletionsAdmin):
-    """Saves refuse a stale version, as the pages do, and every save is recorded."""
-
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        obj.updated_by = request.user
-        versions.save_versioned(obj, form.started_from())
-
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        super().save_related(request, form, formsets, change)
-        event = Revision.Event.CHANGED if change else Revision.Event.CREATED
-        history.record(form.instance, event, request.user)
+        with transaction.atomic():  # all the selected, or none
+            for obj in queryset.select_related(*self.recorded_with):
+                writes.delete(obj, user=request.user)
 
 
 class LabelledInlineFormSet(BaseInlineFormSet):
@@ -168,9 +154,11 @@ class ActionInline(admin.TabularInline):
 
 
 @admin.register(Connector)
-class ConnectorAdmin(VersionedAdmin):
+class ConnectorAdmin(RecordedDeletionsAdmin):
+    """Saves refuse a stale version, as the pages do (the form's clean), and are recorded."""
+
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)
+        writes.save_connector(obj, user=request.user, expected=form.started_from())
         for note in form.home_notes:  # secrets retired because a host moved
             self.message_user(request, note, messages.WARNING)
 
@@ -213,13 +201,9 @@ class ConnectorAdmin(VersionedAdmin):
         started = {f.instance.pk: f.started_from() for f in formset.forms if f.instance.pk}
         actions = formset.save(commit=False)
         for action in formset.deleted_objects:
-            history.record(action, Revision.Event.DELETED, request.user)
-            action.delete()
+            writes.delete(action, user=request.user)
         for action in actions:
-            event = Revision.Event.CHANGED if action.pk else Revision.Event.CREATED
-            action.updated_by = request.user
-            versions.save_versioned(action, started.get(action.pk))
-            history.record(action, event, request.user)
+            writes.save_action(action, user=request.user, expected=started.get(action.pk))
 
 
 _ARG_NAME_KEY = re.compile(r"^input_args-(\d+)-name$")
@@ -261,7 +245,10 @@ class InputArgInline(admin.TabularInline):
 
 
 @admin.register(Action)
-class ActionAdmin(VersionedAdmin):
+class ActionAdmin(RecordedDeletionsAdmin):
+    """Saves refuse a stale version, as the pages do (the form's clean), and are recorded
+    with the Input Args of the inline rows: written together in save_related."""
+
     form = ActionAdminForm
     inlines = [InputArgInline]
     list_display = ["name", "connector", "method", "path", "updated_by", "updated_at"]
@@ -282,6 +269,23 @@ class ActionAdmin(VersionedAdmin):
     ]
 
     recorded_with = ["connector"]  # an action's revision names its connector
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        pass  # written with its Input Args in save_related, so its revision holds them
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        form.save_m2m()
+        args, dropped = [], []
+        for formset in formsets:  # the Input Args inline
+            args += formset.save(commit=False)
+            dropped += formset.deleted_objects
+        writes.save_action(
+            form.instance,
+            user=request.user,
+            expected=form.started_from(),
+            args=args,
+            dropped_args=dropped,
+        )
 
 
 @admin.register(Credential)
@@ -313,8 +317,7 @@ class CredentialAdmin(RecordedDeletionsAdmin):
         return request.user.has_perm("connectors.manage_credentials")
 
     def save_model(self, request: HttpRequest, obj: Credential, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        history.record(obj, Revision.Event.CHANGED, request.user)
+        writes.save_credential(obj, user=request.user)
 
 
 class ErrorKindFilter(admin.SimpleListFilter):

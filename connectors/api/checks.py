@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from django.db import transaction
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.errors import ValidationError
@@ -13,9 +12,8 @@ from pydantic import ConfigDict
 from connectors.api.auth import require
 from connectors.api.connectors import ActionName, ConnectorName, find_action
 from connectors.api.errors import ERRORS, refuse_unknown_query
-from connectors.catalog import history, versions
+from connectors.catalog import writes
 from connectors.lib import checks as check_specs
-from connectors.models import Revision
 
 router = Router(tags=["checks"])
 
@@ -79,9 +77,5 @@ def checks_put(
             ]
         ) from error
     found.checks = parsed
-    found.updated_by = user
-    with transaction.atomic():
-        fields = ["checks", "updated_by", "updated_at"]
-        versions.save_versioned(found, None, update_fields=fields)
-        history.record(found, Revision.Event.CHANGED, user)
+    writes.save_action(found, user=user, fields=["checks"])
     return parsed

@@ -88,12 +88,14 @@ class CredentialForm(forms.ModelForm):
 
     @sensitive_variables("value")
     def save(self, commit: bool = True) -> Credential:
+        """The credential as typed, its value sealed, unsaved: catalog.writes.save_credential
+        writes it with its history."""
+        if commit:
+            raise TypeError("A credential is written by catalog.writes, with its history.")
         credential = super().save(commit=False)
         value = self.cleaned_data["value"]
         if value:
             credential.sealed = sealing.seal(value)
             credential.hint = sealing.hint(value)[:80]  # the column's length
         credential.hosts_note = ""  # an Admin has now seen and saved the hosts
-        if commit:
-            credential.save()
         return credential

@@ -1,4 +1,5 @@
-"""Forms that save with optimistic locking: they carry the version they started from."""
+"""Forms that save with optimistic locking: they carry the version they started from, and
+write through the catalog's writes (a version up and a history entry), never by themselves."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from django import forms
 from django.db import transaction
 from django.utils.html import format_html
 
-from connectors.catalog import history
-from connectors.catalog.versions import changes_since
+from connectors.catalog import history, writes
+from connectors.catalog.versions import StaleVersion, changes_since
+from connectors.models import Connector
 
 
 class VersionedForm(forms.BaseForm):
@@ -28,6 +30,26 @@ class VersionedForm(forms.BaseForm):
 
     def started_from(self) -> int | None:
         return self.cleaned_data.get("version") if hasattr(self, "cleaned_data") else None
+
+    def save(self, commit: bool = True) -> Any:
+        """The instance as this form set it, unsaved: save_recorded() writes it."""
+        if commit:
+            raise TypeError("A catalog form writes through save_recorded(), with its history.")
+        return super().save(commit=False)
+
+    def save_recorded(self, user: history.User, **options: Any) -> Any | None:
+        """Write the instance through catalog.writes, one version up from where this form
+        started, with its history entry (`options`: save_action's Input Args and the like).
+        A stale version saves nothing: the conflict message goes on the form, and None back."""
+        if isinstance(self.instance, Connector):
+            write = writes.save_connector
+        else:
+            write = writes.save_action
+        try:
+            return write(self.instance, user=user, expected=self.started_from(), **options)
+        except StaleVersion as stale:
+            self.refuse_stale(stale.expected)
+            return None
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

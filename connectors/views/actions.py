@@ -7,7 +7,7 @@ import re
 
 from django.contrib import messages
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.csp import CSP
@@ -16,7 +16,7 @@ from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import push_url
 
-from connectors.catalog import history, versions
+from connectors.catalog import writes
 from connectors.engine import executor
 from connectors.engine.drafts import Draft
 from connectors.forms import error_summary
@@ -25,7 +25,7 @@ from connectors.forms.checks import checks_formset
 from connectors.forms.workbench import INPUTS_PREFIX, Bench
 from connectors.lib import rendering, schema
 from connectors.lib.outbound import watchdog
-from connectors.models import Action, Connector, Revision, TestRun
+from connectors.models import Action, TestRun
 from connectors.views.access import action_for, connector_for
 from connectors.views.action_page import (
     action_page,
@@ -53,30 +53,27 @@ def action_form(request: HttpRequest, name: str, action_name: str | None = None)
         form = ActionForm(
             request.POST, instance=action, connector=connector, declared_args=formset.declared()
         )
-        event = Revision.Event.CREATED if action.pk is None else Revision.Event.CHANGED
+        creating = action.pk is None
         if form.is_valid() and formset_valid and checks_valid:
+            if checks.is_bound:
+                form.instance.checks = checks.checks()
             try:
-                with transaction.atomic():
-                    saved = form.save(commit=False)
-                    if checks.is_bound:
-                        saved.checks = checks.checks()
-                    saved.updated_by = request.user
-                    versions.save_versioned(saved, form.started_from())
-                    formset.instance = saved
-                    formset.save()
-                    Connector.objects.filter(pk=connector.pk).update(updated_by=request.user)
-                    history.record(saved, event, request.user)
-            except versions.StaleVersion as stale:
-                form.refuse_stale(stale.expected)
+                saved = form.save_recorded(
+                    request.user,
+                    args=formset.save(commit=False),
+                    dropped_args=formset.deleted_objects,
+                    touch_connector=True,
+                )
             except IntegrityError:
                 # Someone took this Name at the same moment: the constraint held.
-                if event == Revision.Event.CREATED:
+                if creating:
                     action.pk = None  # rolled back: still a new action
                 name_taken = form.cleaned_data["name"]
                 form.add_error("name", f"This connector already has an action named {name_taken}.")
             else:
-                messages.success(request, f"Saved action {saved.name}.")
-                return redirect("action_detail", name=connector.name, action_name=saved.name)
+                if saved is not None:  # None: stale, the form says who saved meanwhile
+                    messages.success(request, f"Saved action {saved.name}.")
+                    return redirect("action_detail", name=connector.name, action_name=saved.name)
     else:
         formset = InputArgFormSet(instance=action, prefix="args")
         form = ActionForm(instance=action, connector=connector, declared_args={})
@@ -275,11 +272,7 @@ def action_schema(request: HttpRequest, name: str, action_name: str) -> HttpResp
     except ValueError as error:
         problem = str(error)
     else:
-        action.updated_by = request.user
-        with transaction.atomic():
-            fields = ["output_schema", "updated_by", "updated_at"]
-            versions.save_versioned(action, None, update_fields=fields)
-            history.record(action, Revision.Event.CHANGED, request.user)
+        writes.save_action(action, user=request.user, fields=["output_schema"])
         messages.success(request, done)
         shown = f"?run={run.pk}" if run else ""
         return redirect(action.get_absolute_url() + shown + "#output-schema")
@@ -298,9 +291,7 @@ def _as_json(run: TestRun) -> str:
 def action_delete(request: HttpRequest, name: str, action_name: str) -> HttpResponse:
     action = action_for(request, name, action_name, "delete_action")
     if request.method == "POST":
-        with transaction.atomic():
-            history.record(action, Revision.Event.DELETED, request.user)
-            action.delete()
+        writes.delete(action, user=request.user)
         messages.success(request, f"Deleted action {action_name}.")
         return redirect("connector_detail", name=name)
     return render(

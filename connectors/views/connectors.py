@@ -7,7 +7,7 @@ import json
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Substr
 from django.http import HttpRequest, HttpResponse
@@ -17,7 +17,7 @@ from django.utils.http import urlencode
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods
 
-from connectors.catalog import history, versions
+from connectors.catalog import writes
 from connectors.engine import monitors
 from connectors.forms import error_summary
 from connectors.forms.auth_base import AuthForm
@@ -25,7 +25,7 @@ from connectors.forms.auth_forms import auth_form_for
 from connectors.forms.connector import ConnectorForm
 from connectors.forms.fields import SecretTextarea
 from connectors.lib import origins
-from connectors.models import LAST_RUN_FIELDS, Connector, InputArg, Revision
+from connectors.models import LAST_RUN_FIELDS, Connector, InputArg
 from connectors.secrets import kept as kept_secrets
 from connectors.secrets.credential_refs import available_names, missing_credentials
 from connectors.views.access import connector_for, require, user_name
@@ -49,20 +49,12 @@ def _save_connector(
         # Warn before the save: the person confirms with "Save and clear them", or edits back.
         form.pending_moves = form.home_notes
         return None
-    connector.updated_by = request.user
-    event = Revision.Event.CREATED if connector.pk is None else Revision.Event.CHANGED
     try:
-        with transaction.atomic():
-            versions.save_versioned(connector, form.started_from())
-            history.record(connector, event, request.user)
+        return form.save_recorded(request.user)  # None: stale, the form says so
     except IntegrityError:
         # Two people created the same Name at the same moment: the constraint held.
         form.add_error("name", "A connector with this Name already exists.")
         return None
-    except versions.StaleVersion as stale:
-        form.refuse_stale(stale.expected)
-        return None
-    return connector
 
 
 def _offer_references(request: HttpRequest, auth_form: AuthForm, back_to: str) -> None:
@@ -227,9 +219,7 @@ def connector_detail(request: HttpRequest, name: str) -> HttpResponse:
 def connector_delete(request: HttpRequest, name: str) -> HttpResponse:
     connector = connector_for(request, name, "delete_connector")
     if request.method == "POST":
-        with transaction.atomic():
-            history.record(connector, Revision.Event.DELETED, request.user)
-            connector.delete()
+        writes.delete(connector, user=request.user)
         messages.success(request, f"Deleted connector {name} and its actions.")
         return redirect("catalog")
     return render(

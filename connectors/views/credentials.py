@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from connectors.catalog import history
+from connectors.catalog import writes
 from connectors.forms import error_summary
 from connectors.forms.credential import CredentialForm
-from connectors.models import Credential, Revision
+from connectors.models import Credential
 from connectors.secrets import kept as kept_secrets
 from connectors.secrets import references
 from connectors.views.access import require
@@ -70,11 +69,8 @@ def credential_form(request: HttpRequest, name: str | None = None) -> HttpRespon
             saved.set_by = request.user
             if credential is None:
                 saved.created_by, saved.created_via = request.user, Credential.Via.PAGE
-            event = Revision.Event.CHANGED if credential else Revision.Event.CREATED
             try:
-                with transaction.atomic():  # the credential and its history, or neither
-                    saved.save()
-                    history.record(saved, event, request.user)
+                writes.save_credential(saved, user=request.user)  # with its history, or neither
             except IntegrityError:
                 # Someone created the same Name at the same moment: the constraint held.
                 saved.pk = credential.pk if credential else None
@@ -107,16 +103,7 @@ def credential_confirm(request: HttpRequest, name: str) -> HttpResponse:
     """An Admin has looked at a credential someone else made, its hosts included, and keeps it."""
     credential = _credential_for(request, name)
     if credential.needs_confirmation:
-        with transaction.atomic():
-            Credential.objects.filter(pk=credential.pk).update(
-                needs_confirmation=False, confirmed_by=request.user, confirmed_at=timezone.now()
-            )
-            history.record(
-                credential,
-                Revision.Event.CHANGED,
-                request.user,
-                note=f"Confirmed ({credential.flag}).",
-            )
+        writes.confirm_credential(credential, user=request.user)
         messages.success(request, f"Confirmed credential {name}.")
     return redirect("credential_list")
 
@@ -125,9 +112,7 @@ def credential_confirm(request: HttpRequest, name: str) -> HttpResponse:
 def credential_delete(request: HttpRequest, name: str) -> HttpResponse:
     credential = _credential_for(request, name)
     if request.method == "POST":
-        with transaction.atomic():
-            history.record(credential, Revision.Event.DELETED, request.user)
-            credential.delete()
+        writes.delete(credential, user=request.user)
         messages.success(request, f"Deleted credential {name}.")
         return redirect("credential_list")
     used_by = references.connectors_using([name])[name]

@@ -10,9 +10,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from connectors.catalog import history, versions
 from connectors.forms.workbench import Bench
-from connectors.models import Action, ActionDraft, Connector, Revision
+from connectors.models import Action, ActionDraft
 from connectors.views.access import action_for
 from connectors.views.action_page import action_page, bench_context
 
@@ -62,24 +61,23 @@ def action_draft_save(request: HttpRequest, name: str, action_name: str) -> Http
     if bench.request_valid():
         form, formset = bench.form, bench.formset
         try:
-            with transaction.atomic():
-                saved = form.save(commit=False)
-                saved.updated_by = request.user
-                versions.save_versioned(saved, form.started_from())
-                formset.instance = saved
-                formset.save()
-                Connector.objects.filter(pk=action.connector_id).update(updated_by=request.user)
-                history.record(saved, Revision.Event.CHANGED, request.user)
-                ActionDraft.objects.filter(action=action, user=request.user).delete()
-        except versions.StaleVersion as stale:
-            form.refuse_stale(stale.expected)
+            with transaction.atomic():  # the action and the end of its draft, or neither
+                saved = form.save_recorded(
+                    request.user,
+                    args=formset.save(commit=False),
+                    dropped_args=formset.deleted_objects,
+                    touch_connector=True,
+                )
+                if saved is not None:  # None: stale, the form says who saved meanwhile
+                    ActionDraft.objects.filter(action=action, user=request.user).delete()
         except IntegrityError:
             form.add_error(None, "Someone changed this action's Input Args meanwhile: save again.")
         else:
-            messages.success(request, f"Saved action {saved.name}.")
-            if request.htmx:
-                return HttpResponseClientRedirect(saved.get_absolute_url())
-            return redirect(saved.get_absolute_url())
+            if saved is not None:
+                messages.success(request, f"Saved action {saved.name}.")
+                if request.htmx:
+                    return HttpResponseClientRedirect(saved.get_absolute_url())
+                return redirect(saved.get_absolute_url())
     keep(request, action, bench)
     if request.htmx:
         return _bench(request, action, bench)

@@ -12,8 +12,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from connectors import roles
-from connectors.catalog import history
-from connectors.models import Action, Connector, Revision
+from connectors.catalog import writes
+from connectors.models import Action, Connector
 from connectors.secrets import homes, sealing
 
 LOGIN_FILE = Path(settings.BASE_DIR) / ".admin-login"
@@ -62,16 +62,15 @@ class Command(BaseCommand):
             auth_secrets={"api_key": sealing.sealed_field("{{OPENAI_API_KEY}}", "setup")},
         )
         homes.settle(None, connector)
-        connector.save()
-        action = Action.objects.create(
+        # Version 1 in History, as every other route records it: its Base URL can be restored.
+        note = "Loaded by manage.py setup_local."
+        writes.save_connector(connector, user=None, note=note)
+        action = Action(
             connector=connector,
             name="list_models",
             description="Lists the models available to the API key.",
             method=Action.Method.GET,
             path="/v1/models",
         )
-        # Version 1 in History, as every other route records it: its Base URL can be restored.
-        note = "Loaded by manage.py setup_local."
-        history.record(connector, Revision.Event.CREATED, None, note=note)
-        history.record(action, Revision.Event.CREATED, None, note=note)
+        writes.save_action(action, user=None, note=note)
         self.stdout.write("Loaded the OpenAI example connector with the GET /v1/models action.")
