@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from connectors.catalog import history, versions
+from connectors.catalog import history, writes
 from connectors.catalog.history import ACTION_FIELDS, ARG_FIELDS, CONNECTOR_FIELDS
 from connectors.models import Action, Connector, InputArg, Revision
 from connectors.secrets import homes
@@ -76,15 +76,14 @@ def _restore_connector(revision: Revision, user: Any, with_secrets: bool) -> Res
         unset += unset_headers
     # Today's secrets stay only if the restored version sends them to the same hosts.
     notes = homes.settle(before, connector)
-    connector.updated_by = user
-    versions.save_versioned(connector, connector.version)
     kept = "with its secrets" if with_secrets else "secrets kept as they were"
     if notes:
         kept += "; those bound to a host it moved from cleared"
-    history.record(
+    writes.save_connector(
         connector,
-        Revision.Event.RESTORED,
-        user,
+        user=user,
+        expected=connector.version,
+        event=Revision.Event.RESTORED,
         note=f"Restored version {revision.version} ({kept})",
     )
     return Restored(connector, unset, notes)
@@ -163,12 +162,13 @@ def _restore_action(revision: Revision, user: Any) -> Restored:
         )
     for field in ACTION_FIELDS:
         setattr(action, field, history.field_value(data, field))
-    action.updated_by = user
-    versions.save_versioned(action, action.version)
-    action.input_args.all().delete()
-    _new_args(action, data["input_args"])
-    history.record(
-        action, Revision.Event.RESTORED, user, note=f"Restored version {revision.version}"
+    writes.save_action(
+        action,
+        user=user,
+        expected=action.version,
+        replace_args=data["input_args"],
+        event=Revision.Event.RESTORED,
+        note=f"Restored version {revision.version}",
     )
     return Restored(action, [])
 
