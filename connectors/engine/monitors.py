@@ -46,16 +46,26 @@ class Values:
 
 def check(values: Values, monitor: Monitor | None = None) -> dict[str, str]:
     """{field: sentence} for every problem at once; {} when the values can be saved."""
+    errors = check_values(values)
+    name = values.name.strip()
+    if "name" not in errors and (
+        Monitor.objects.filter(name=name).exclude(pk=getattr(monitor, "pk", None)).exists()
+    ):
+        errors["name"] = "A monitor with this name already exists."
+    if scope_problem := _scope_problem(values):
+        errors[scope_problem[0]] = scope_problem[1]
+    return errors
+
+
+def check_values(values: Values) -> dict[str, str]:
+    """The rules that need no catalog: name, schedule, inputs, alert rule (an import checks
+    these before the connectors a monitor runs exist)."""
     errors: dict[str, str] = {}
     name = values.name.strip()
     if not name:
         errors["name"] = "Enter a name."
     elif len(name) > 100:
         errors["name"] = "Use at most 100 characters."
-    elif Monitor.objects.filter(name=name).exclude(pk=getattr(monitor, "pk", None)).exists():
-        errors["name"] = "A monitor with this name already exists."
-    if scope_problem := _scope_problem(values):
-        errors[scope_problem[0]] = scope_problem[1]
     errors.update(schedules.check(values.interval_seconds, values.cron, values.timezone))
     try:
         parse_inputs(values.inputs)
