@@ -71,18 +71,26 @@ def alert_channel_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
         return _edit_page(request, AlertChannelEditForm(channel=channel))
     form = AlertChannelEditForm(request.POST, channel=channel)
-    if form.is_valid():
-        data = form.cleaned_data
-        target = data["target"]
-        if not target.strip() and data["kind"] == channel.kind == AlertChannel.Kind.EMAIL:
-            target = channel.address  # blank keeps an address as it keeps a URL
-        # A refused save leaves the stored channel as it was: the checks run on a copy.
-        edited = AlertChannel.objects.get(pk=channel.pk)
+    form.is_valid()
+    data = form.cleaned_data
+    name, kind, target = data.get("name", ""), data.get("kind", ""), data.get("target", "")
+    if not target.strip() and kind == channel.kind == AlertChannel.Kind.EMAIL:
+        target = channel.address  # blank keeps an address as it keeps a URL
+    # Checked on a copy, so a refused save leaves the stored channel as it was; the service's
+    # sentences join the form's, each next to its field, all at once.
+    edited = AlertChannel.objects.get(pk=channel.pk)
+    try:
+        channels.apply(edited, name=name, kind=kind, target=target)
+    except ValidationError as error:
+        for field, sentences in error.message_dict.items():
+            if field not in form.errors:
+                form.add_error(field, sentences)
+    if not form.errors:
         try:
             with transaction.atomic():
-                channels.save_channel(edited, name=data["name"], kind=data["kind"], target=target)
+                channels.save_channel(edited, name=name, kind=kind, target=target)
                 history.record(edited, Revision.Event.CHANGED, request.user)
-        except ValidationError as error:
+        except ValidationError as error:  # the same name saved at the same moment
             form.add_error(None, error)
         else:
             messages.success(request, f"Saved alert channel {edited.name}.")
