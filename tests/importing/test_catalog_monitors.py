@@ -12,6 +12,7 @@ import pytest
 from django.core.management import call_command
 from django.utils.html import escape
 
+from connectors.catalog.document import FormatError
 from connectors.engine import monitors
 from connectors.exporting import catalog as exporting_catalog
 from connectors.importing import apply as importing_apply
@@ -214,3 +215,15 @@ def test_the_import_command_prints_and_applies_the_monitors(catalog, tmp_path) -
     call_command("import_catalog", str(path), "--overwrite", stdout=io.StringIO())
     assert Monitor.objects.get(name="Shop pets").alert_after == 4
     assert Monitor.objects.filter(name="New smoke").exists()
+
+
+def test_action_tags_travel_so_a_monitor_of_a_tag_finds_them(catalog) -> None:
+    document = exported()
+    parsed = readers_catalog.parse(json.dumps(document))
+    assert {a["name"]: a["tags"] for a in parsed["connectors"][0]["actions"]} == {
+        "get_pet": [],
+        "list_pets": ["smoke"],
+    }
+    document["connectors"][0]["actions"][0]["tags"] = ["ok", 7]
+    with pytest.raises(FormatError, match=r"Shop.actions\[0\].tags must be a list of names"):
+        readers_catalog.parse(json.dumps(document))
