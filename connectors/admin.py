@@ -445,6 +445,22 @@ class AlertChannelAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+        event = Revision.Event.CHANGED if change else Revision.Event.CREATED
+        history.record(obj, event, request.user)
+
+    def delete_model(self, request: HttpRequest, obj: AlertChannel) -> None:
+        self._record_deletion(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for channel in queryset:
+            self._record_deletion(request, channel)
+
+    def _record_deletion(self, request: HttpRequest, channel: AlertChannel) -> None:
+        """As the Alert channels page does: the channel's deletion, and each monitor's loss."""
+        history.record(channel, Revision.Event.DELETED, request.user)
+        for monitor in channels.delete_channel(channel):
+            note = f"Alert channel {channel.name} was deleted"
+            history.record(monitor, Revision.Event.CHANGED, request.user, note=note)
 
 
 class MonitorAdminForm(forms.ModelForm):
@@ -506,6 +522,20 @@ class MonitorAdmin(admin.ModelAdmin):
         if not change or schedule & set(form.changed_data):
             obj.next_run_at = monitors.first_slot(obj)
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)  # the channels: then record
+        event = Revision.Event.CHANGED if change else Revision.Event.CREATED
+        history.record(form.instance, event, request.user)
+
+    def delete_model(self, request: HttpRequest, obj: Monitor) -> None:
+        history.record(obj, Revision.Event.DELETED, request.user)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for monitor in queryset:
+            history.record(monitor, Revision.Event.DELETED, request.user)
+        super().delete_queryset(request, queryset)
 
 
 @admin.register(Incident)

@@ -416,12 +416,15 @@ class ActionDraft(models.Model):
 
 
 class Revision(models.Model):
-    """One recorded change of a connector, action or credential (connectors.history)."""
+    """One recorded change of a connector, action, credential, monitor or alert channel
+    (connectors.catalog.history)."""
 
     class Kind(models.TextChoices):
         CONNECTOR = "connector"
         ACTION = "action"
         CREDENTIAL = "credential"
+        MONITOR = "monitor"
+        CHANNEL = "channel", "Alert channel"
 
     class Event(models.TextChoices):
         CREATED = "created"
@@ -432,7 +435,7 @@ class Revision(models.Model):
     kind = models.CharField(max_length=16, choices=Kind)
     # The object's id: kept after a deletion, and reused when the deletion is undone.
     object_id = models.PositiveBigIntegerField()
-    object_name = models.CharField(max_length=64)
+    object_name = models.CharField(max_length=100)  # monitors and channels take 100
     connector_name = models.CharField(max_length=64, blank=True)  # for actions
     event = models.CharField(max_length=16, choices=Event)
     user = models.ForeignKey(

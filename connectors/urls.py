@@ -70,7 +70,18 @@ urlpatterns = [
     path("monitors/<int:pk>/edit/", monitors.monitor_edit, name="monitor_edit"),
     path("monitors/<int:pk>/pause/", monitors.monitor_pause, name="monitor_pause"),
     path("monitors/<int:pk>/delete/", monitors.monitor_delete, name="monitor_delete"),
+    path("monitors/<int:pk>/history/", history.monitor_history, name="monitor_history"),
     path("alert-channels/", alert_channels.alert_channels, name="alert_channels"),
+    path(
+        "alert-channels/<int:pk>/edit/",
+        alert_channels.alert_channel_edit,
+        name="alert_channel_edit",
+    ),
+    path(
+        "alert-channels/<int:pk>/history/",
+        history.alert_channel_history,
+        name="alert_channel_history",
+    ),
     path(
         "alert-channels/<int:pk>/test/",
         alert_channels.alert_channel_test,

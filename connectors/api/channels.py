@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.http import HttpRequest
 from django.views.decorators.debug import sensitive_variables
 from ninja import Field, Path, Router, Schema, Status
@@ -17,8 +18,9 @@ from pydantic import ConfigDict
 from connectors.api.auth import require
 from connectors.api.errors import ERRORS, refuse_unknown_query
 from connectors.api.runs import MAX_ID
+from connectors.catalog import history
 from connectors.engine import channels
-from connectors.models import AlertChannel
+from connectors.models import AlertChannel, Revision
 
 router = Router(tags=["alert channels"])
 
@@ -95,9 +97,11 @@ def _channel_create(request: HttpRequest, payload: ChannelIn) -> Status[dict[str
     refuse_unknown_query(request)
     name = payload.name.strip() or _default_name(payload.kind)
     try:
-        channel = channels.create_channel(
-            name=name, kind=payload.kind, target=payload.target, user=user
-        )
+        with transaction.atomic():  # the channel and its history entry, or neither
+            channel = channels.create_channel(
+                name=name, kind=payload.kind, target=payload.target, user=user
+            )
+            history.record(channel, Revision.Event.CREATED, user)
     except DjangoValidationError as error:
         raise ValidationError(
             [

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.errors import HttpError, ValidationError
@@ -14,8 +15,9 @@ from pydantic import ConfigDict
 from connectors.api.auth import require
 from connectors.api.errors import ERRORS, refuse_unknown_query
 from connectors.api.runs import MAX_ID
+from connectors.catalog import history
 from connectors.engine import monitors
-from connectors.models import AlertChannel, Monitor
+from connectors.models import AlertChannel, Monitor, Revision
 
 router = Router(tags=["monitors"])
 
@@ -200,7 +202,9 @@ def monitor_create(request: HttpRequest, payload: MonitorFields) -> Status[dict[
     fields = payload.model_dump()
     chosen = _channels(fields["channels"])
     try:
-        monitor = monitors.create_monitor(_values(fields), channels=chosen, user=user)
+        with transaction.atomic():  # the monitor and its history entry, or neither
+            monitor = monitors.create_monitor(_values(fields), channels=chosen, user=user)
+            history.record(monitor, Revision.Event.CREATED, user)
     except DjangoValidationError as error:
         raise _refused(error) from error
     return Status(201, _out(request, _monitor(monitor.pk)))
@@ -232,7 +236,7 @@ def monitor_update(
     """Only the fields given change. Giving `interval_seconds` drops a cron expression and
     giving `cron` drops an interval; `active: false` pauses it, `true` resumes it. A changed
     schedule starts over from its first slot. Developers and Admins."""
-    require(request, "change_monitor", "change monitors (Developers and Admins may)")
+    user = require(request, "change_monitor", "change monitors (Developers and Admins may)")
     refuse_unknown_query(request)
     monitor = _monitor(monitor_id)
     given = payload.model_dump(exclude_unset=True)
@@ -259,7 +263,9 @@ def monitor_update(
     fields.update({k: v for k, v in given.items() if k != "channels"})
     chosen = _channels(given["channels"]) if "channels" in given else None
     try:
-        monitors.update_monitor(monitor, _values(fields), channels=chosen)
+        with transaction.atomic():
+            monitors.update_monitor(monitor, _values(fields), channels=chosen)
+            history.record(monitor, Revision.Event.CHANGED, user)
     except DjangoValidationError as error:
         raise _refused(error) from error
     return _out(request, _monitor(monitor.pk))
@@ -273,7 +279,10 @@ def monitor_update(
 )
 def monitor_delete(request: HttpRequest, monitor_id: int = MonitorId) -> Status[None]:
     """Its suite runs stay (pruned as usual) and its incidents are kept."""
-    require(request, "delete_monitor", "delete monitors (Developers and Admins may)")
+    user = require(request, "delete_monitor", "delete monitors (Developers and Admins may)")
     refuse_unknown_query(request)
-    monitors.delete_monitor(_monitor(monitor_id))
+    monitor = _monitor(monitor_id)
+    with transaction.atomic():
+        history.record(monitor, Revision.Event.DELETED, user)
+        monitors.delete_monitor(monitor)
     return Status(204, None)

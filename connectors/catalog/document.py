@@ -1,13 +1,14 @@
 """The catalog file's format: its name and version, the keys it carries, FormatError, and a
-connector as the file carries it (secrets as references) for export and for comparison."""
+connector and a monitor as the file carries them (secrets as references; a monitor's alert
+channels by name only, a channel's URL being a secret) for export and for comparison."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from connectors import kinds
-from connectors.catalog import history
-from connectors.models import Action, Connector
+from connectors.catalog import history, monitor_history
+from connectors.models import Action, Connector, Monitor
 from connectors.secrets import sealing
 
 FORMAT = "connector-studio-catalog"
@@ -17,6 +18,8 @@ CONNECTOR_KEYS = [
     "secret_references" if field == "auth_secrets" else field for field in history.CONNECTOR_FIELDS
 ]
 ACTION_KEYS = history.ACTION_FIELDS  # an action travels whole
+# A monitor travels as its history knows it, its channels by name.
+MONITOR_KEYS = [*monitor_history.MONITOR_FIELDS, "channels"]
 SKIP, OVERWRITE = "skip", "overwrite"
 
 
@@ -71,4 +74,12 @@ def _export_header(row: dict[str, Any]) -> dict[str, Any]:
 def export_action(action: Action) -> dict[str, Any]:
     data = {key: getattr(action, key) for key in ACTION_KEYS}
     data["input_args"] = [history.arg_snapshot(arg) for arg in action.input_args.all()]
+    return data
+
+
+def export_monitor(monitor: Monitor) -> dict[str, Any]:
+    """What a person set on the monitor; of its channels only their names."""
+    data = {key: getattr(monitor, key) for key in monitor_history.MONITOR_FIELDS}
+    data["actions"] = sorted(data["actions"] or [])
+    data["channels"] = sorted(channel.name for channel in monitor.channels.all())
     return data

@@ -1,7 +1,10 @@
-"""History: snapshots of connectors, actions and credentials, recorded as Revisions, and diffs.
+"""History: snapshots of connectors, actions, credentials, monitors and alert channels, recorded
+as Revisions, and diffs.
 
 A snapshot is the object as stored: sealed secrets stay sealed (a credential keeps only a
-marker that its value changed). A diff never shows a secret: only that it changed.
+marker that its value changed; an alert channel keeps no URL at all, only a marker). A diff
+never shows a secret: only that it changed. Monitors and channels are diffed in the words of
+their forms' labels.
 """
 
 from __future__ import annotations
@@ -13,8 +16,17 @@ from typing import Any, NamedTuple
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 from connectors import kinds
+from connectors.catalog import monitor_history
 from connectors.lib import checks as check_specs
-from connectors.models import Action, Connector, Credential, InputArg, Revision
+from connectors.models import (
+    Action,
+    AlertChannel,
+    Connector,
+    Credential,
+    InputArg,
+    Monitor,
+    Revision,
+)
 
 CONNECTOR_FIELDS = [
     "name",
@@ -70,6 +82,7 @@ NOT_DIFFED = {"version", "actions", "connector"}
 
 Snapshot = dict[str, Any]
 User = AbstractBaseUser | AnonymousUser | None
+Recorded = Connector | Action | Credential | Monitor | AlertChannel
 
 
 class Change(NamedTuple):
@@ -87,13 +100,17 @@ def arg_snapshot(arg: InputArg) -> dict[str, Any]:
 
 
 def snapshot(
-    obj: Connector | Action | Credential,
+    obj: Recorded,
     *,
     with_actions: bool = False,
     args: list[dict[str, Any]] | None = None,
 ) -> Snapshot:
     """The object as stored; a connector about to be deleted takes its actions along. An
     action's Input Args are read unless given (`args`: rows just inserted in bulk)."""
+    if isinstance(obj, Monitor):
+        return monitor_history.monitor_snapshot(obj)
+    if isinstance(obj, AlertChannel):
+        return monitor_history.channel_snapshot(obj)
     if isinstance(obj, Connector):
         data = {field: getattr(obj, field) for field in CONNECTOR_FIELDS}
         data["version"] = obj.version
@@ -116,16 +133,20 @@ def snapshot(
     return {"name": obj.name, "value": marker, "allowed_hosts": list(obj.allowed_hosts or [])}
 
 
-def kind_of(obj: Connector | Action | Credential) -> str:
+def kind_of(obj: Recorded) -> str:
     if isinstance(obj, Connector):
         return Revision.Kind.CONNECTOR
     if isinstance(obj, Action):
         return Revision.Kind.ACTION
+    if isinstance(obj, Monitor):
+        return Revision.Kind.MONITOR
+    if isinstance(obj, AlertChannel):
+        return Revision.Kind.CHANNEL
     return Revision.Kind.CREDENTIAL
 
 
 def record(
-    obj: Connector | Action | Credential,
+    obj: Recorded,
     event: str,
     user: User,
     *,
@@ -139,7 +160,7 @@ def record(
 
 
 def revision(
-    obj: Connector | Action | Credential,
+    obj: Recorded,
     event: str,
     user: User,
     *,
@@ -149,16 +170,22 @@ def revision(
     """The revision record() stores, unsaved: for a bulk insert of many."""
     if data is None:
         data = snapshot(obj, with_actions=event == Revision.Event.DELETED)
+    kind = kind_of(obj)
+    version = data.get("version")
+    if kind in (Revision.Kind.MONITOR, Revision.Kind.CHANNEL):
+        # No version column of their own: each revision numbers the next one.
+        last = Revision.objects.filter(kind=kind, object_id=obj.pk).order_by("-at", "-id")
+        version = (last.values_list("version", flat=True).first() or 0) + 1
     return Revision(
-        kind=kind_of(obj),
+        kind=kind,
         object_id=obj.pk,
         object_name=obj.name,
         connector_name=obj.connector.name if isinstance(obj, Action) else "",
         event=event,
         user=user if user is not None and user.is_authenticated else None,
         snapshot=data,
-        version=data.get("version"),
-        note=note,
+        version=version,
+        note=note[:200],
     )
 
 
@@ -173,7 +200,7 @@ def with_diffs(revisions: list[Revision]) -> list[tuple[Revision, list[Change]]]
     result = []
     for index, revision in enumerate(revisions):
         older = revisions[index + 1].snapshot if index + 1 < len(revisions) else None
-        changes = diff(older, revision.snapshot) if older is not None else []
+        changes = diff(older, revision.snapshot, revision.kind) if older is not None else []
         result.append((revision, changes))
     return result
 
@@ -256,8 +283,12 @@ def _secret_rows(rows: list[dict[str, Any]]) -> dict[str, dict]:
     return {row["key"].lower(): row["secret"] for row in rows or [] if "secret" in row}
 
 
-def diff(old: Snapshot, new: Snapshot) -> list[Change]:
+def diff(old: Snapshot, new: Snapshot, kind: str = "") -> list[Change]:
     """Field by field, old to new; secrets appear only as set, changed or not set."""
+    if kind == Revision.Kind.MONITOR:
+        return [Change(*row) for row in monitor_history.monitor_diff(old, new)]
+    if kind == Revision.Kind.CHANNEL:
+        return [Change(*row) for row in monitor_history.channel_diff(old, new)]
     changes: list[Change] = []
     for field in list(dict.fromkeys([*old, *new])):
         if field in NOT_DIFFED:
@@ -299,8 +330,8 @@ def diff(old: Snapshot, new: Snapshot) -> list[Change]:
     return changes
 
 
-def shown(data: Snapshot) -> list[Change]:
+def shown(data: Snapshot, kind: str = "") -> list[Change]:
     """A snapshot as a list of fields, secrets as set or not set: a diff from nothing."""
     empty = dict.fromkeys(data)
-    changes = diff(empty, data)
+    changes = diff(empty, data, kind)
     return [c._replace(old="") for c in changes if c.new or c.secret]

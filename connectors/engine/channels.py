@@ -16,7 +16,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from connectors.engine import alerts
 from connectors.lib.outbound import door
-from connectors.models import AlertChannel
+from connectors.models import AlertChannel, Monitor
 from connectors.secrets import channel_urls
 
 
@@ -106,8 +106,11 @@ def seal_url(url: str) -> channel_urls.Sealed:
     return channel_urls.seal(url)
 
 
-def delete_channel(channel: AlertChannel) -> None:
+def delete_channel(channel: AlertChannel) -> list[Monitor]:
+    """Delete the channel; the monitors that sent to it, which no longer do, are returned."""
+    lost = list(channel.monitors.all())
     channel.delete()
+    return lost
 
 
 def test_channel(channel: AlertChannel) -> alerts.Delivery:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -46,16 +46,26 @@ class Values:
 
 def check(values: Values, monitor: Monitor | None = None) -> dict[str, str]:
     """{field: sentence} for every problem at once; {} when the values can be saved."""
+    errors = check_values(values)
+    name = values.name.strip()
+    if "name" not in errors and (
+        Monitor.objects.filter(name=name).exclude(pk=getattr(monitor, "pk", None)).exists()
+    ):
+        errors["name"] = "A monitor with this name already exists."
+    if scope_problem := _scope_problem(values):
+        errors[scope_problem[0]] = scope_problem[1]
+    return errors
+
+
+def check_values(values: Values) -> dict[str, str]:
+    """The rules that need no catalog: name, schedule, inputs, alert rule (an import checks
+    these before the connectors a monitor runs exist)."""
     errors: dict[str, str] = {}
     name = values.name.strip()
     if not name:
         errors["name"] = "Enter a name."
     elif len(name) > 100:
         errors["name"] = "Use at most 100 characters."
-    elif Monitor.objects.filter(name=name).exclude(pk=getattr(monitor, "pk", None)).exists():
-        errors["name"] = "A monitor with this name already exists."
-    if scope_problem := _scope_problem(values):
-        errors[scope_problem[0]] = scope_problem[1]
     errors.update(schedules.check(values.interval_seconds, values.cron, values.timezone))
     try:
         parse_inputs(values.inputs)
@@ -155,11 +165,15 @@ def create_monitor(
     *,
     channels: Iterable[AlertChannel] = (),
     user: AbstractBaseUser | AnonymousUser | None = None,
+    pk: int | None = None,
 ) -> Monitor:
-    """A new monitor, or ValidationError({field: sentence}) with every problem; nothing saved."""
+    """A new monitor, or ValidationError({field: sentence}) with every problem; nothing saved.
+    `pk` brings a deleted monitor back under its own id, so its history goes on."""
     if errors := check(values):
         raise ValidationError(errors)
-    monitor = Monitor(created_by=user if user is not None and user.is_authenticated else None)
+    monitor = Monitor(
+        pk=pk, created_by=user if user is not None and user.is_authenticated else None
+    )
     _set(monitor, values)
     monitor.next_run_at = first_slot(monitor)
     return _save(monitor, channels)
@@ -193,6 +207,32 @@ def values_of(monitor: Monitor) -> Values:
         remind_every_hours=monitor.remind_every_hours,
         active=monitor.active,
     )
+
+
+def values_from(data: dict[str, Any]) -> Values:
+    """Values from a monitor as history or a catalog file keeps it (keyed as Values is); a
+    missing key has its default. TypeError or ValueError when a value has the wrong type."""
+    given = {f.name: data[f.name] for f in fields(Values) if f.name in data}
+    if not isinstance(given.get("actions", ()), list | tuple):
+        raise TypeError("actions")
+    given["actions"] = tuple(given.get("actions", ()))
+    return Values(**given)
+
+
+def channels_named(saved: Iterable[dict[str, Any]]) -> tuple[list[AlertChannel], list[str]]:
+    """The channels of a snapshot ({"id", "name"}), by id and then by name (renamed, or
+    deleted and made again), and the names of those that are gone."""
+    found, gone = [], []
+    for entry in saved:
+        channel = (
+            AlertChannel.objects.filter(pk=entry.get("id")).first() if entry.get("id") else None
+        )
+        channel = channel or AlertChannel.objects.filter(name=entry.get("name")).first()
+        if channel is None:
+            gone.append(str(entry.get("name")))
+        else:
+            found.append(channel)
+    return found, gone
 
 
 def set_active(monitor: Monitor, active: bool) -> Monitor:

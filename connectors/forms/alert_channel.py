@@ -31,3 +31,19 @@ class AlertChannelForm(forms.Form):
         help_text="Email: the address alerts go to. Webhook, Slack or Teams: the URL alerts are "
         "posted to. A URL is kept secret: only its host and last 4 characters are shown again.",
     )
+
+
+class AlertChannelEditForm(AlertChannelForm):
+    """Editing a channel: the Target is write-only, blank keeps the one stored."""
+
+    def __init__(self, *args: Any, channel: AlertChannel, **kwargs: Any) -> None:
+        if not args and "data" not in kwargs:
+            kwargs["initial"] = {"name": channel.name, "kind": channel.kind}
+        super().__init__(*args, **kwargs)
+        self.channel = channel
+        target = self.fields["target"]
+        target.required = False
+        target.help_text = (
+            "Leave blank to keep it. Type a new email address or URL to replace it; a URL is "
+            "kept secret and never shown again."
+        )

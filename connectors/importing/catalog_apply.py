@@ -8,7 +8,7 @@ from django.db import transaction
 
 from connectors.catalog.document import OVERWRITE
 from connectors.importing import apply as pipeline
-from connectors.importing import compare
+from connectors.importing import catalog_monitors, compare
 from connectors.importing.catalog_plan import Plan, plan
 from connectors.importing.plan import UPDATE, ActionPlan, ArgPlan, AuthPlan, Choices, ConnectorPlan
 from connectors.importing.plan import Plan as ImportPlan
@@ -47,10 +47,17 @@ def import_plan(data: dict[str, Any], source: str = "catalog file") -> ImportPla
 
 
 @transaction.atomic
-def apply(document: dict[str, Any], choices: dict[str, str], user: Any) -> Plan:
-    """Re-plan against the catalog as it is now, then write it all or nothing.
+def apply(
+    document: dict[str, Any],
+    choices: dict[str, str],
+    user: Any,
+    monitor_choices: dict[str, str] | None = None,
+) -> Plan:
+    """Re-plan against the catalog as it is now, then write it all or nothing: the connectors,
+    then the monitors that run them (`plan.monitors` says what became of each).
 
-    A conflict is overwritten only when `choices` says so for its name; the default is skip.
+    A conflict is overwritten only when `choices` (`monitor_choices` for monitors) says so for
+    its name; the default is skip.
     """
     result = plan(document)
     for item in result.items:
@@ -66,4 +73,5 @@ def apply(document: dict[str, Any], choices: dict[str, str], user: Any) -> Plan:
         else:
             common.replaces_target = False  # an update only adds actions
         pipeline.apply(common, picked, user, may_set_credentials=False)
+    result.monitors = catalog_monitors.apply(document, monitor_choices or {}, user)
     return result

@@ -8,6 +8,7 @@ from typing import Any
 
 from connectors.catalog import history
 from connectors.catalog.document import CONNECTOR_KEYS, export_connector
+from connectors.importing import catalog_monitors
 from connectors.importing.apply import set_connector_fields
 from connectors.models import Connector, Credential
 from connectors.secrets import homes, references, sealing
@@ -36,6 +37,7 @@ class Plan:
     missing_credentials: list[str]
     # Referenced environment credentials that this server does not list: set on the server.
     missing_environment: list[str] = field(default_factory=list)
+    monitors: list[catalog_monitors.MonitorItem] = field(default_factory=list)
 
     def count(self, status: str) -> int:
         return sum(1 for item in self.items if item.status == status)
@@ -64,7 +66,9 @@ def plan(document: dict[str, Any]) -> Plan:
     # An environment credential's name is reserved: never one to create as a team credential.
     reserved = {name for name in referenced if references.is_env_credential(name)}
     env_missing = {name for name in reserved if name not in os.environ}
-    return Plan(items, sorted(referenced - known - reserved), sorted(env_missing))
+    found = Plan(items, sorted(referenced - known - reserved), sorted(env_missing))
+    found.monitors = catalog_monitors.plan(document)
+    return found
 
 
 def preview_overwrite(item: Item, connector: Connector) -> None:

@@ -88,7 +88,11 @@ def import_apply(request: HttpRequest) -> HttpResponse:
         item["name"]: request.POST.get(f"choice-{item['name']}", catalog_io_document.SKIP)
         for item in document["connectors"]
     }
-    plan = catalog_apply.apply(document, choices, request.user)
+    monitor_choices = {
+        item["name"]: request.POST.get(f"monitor-choice-{item['name']}", catalog_io_document.SKIP)
+        for item in document["monitors"]
+    }
+    plan = catalog_apply.apply(document, choices, request.user, monitor_choices)
     written = [
         i
         for i in plan.items
@@ -102,6 +106,7 @@ def import_apply(request: HttpRequest) -> HttpResponse:
         f"Imported: {plan.count('create')} created, {plan.count('update')} updated, "
         f"{overwritten} overwritten, {skipped} skipped, {plan.count('unchanged')} unchanged.",
     )
+    _monitor_messages(request, plan)
     kept = [f"{i.name}: {', '.join(i.kept_secrets)}" for i in written if i.kept_secrets]
     if kept:
         messages.info(request, "Kept the stored secrets (not in the file): " + "; ".join(kept))
@@ -123,3 +128,34 @@ def import_apply(request: HttpRequest) -> HttpResponse:
             + ".",
         )
     return redirect("catalog")
+
+
+def _monitor_messages(request: HttpRequest, plan: catalog_plan.Plan) -> None:
+    """What became of the file's monitors, and the channels they name that are not here."""
+    if not plan.monitors:
+        return
+    outcomes = [item.outcome for item in plan.monitors]
+    counts = ", ".join(
+        f"{outcomes.count(word)} {word}"
+        for word in ("created", "overwritten", "skipped", "unchanged")
+        if outcomes.count(word)
+    )
+    messages.success(request, f"Monitors: {counts or 'none imported'}.")
+    for item in plan.monitors:
+        if item.outcome.startswith("not imported"):
+            messages.warning(request, f"Monitor {item.name} {item.outcome}")
+    missing = sorted(
+        {
+            name
+            for item in plan.monitors
+            if item.outcome in ("created", "overwritten")
+            for name in item.missing_channels
+        }
+    )
+    if missing:
+        messages.warning(
+            request,
+            "These alert channels do not exist here and were left out of the monitors: "
+            + ", ".join(missing)
+            + ". An Admin can add them (Alert channels) and choose them on each monitor.",
+        )

@@ -7,15 +7,17 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from connectors.catalog import history
 from connectors.engine import monitors
 from connectors.forms import error_summary
 from connectors.forms.monitor import FIELD_OF, MonitorForm
 from connectors.lib import charts
-from connectors.models import Monitor
+from connectors.models import Monitor, Revision
 from connectors.views.access import require
 
 RUNS_SHOWN = 50
@@ -48,13 +50,18 @@ def _save(request: HttpRequest, form: MonitorForm) -> Monitor | None:
     if not form.is_valid():
         return None
     try:
-        if form.monitor is None:
-            return monitors.create_monitor(
-                form.values(), channels=form.cleaned_data["channels"], user=request.user
-            )
-        return monitors.update_monitor(
-            form.monitor, form.values(), channels=form.cleaned_data["channels"]
-        )
+        with transaction.atomic():  # the monitor and its history entry, or neither
+            if form.monitor is None:
+                saved = monitors.create_monitor(
+                    form.values(), channels=form.cleaned_data["channels"], user=request.user
+                )
+                history.record(saved, Revision.Event.CREATED, request.user)
+            else:
+                saved = monitors.update_monitor(
+                    form.monitor, form.values(), channels=form.cleaned_data["channels"]
+                )
+                history.record(saved, Revision.Event.CHANGED, request.user)
+            return saved
     except ValidationError as error:  # a name taken at the same moment
         for field, sentences in error.message_dict.items():
             form.add_error(FIELD_OF.get(field, field), sentences)
@@ -126,7 +133,10 @@ def monitor_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def monitor_pause(request: HttpRequest, pk: int) -> HttpResponse:
     monitor = _monitor_for(request, pk, "change_monitor")
-    monitors.set_active(monitor, not monitor.active)
+    with transaction.atomic():
+        monitors.set_active(monitor, not monitor.active)
+        note = "Resumed" if monitor.active else "Paused"
+        history.record(monitor, Revision.Event.CHANGED, request.user, note=note)
     messages.success(
         request, f"{'Resumed' if monitor.active else 'Paused'} monitor {monitor.name}."
     )
@@ -138,7 +148,9 @@ def monitor_delete(request: HttpRequest, pk: int) -> HttpResponse:
     monitor = _monitor_for(request, pk, "delete_monitor")
     if request.method == "POST":
         name = monitor.name
-        monitors.delete_monitor(monitor)
+        with transaction.atomic():
+            history.record(monitor, Revision.Event.DELETED, request.user)
+            monitors.delete_monitor(monitor)
         messages.success(request, f"Deleted monitor {name}. Its incidents are kept.")
         return redirect("monitor_list")
     context = {

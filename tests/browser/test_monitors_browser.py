@@ -61,3 +61,35 @@ def test_a_developer_creates_a_monitor_and_reads_its_page(
     page.get_by_role("link", name="Catalog").first.click()
     expect(page.get_by_role("link", name="monitor passing")).to_be_visible()
     audit(page)
+
+
+def test_a_monitors_history_and_undoing_its_deletion(
+    page: Page, live_server, logged_in, alice
+) -> None:
+    connector = make_connector("Shop", base_url="https://shop.example.com")
+    make_action(connector, "list_pets", path="/pets")
+    logged_in(page, alice)
+    page.goto(f"{live_server.url}/monitors/new/")
+    page.get_by_label("Name").fill("Shop watch")
+    page.get_by_label("Connector").select_option("Shop")
+    page.get_by_role("button", name="Create monitor").click()
+    page.get_by_role("link", name="Edit").click()
+    page.get_by_label("Alert after").fill("4")
+    page.get_by_role("button", name="Save monitor").click()
+    page.get_by_role("button", name="Pause").click()
+
+    page.get_by_role("link", name="History").click()
+    expect(page.get_by_role("heading", name="History of monitor Shop watch")).to_be_visible()
+    expect(page.locator(".revision").first).to_contain_text("Paused")
+    expect(page.locator(".revision").nth(1)).to_contain_text("Alert after")
+    audit(page)
+
+    page.get_by_role("link", name="Back").click()
+    page.get_by_role("link", name="Delete").click()
+    page.get_by_role("button", name="Delete").click()
+    page.goto(f"{live_server.url}/history/deleted/")
+    expect(page.locator("tr", has_text="Shop watch")).to_contain_text("Monitor")
+    audit(page)
+    page.get_by_role("button", name="Undo the deletion of Shop watch").click()
+    expect(page.get_by_text("Brought back monitor Shop watch.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Shop watch")).to_contain_text("paused")

@@ -245,7 +245,18 @@ def test_many_new_actions_are_created_in_bulk_each_with_its_revision(bob) -> Non
 
 
 # The import pipeline writes through here too once it is restructured; until then apply.py does.
-STILL_WRITING_ITSELF = {"connectors/importing/apply.py"}
+# Monitors and alert channels are saved by the engine, which holds their rules; the page, API,
+# admin or import that saves one records its history entry in the same transaction.
+STILL_WRITING_ITSELF = {
+    "connectors/importing/apply.py",
+    "connectors/views/alert_channels.py",
+    "connectors/views/history.py",
+    "connectors/views/monitors.py",
+    "connectors/api/monitors.py",
+    "connectors/api/channels.py",
+    "connectors/admin.py",
+    "connectors/importing/catalog_monitors.py",
+}
 
 
 def test_only_the_catalog_saves_versions_or_records_history() -> None:

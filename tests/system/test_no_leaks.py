@@ -23,9 +23,11 @@ from connectors.lib.curl import languages
 from connectors.models import (
     Action,
     ActionDraft,
+    AlertChannel,
     Connector,
     Credential,
     Incident,
+    Monitor,
     Revision,
     TestRun,
 )
@@ -820,6 +822,80 @@ def test_no_monitor_alert_page_or_data_shows_the_canary(canary_catalog, alice, u
         where = f"the API answer to {answer.request['PATH_INFO']}"
         assert_clean(answer.content.decode(), where)
         assert CHANNEL_TOKEN not in answer.content.decode(), where
+
+
+def test_no_history_export_or_import_shows_a_channels_url(alice, settings) -> None:
+    """A channel's URL through every change history records and every file the catalog
+    writes: the channel's pages and the API, its monitors' changes, export and import."""
+    settings.STUDIO_OUTBOUND_ALLOW = ["127.0.0.1"]
+    alice.is_staff = True
+    alice.save()
+    client = client_for(alice)
+    shop = make_connector("Shop", base_url="https://shop.example.com")
+    make_action(shop, "list_pets", path="/pets")
+    client.post(
+        "/alert-channels/",
+        {"name": "hook", "kind": "slack", "target": f"http://127.0.0.1:9/{CHANNEL_TOKEN}/a"},
+    )
+    hook = AlertChannel.objects.get()
+    api = ApiClient(alice)
+    created = api.post(
+        "/alert-channels", {"kind": "webhook", "target": f"http://127.0.0.1:9/{CHANNEL_TOKEN}/b"}
+    )
+    assert created.status_code == 201
+    monitor_post = {
+        "name": "Watch",
+        "connector": "Shop",
+        "every_minutes": "5",
+        "timezone": "UTC",
+        "alert_after": "2",
+        "channels": [hook.pk, created.json()["id"]],
+        "active": "on",
+    }
+    assert client.post("/monitors/new/", monitor_post).status_code == 302
+    monitor = Monitor.objects.get()
+    edit = {"name": "hook", "kind": "slack", "target": f"http://127.0.0.1:9/{CHANNEL_TOKEN}/c"}
+    assert client.post(f"/alert-channels/{hook.pk}/edit/", edit).status_code == 302
+    edit = {"name": "hook", "kind": "webhook", "target": ""}
+    assert client.post(f"/alert-channels/{hook.pk}/edit/", edit).status_code == 302
+    client.post(
+        f"/admin/connectors/alertchannel/{hook.pk}/change/",
+        {"name": "hook 2", "kind": "webhook", "target": f"http://127.0.0.1:9/{CHANNEL_TOKEN}/d"},
+    )
+    client.post(f"/alert-channels/{created.json()['id']}/delete/")
+    client.post(f"/monitors/{monitor.pk}/pause/")
+    client.post(f"/monitors/{monitor.pk}/delete/")
+    deleted = Revision.objects.filter(kind="monitor", event="deleted").get()
+    client.post(f"/history/{deleted.pk}/restore/")
+
+    exported = client.get("/export/?scope=all").content.decode()
+    assert '"hook 2"' in exported and Monitor.objects.exists()
+    out = io.StringIO()
+    call_command("export_catalog", stdout=out)
+    revisions = Revision.objects.filter(kind__in=["monitor", "channel"])
+    assert revisions.count() == 11
+    urls = [
+        f"/alert-channels/{hook.pk}/history/",
+        f"/alert-channels/{created.json()['id']}/history/",
+        f"/monitors/{monitor.pk}/history/",
+        "/history/deleted/",
+        "/alert-channels/",
+        f"/alert-channels/{hook.pk}/edit/",
+    ] + [f"/history/{revision.pk}/" for revision in revisions]
+    texts = {url: client.get(url).content.decode() for url in urls}
+    texts["the export"] = exported
+    texts["export_catalog"] = out.getvalue()
+    texts["the import preview"] = client.post("/import/", {"text": exported}).content.decode()
+    texts["the snapshots"] = json.dumps([r.snapshot for r in revisions])
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM {connection.ops.quote_name(Revision._meta.db_table)}")
+        texts["the revision table"] = repr(cursor.fetchall())
+    hinted = {"/alert-channels/", f"/alert-channels/{hook.pk}/edit/"}  # host and last 4
+    for where, text in texts.items():
+        assert CHANNEL_TOKEN not in text, where
+        assert "gAAAAA" not in text, where  # nor the URL sealed
+        if where not in hinted:  # history and files keep nothing of it, not even its host
+            assert "127.0.0.1:9" not in text, where
 
 
 def test_the_base_url_warning_and_the_help_page_hold_no_canary(canary_catalog, alice) -> None:

@@ -107,6 +107,7 @@ BROWSE = {
     "help",
     "monitor_list",
     "monitor_detail",
+    "monitor_history",
 }
 # A user's own things, whatever the role: another user's is a 404 (tests/views/test_tokens.py).
 OWN = {"token_revoke"}
@@ -121,6 +122,8 @@ ADMIN_ONLY = {
     "alert_channels",
     "alert_channel_test",
     "alert_channel_delete",
+    "alert_channel_edit",
+    "alert_channel_history",
 }
 # Forms that must re-render with errors (never redirect, never save) on garbage or nothing.
 FORMS = {
@@ -135,6 +138,7 @@ FORMS = {
     "catalog_import",
     "api_import",
     "alert_channels",
+    "alert_channel_edit",
 }
 EDIT_ROUTES = [r for r in ROUTES if r.name not in BROWSE | OWN]
 FORM_ROUTES = [r for r in ROUTES if r.name in FORMS]

@@ -54,7 +54,7 @@ def parse(text: str | bytes) -> dict[str, Any]:
     names = document.get("credentials") or []
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
         raise FormatError('"credentials" must be a list of names.')
-    return {"connectors": connectors, "credentials": names}
+    return {"connectors": connectors, "credentials": names, "monitors": _monitors(document)}
 
 
 def _expect(value: Any, kind: type | tuple[type, ...], where: str) -> Any:
@@ -128,6 +128,14 @@ def _normalized_connector(item: Any, where: str) -> dict[str, Any]:
     return data
 
 
+def _tags(value: Any, where: str) -> list[str]:
+    """An action's tags (what a monitor or Test all by tag picks): names of 200 at most."""
+    tags = _expect(value or [], list, where)
+    if not all(isinstance(tag, str) and 0 < len(tag.strip()) <= 200 for tag in tags):
+        raise FormatError(f"{where} must be a list of names of at most 200 characters.")
+    return list(dict.fromkeys(tag.strip() for tag in tags))
+
+
 def _normalized_action(item: Any, where: str) -> dict[str, Any]:
     _expect(item, dict, where)
     data = {
@@ -139,6 +147,7 @@ def _normalized_action(item: Any, where: str) -> dict[str, Any]:
         "headers": _rows(item.get("headers"), f"{where}.headers"),
         "body": item.get("body") or "",
         "output_schema": item.get("output_schema"),
+        "tags": _tags(item.get("tags"), f"{where}.tags"),
     }
     try:
         checks = check_specs.parse_checks(item.get("checks"))
@@ -174,3 +183,50 @@ def _normalized_action(item: Any, where: str) -> dict[str, Any]:
         raise FormatError(f"{where} ({data['name']}) declares an input arg twice.")
     data["input_args"] = args
     return data
+
+
+# --- monitors -----------------------------------------------------------------------------------
+
+# Each key's type and the value a file that leaves it out means. The rules (schedule, scope,
+# inputs) are checked by the import plan: a monitor that breaks one is skipped, not the file.
+_MONITOR_TYPES: dict[str, tuple[tuple[type, ...], Any]] = {
+    "name": ((str,), None),
+    "connector": ((str,), ""),
+    "tag": ((str,), ""),
+    "actions": ((list,), []),
+    "inputs": ((dict,), {}),
+    "interval_seconds": ((int, type(None)), None),
+    "cron": ((str,), ""),
+    "timezone": ((str,), "UTC"),
+    "alert_after": ((int,), 2),
+    "remind_every_hours": ((int, type(None)), None),
+    "active": ((bool,), True),
+    "channels": ((list,), []),
+}
+
+
+def _monitors(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """The file's monitors, each with every key of the right type; a catalog exported before
+    monitors travelled has none."""
+    items = document.get("monitors") or []
+    if not isinstance(items, list):
+        raise FormatError('"monitors" must be a list.')
+    monitors, seen = [], set()
+    for index, item in enumerate(items):
+        where = f"monitors[{index}]"
+        _expect(item, dict, where)
+        data = {}
+        for key, (types, default) in _MONITOR_TYPES.items():
+            value = item.get(key, default)
+            # A bool is an int to Python; not to a monitor's numbers.
+            if not isinstance(value, types) or (bool not in types and isinstance(value, bool)):
+                raise FormatError(f"{where}.{key} has the wrong type.")
+            data[key] = value
+        for key in ("actions", "channels"):
+            if not all(isinstance(name, str) for name in data[key]):
+                raise FormatError(f"{where}.{key} must be a list of names.")
+        if data["name"] in seen:
+            raise FormatError(f"Monitor {data['name']} appears twice.")
+        seen.add(data["name"])
+        monitors.append(data)
+    return monitors

@@ -1,4 +1,5 @@
-"""Write the catalog (or the named connectors) as versioned JSON; secrets never leave."""
+"""Write the catalog (or the named connectors, with their monitors) as versioned JSON; secrets
+never leave."""
 
 from __future__ import annotations
 
@@ -12,7 +13,10 @@ from connectors.models import Connector
 
 
 class Command(BaseCommand):
-    help = "Export connectors with their actions and input args as JSON (no secret values)."
+    help = (
+        "Export connectors with their actions and input args, and the monitors that run them, "
+        "as JSON (no secret values; alert channels by name)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("names", nargs="*", help="connector Names (default: all)")

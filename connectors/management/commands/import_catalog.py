@@ -49,11 +49,21 @@ class Command(BaseCommand):
                 details.append("secrets to set: " + ", ".join(item.unset_secrets))
             suffix = f" ({'; '.join(details)})" if details else ""
             self.stdout.write(f"{status:<20} {item.name}{suffix}")
+        for monitor in plan.monitors:
+            status = f"conflict ({conflict})" if monitor.status == "conflict" else monitor.status
+            details = [monitor.problem] if monitor.problem else []
+            if monitor.changed_fields:
+                details.append("fields: " + ", ".join(monitor.changed_fields))
+            if monitor.missing_channels:
+                details.append("channels not here: " + ", ".join(monitor.missing_channels))
+            suffix = f" ({'; '.join(details)})" if details else ""
+            self.stdout.write(f"{status:<20} monitor {monitor.name}{suffix}")
         if plan.missing_credentials:
             self.stdout.write("Credentials to create: " + ", ".join(plan.missing_credentials))
         if options["dry_run"]:
             self.stdout.write("Dry run: nothing was written.")
             return
         choices = {item.name: conflict for item in plan.items}
-        catalog_apply.apply(document, choices, None)
+        monitor_choices = {monitor.name: conflict for monitor in plan.monitors}
+        catalog_apply.apply(document, choices, None, monitor_choices)
         self.stdout.write(self.style.SUCCESS("Imported."))
