@@ -13,9 +13,9 @@ from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, QueryDict
 
-from connectors.catalog import writes
+from connectors.catalog import history, writes
 from connectors.engine import channels, monitors, runs
-from connectors.forms import versioned as versions_versioned
+from connectors.forms import versioned
 from connectors.forms.action import ActionForm
 from connectors.forms.alert_channel import TargetInput
 from connectors.forms.auth_forms import AUTH_FORMS, auth_form_for
@@ -31,6 +31,7 @@ from connectors.models import (
     Incident,
     InputArg,
     Monitor,
+    Revision,
     TestRun,
 )
 
@@ -139,7 +140,7 @@ class InputArgInlineFormSet(LabelledInlineFormSet):
     noun = "Input arg"
 
 
-class ActionInlineForm(versions_versioned.VersionedForm, forms.ModelForm):
+class ActionInlineForm(versioned.VersionedForm, forms.ModelForm):
     # Declared here too, so the tabular inline's header knows the column is hidden.
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
