@@ -160,10 +160,10 @@ def action_for(
     *,
     with_args: bool = False,
 ) -> Action:
-    """The action, its connector and author; `with_args`: its input args too, read once for
-    the inputs form, the body note and the executor."""
+    """The action and its connector; `with_args`: its input args too, read once for the
+    inputs form, the body note and the executor."""
     require(request, perm)
-    actions = Action.objects.select_related("connector", "updated_by")
+    actions = Action.objects.select_related("connector")
     if with_args:
         actions = actions.prefetch_related("input_args")
     return get_object_or_404(actions, connector__name=name, name=action_name)

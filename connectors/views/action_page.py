@@ -111,7 +111,9 @@ def result_context(run: TestRun, jsonpath_query: str = "") -> dict[str, object]:
     return {
         "missing_credential": missing.group(1) if missing else None,
         # The new credential's Allowed hosts start as the host this connector sends it to.
-        "missing_hosts": ",".join(origins.hosts_of(run.action.connector.base_url)),
+        "missing_hosts": ",".join(origins.hosts_of(run.action.connector.base_url))
+        if missing
+        else "",
         "run": run,
         "body": body,
         "binary": binary_context(run),
