@@ -47,9 +47,13 @@ TIMING_PHASES = [
 def stored_bench(request: HttpRequest, action: Action) -> Bench:
     """The user's unsaved draft of this action, else the saved action."""
     if request.user.has_perm("connectors.change_action"):
-        draft = ActionDraft.objects.filter(action=action, user=request.user).first()
-        if draft is not None:
-            return Bench(action, bound(draft.posted))
+        if hasattr(action, "draft_posted"):  # read with the action: action_for(with_draft=True)
+            posted = action.draft_posted
+        else:
+            draft = ActionDraft.objects.filter(action=action, user=request.user).first()
+            posted = draft.posted if draft is not None else None
+        if posted is not None:
+            return Bench(action, bound(posted))
     return Bench(action)
 
 
