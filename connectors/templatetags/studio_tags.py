@@ -10,13 +10,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
+from html import escape as html_escape
 from typing import Any
 
 from django import template
 from django.conf import settings
 from django.core.paginator import Page
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince
 from django.utils.translation import get_language
@@ -77,12 +77,12 @@ def ago(moment: datetime | None) -> str:
     return ago_text(moment, timezone.now())
 
 
-def ago_text(moment: datetime, now: datetime) -> str:
+def ago_text(moment: datetime, now: datetime, language: str | None = None) -> str:
     delta = now - moment
     if delta < timedelta(minutes=1):
         return "just now"
     if moment.tzinfo is UTC and delta < timedelta(days=28):
-        return _minutes_ago(int(delta.total_seconds() // 60), get_language())
+        return _minutes_ago(int(delta.total_seconds() // 60), language or get_language())
     return f"{timesince(moment, now)} ago"
 
 
@@ -113,7 +113,8 @@ def deferring_ago() -> Iterator[list[datetime]]:
 def fill_ago(html: str, moments: list[datetime], now: datetime) -> str:
     """A page rendered under `deferring_ago`, each mark replaced by its time as said `now`."""
     pieces = html.split(AGO_MARK)
-    said = [escape(ago_text(moment, now)) for moment in moments]
+    language = get_language()
+    said = [html_escape(ago_text(moment, now, language)) for moment in moments]
     return "".join(itertools.chain.from_iterable(itertools.zip_longest(pieces, said, fillvalue="")))
 
 

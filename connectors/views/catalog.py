@@ -1,9 +1,9 @@
 """The catalog: every connector, searched, filtered and sorted, a page at a time.
 
-Its filters and results are kept, rendered, under the catalog's data version (catalog.queries.
-PAGES) and the request's query string and role: until a connector, action, monitor or user
-changes, the next request for the same page is answered from them without a query. The times
-in them ("3 minutes ago") are said when each request is answered.
+A page's content (buttons, search, filters, results) is kept, rendered, under the catalog's
+data version (catalog.queries.PAGES), the request's query string and the permissions it shows:
+until a connector, action, monitor or user changes, the same page is answered again without a
+query. The times in it ("3 minutes ago") are said when each request is answered.
 """
 
 from __future__ import annotations
@@ -35,18 +35,19 @@ from connectors.views.access import require
 
 PAGE_SIZE = 50
 TEMPLATE = "connectors/catalog/catalog.html"
-# The permissions the kept parts read (the empty catalog's suggestions).
-KEPT_PERMS = ("add_connector", "add_action", "import_catalog")
+# The permissions the kept content reads (its buttons, the empty catalog's suggestions).
+KEPT_PERMS = ("add_connector", "add_action", "import_catalog", "run_test")
 KEPT_PAGES = 64  # per process; a page is about 40 KB
 
 
 @dataclass(frozen=True)
 class Shown:
-    """The catalog's filters and results as rendered for one query string and role."""
+    """The catalog's content and its results as rendered for one query string and role, with
+    AGO_MARK where a time is said (the same times, in the same order, in both)."""
 
     chosen: dict[str, str]
-    filters: str
-    results: str  # with AGO_MARK where a time is said
+    content: str
+    results: str
     moments: list[datetime]
 
 
@@ -54,21 +55,17 @@ class Shown:
 def catalog(request: HttpRequest) -> HttpResponse:
     require(request, "view_connector")
     shown = _shown(request)
-    results = mark_safe(fill_ago(shown.results, shown.moments, timezone.now()))  # noqa: S308
+    now = timezone.now()
     if request.htmx and request.htmx.target == "results":
-        response = HttpResponse(results)
+        response = HttpResponse(fill_ago(shown.results, shown.moments, now))
         # The address bar gets the choices that matter, not every empty select. Keystrokes of
         # one search replace its history entry; a settled search or a filter pushes a new one.
         url = shareable_url(shown.chosen, request.GET.get("page"))
         if request.headers.get("X-Studio-History") == "replace":
             return replace_url(response, url)
         return push_url(response, url)
-    context = {
-        "query": shown.chosen["q"],
-        "filters_html": mark_safe(shown.filters),  # noqa: S308 - rendered by our template
-        "results_html": results,
-    }
-    return render(request, TEMPLATE, context)
+    content = mark_safe(fill_ago(shown.content, shown.moments, now))  # noqa: S308 - ours
+    return render(request, TEMPLATE, {"content": content})
 
 
 def _shown(request: HttpRequest) -> Shown:
@@ -98,8 +95,9 @@ def _render(request: HttpRequest) -> Shown:
     context = {"page": page, "query": query, "filters": filters, "chosen": chosen}
     with deferring_ago() as moments:
         results = render_to_string(f"{TEMPLATE}#results", context, request)
-    filters_html = render_to_string(f"{TEMPLATE}#filters", context, request)
-    return Shown(chosen, filters_html, results, moments)
+    context["results"] = mark_safe(results)  # noqa: S308 - rendered by our template
+    content = render_to_string(f"{TEMPLATE}#page", context, request)
+    return Shown(chosen, content, results, moments)
 
 
 class _Kept:
