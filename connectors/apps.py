@@ -24,6 +24,8 @@ class ConnectorsConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_ensure_roles, sender=self)
-        # Imported for their signal handlers: stored runs, and the role cache.
+        # Imported for their signal handlers: the catalog's data version (which watches every
+        # connection's writes), stored runs, and the role cache.
+        from connectors.catalog import queries  # noqa: F401
         from connectors.engine import runs  # noqa: F401
         from connectors.views import access  # noqa: F401

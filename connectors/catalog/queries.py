@@ -1,14 +1,24 @@
 """The catalog's read queries: search, filters, sort, the rows of a page and the shareable URL
-of a filtered catalog."""
+of a filtered catalog; and the version of what its pages show."""
 
 from __future__ import annotations
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.contrib.auth import get_user_model
+from django.db.models import Case, Count, Max, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from connectors.models import CATALOG_SORTS, LAST_RUN_OUTCOMES, Action, Connector
+from connectors.lib.data_version import DataVersion
+from connectors.models import CATALOG_SORTS, LAST_RUN_OUTCOMES, Action, Connector, Monitor
+
+# What a catalog page shows comes from these tables: each connector's row (its last run
+# included), its actions (their count), its monitors (their state) and who changed it (the
+# "Changed by" choices too). A page kept under the token is not served once one of them changed.
+PAGES = DataVersion(
+    "catalog",
+    [model._meta.db_table for model in (Connector, Action, Monitor, get_user_model())],
+)
 
 TEST_RESULTS = [
     ("", "Any Test result"),
@@ -56,14 +66,33 @@ def search_connectors(query: str) -> QuerySet[Connector]:
     return connectors.order_by("name")
 
 
+# A connector's monitor state is the worst of its monitors': failing > pending > passing >
+# paused (as engine.monitors.connector_states says it).
+MONITOR_STATES = {3: "failing", 2: "pending", 1: "passing", 0: "paused"}
+_MONITOR_RANK = Case(
+    When(active=False, then=Value(0)),
+    When(health=Monitor.Health.FAILING, then=Value(3)),
+    When(health=Monitor.Health.PENDING, then=Value(2)),
+    default=Value(1),
+)
+
+
 def catalog_rows(ids: list[int]) -> list[Connector]:
-    """The page's connectors, in the order of `ids`, with what the table shows."""
-    # Per-row subquery for the action count, computed for these rows only.
+    """The page's connectors, in the order of `ids`, with what the table shows: each one's
+    action count and monitor state (`monitor_state`, "" for none) are read with the rows."""
+    # Per-row subqueries, computed for these rows only.
     actions = Action.objects.filter(connector=OuterRef("pk")).order_by().values("connector")
+    monitors = Monitor.objects.filter(connector=OuterRef("name")).order_by().values("connector")
     rows = (
         Connector.objects.filter(pk__in=ids)
         .select_related("updated_by")
-        .annotate(action_count=Coalesce(Subquery(actions.annotate(n=Count("pk")).values("n")), 0))
+        .annotate(
+            action_count=Coalesce(Subquery(actions.annotate(n=Count("pk")).values("n")), 0),
+            monitor_rank=Subquery(monitors.annotate(worst=Max(_MONITOR_RANK)).values("worst")),
+        )
     )
     by_id = {row.pk: row for row in rows}
-    return [by_id[pk] for pk in ids if pk in by_id]
+    shown = [by_id[pk] for pk in ids if pk in by_id]
+    for row in shown:
+        row.monitor_state = MONITOR_STATES.get(row.monitor_rank, "")
+    return shown

@@ -372,7 +372,7 @@ def _record_response(record: TestRun, response: messages.OutboundResponse, hide:
     # whole rather than showing its start (an encoded form is at most 12 times as long).
     margin = 12 * max((len(s) for s in hide), default=0)
     shown = rendering.render_body(
-        response.body, content_type, display_cap=cap + margin, highlight_cap=0
+        response.body, content_type, display_cap=cap + margin, highlight_cap=0, markup=False
     )
     text = sealing.redact(shown.text, hide)
     record.status = response.status

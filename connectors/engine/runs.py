@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import models, transaction
-from django.db.models import F, OuterRef, Q, Subquery, Value
+from django.db import connection, models, transaction
+from django.db.models import OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
@@ -51,20 +51,43 @@ def store(run: TestRun) -> TestRun:
             "last_run_error": run.error_kind,
             "last_run_passed": run.passed,
         }
-        # "Not newer" guards against a slower Test that started earlier committing later.
-        not_newer = Q(last_run_at__isnull=True) | Q(last_run_at__lte=run.created_at)
         # The count rides on the last-run UPDATE: a run that lost the race to a newer one goes
         # uncounted, which only delays a prune by one store.
-        Action.objects.filter(not_newer, pk=run.action_id).update(
-            **last, runs_since_prune=Value(0) if due else F("runs_since_prune") + 1
-        )
-        Connector.objects.filter(not_newer, pk=action.connector_id).update(**last)
+        _set_last_run(Action, run.action_id, last, count="reset" if due else "add")
+        _set_last_run(Connector, action.connector_id, last)
         for name, value in last.items():
             setattr(action, name, value)
         action.runs_since_prune = 0 if due else action.runs_since_prune + 1
         if due:
             prune_action(run.action_id, limit=PRUNE_ON_STORE_LIMIT)
     return run
+
+
+def _set_last_run(
+    model: type[Action] | type[Connector], pk: int, last: dict[str, Any], count: str = ""
+) -> None:
+    """UPDATE one row's last run, unless it holds a newer one: a slower Test that started
+    earlier may commit later. `count`: "add" one to the action's runs since its last prune,
+    or "reset" it to 0.
+
+    The statement is written here rather than by QuerySet.update(), which spends about
+    0.3 ms building it (a tenth of a small Test's CPU) for a database that runs it in 0.05.
+    """
+    meta, quote = model._meta, connection.ops.quote_name
+    fields = [meta.get_field(name) for name in last]
+    assignments = [f"{quote(field.column)} = %s" for field in fields]
+    params = [field.get_db_prep_save(last[field.name], connection) for field in fields]
+    if count:
+        column = quote(meta.get_field("runs_since_prune").column)
+        assignments.append(f"{column} = " + ("0" if count == "reset" else f"{column} + 1"))
+    at_field = meta.get_field("last_run_at")
+    at = quote(at_field.column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(meta.db_table)} SET {', '.join(assignments)} "
+            f"WHERE {quote(meta.pk.column)} = %s AND ({at} IS NULL OR {at} <= %s)",
+            [*params, pk, at_field.get_db_prep_save(last["last_run_at"], connection)],
+        )
 
 
 # --- last runs -----------------------------------------------------------------------------

@@ -10,8 +10,10 @@ from __future__ import annotations
 import codecs
 import contextlib
 import html
+import itertools
 import json
 import re
+import secrets
 from dataclasses import dataclass
 from typing import Literal
 from xml.parsers.expat import ExpatError
@@ -57,8 +59,13 @@ def render_body(
     *,
     display_cap: int = 256 * 1024,
     highlight_cap: int = 64 * 1024,
+    markup: bool = True,
 ) -> RenderedBody:
-    """Render a response body; `display_cap` bounds the shown text, in characters."""
+    """Render a response body; `display_cap` bounds the shown text, in characters.
+
+    `markup=False` leaves `html` and `raw_html` empty: for callers that keep only the text
+    (escaping 256 KB they would throw away costs more than the rest of a small Test).
+    """
     size = len(body)
     if not body:
         return RenderedBody("empty", "", "", truncated=False, size=0)
@@ -73,24 +80,24 @@ def render_body(
     # Sniff JSON only for objects and arrays, so plain text like "true" stays text.
     sniff = mime in ("", "text/plain") and text.lstrip()[:1] in ("{", "[")
     if declared_json or sniff:
-        pretty = _pretty_json(text)
+        pretty = _pretty_json(text, display_cap)
         if pretty is not None:
             shown, truncated = _cap(pretty, display_cap)
-            return RenderedBody(
-                "json", _highlight(shown, highlight_cap), shown, truncated=truncated, size=size
-            )
+            marked = _highlight(shown, highlight_cap) if markup else ""
+            return RenderedBody("json", marked, shown, truncated=truncated, size=size)
 
     shown, truncated = _cap(text, display_cap)
     if _is_xml(mime) and not truncated and (converted := xml_as_json(shown)) is not None:
         return RenderedBody(
             "xml",
-            _highlight(converted, highlight_cap),
+            _highlight(converted, highlight_cap) if markup else "",
             shown,
             truncated=False,
             size=size,
-            raw_html=html.escape(shown),
+            raw_html=html.escape(shown) if markup else "",
         )
-    return RenderedBody("text", html.escape(shown), shown, truncated=truncated, size=size)
+    escaped = html.escape(shown) if markup else ""
+    return RenderedBody("text", escaped, shown, truncated=truncated, size=size)
 
 
 def xml_as_json(text: str) -> str | None:
@@ -158,14 +165,89 @@ def _decode(body: bytes, mime: str, charset: str | None) -> str | None:
     return None if "\x00" in text else text
 
 
-def _pretty_json(text: str) -> str | None:
+def _pretty_json(text: str, cap: int | None = None) -> str | None:
+    """The JSON indented by 2, or None when it is not JSON. With a `cap`: all of it, or a start
+    longer than `cap` (the first 256 KB of a 1 MB list are shown, not all of it written)."""
     try:
-        pretty = json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+        document = json.loads(text)
+        if cap is not None and len(text) > cap // 2:
+            pretty = _pretty_start(document, cap)
+        else:
+            pretty = _dumps(document)
     except (ValueError, RecursionError):
         return None
     # A lone surrogate (from a "\ud800" escape) cannot be encoded for the page or the database;
-    # write it back as the JSON escape it came from.
+    # write it back as the JSON escape it came from (character by character, so that a start
+    # stays the start of the whole).
     return pretty.encode("utf-8", errors="backslashreplace").decode("utf-8")
+
+
+def _dumps(document: object) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False)
+
+
+_FIRST_WIDTH = 1024  # items kept per long list or object in the first try at a start
+_TRIES = 3
+_FEW = 8  # the children of a list or object this short are all looked into
+
+
+def _pretty_start(document: object, cap: int) -> str:
+    """`_dumps(document)`, or a start of it longer than `cap`.
+
+    Lists and objects longer than `width` items are cut after `width` and a marker stands in
+    for the rest: what is written before the first marker is exactly the start of the whole.
+    The marker is 128 random bits drawn after the document was read, so the document cannot
+    hold it. The width grows until that start is longer than `cap`; a document whose length
+    is not in long lists or objects is written whole, as before.
+    """
+    width = _FIRST_WIDTH
+    for _ in range(_TRIES):
+        mark = secrets.token_hex(16)
+        try:
+            cut = _cut(document, width, mark)
+        except RecursionError:
+            break  # nested deeper than Python recurses: json writes it whole (in C)
+        if cut is None:
+            break  # nothing long to cut: the whole it is
+        written = _dumps(cut)
+        at = written.find(f'"{mark}"')
+        if at > cap:
+            return written[:at]
+        width = max(2 * width, int(1.25 * width * (cap + 1) / max(at, 1)))
+    return _dumps(document)
+
+
+def _cut(value: object, width: int, mark: str) -> object | None:
+    """A copy of `value` with its lists and objects of more than `width` items cut after
+    `width` and `mark` in place of the rest, or None when there is nothing to cut.
+
+    Only the children of a short list or object are all looked into (a wrapper such as
+    {"data": [...]}); under a long one, only children that are long themselves: looking into
+    every small object of a long list would cost what writing it out does.
+    """
+    if type(value) is list:
+        keys: list = list(range(min(len(value), width)))
+    elif type(value) is dict:
+        keys = list(itertools.islice(value, width))
+    else:
+        return None
+    look_into_all = len(value) <= _FEW
+    changed: dict = {}
+    for key in keys:
+        child = value[key]
+        looked_into = type(child) in (list, dict) and (look_into_all or len(child) > width)
+        if looked_into and (copy := _cut(child, width, mark)) is not None:
+            changed[key] = copy
+    longer = len(value) > width
+    if not changed and not longer:
+        return None
+    if type(value) is list:
+        kept = [changed.get(i, value[i]) for i in keys] if changed else value[:width]
+        return [*kept, mark] if longer else kept
+    cut = {key: changed.get(key, value[key]) for key in keys}
+    if longer:
+        cut[mark] = None
+    return cut
 
 
 def _cap(text: str, cap: int) -> tuple[str, bool]:

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import functools
+import itertools
 import json
-from datetime import datetime, timedelta
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import UTC, datetime, timedelta
+from html import escape as html_escape
 from typing import Any
 
 from django import template
@@ -12,6 +19,7 @@ from django.core.paginator import Page
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince
+from django.utils.translation import get_language
 
 from connectors import kinds
 from connectors.engine import outcomes
@@ -58,12 +66,56 @@ def auth_config_label(value: str) -> str:
 
 @register.filter
 def ago(moment: datetime | None) -> str:
-    """ "just now" for the last minute, else Django's "3 hours ago"."""
+    """ "just now" for the last minute, else Django's "3 hours ago". While a page is rendered
+    to be kept (`deferring_ago`), a mark instead: the time is said when the page is served."""
     if moment is None:
         return ""
-    if timezone.now() - moment < timedelta(minutes=1):
+    deferred = _deferred.get()
+    if deferred is not None:
+        deferred.append(moment)
+        return mark_safe(AGO_MARK)  # noqa: S308 - a constant of ours, no user text
+    return ago_text(moment, timezone.now())
+
+
+def ago_text(moment: datetime, now: datetime, language: str | None = None) -> str:
+    delta = now - moment
+    if delta < timedelta(minutes=1):
         return "just now"
-    return f"{timesince(moment)} ago"
+    if moment.tzinfo is UTC and delta < timedelta(days=28):
+        return _minutes_ago(int(delta.total_seconds() // 60), language or get_language())
+    return f"{timesince(moment, now)} ago"
+
+
+@functools.lru_cache(maxsize=4096)
+def _minutes_ago(minutes: int, language: str) -> str:
+    """What timesince says of this many minutes. Under 28 days no month or year is crossed,
+    so it depends on the minutes alone (and the language), not on the dates: said once."""
+    start = datetime(2000, 1, 1, tzinfo=UTC)
+    return f"{timesince(start, start + timedelta(minutes=minutes))} ago"
+
+
+# A mark no page can hold (random, and NUL, which no stored text holds).
+AGO_MARK = f"\x00ago-{secrets.token_hex(8)}\x00"
+_deferred: ContextVar[list[datetime] | None] = ContextVar("studio_deferred_ago", default=None)
+
+
+@contextmanager
+def deferring_ago() -> Iterator[list[datetime]]:
+    """Render with AGO_MARK for each `ago`; the list gets their times, in the page's order."""
+    moments: list[datetime] = []
+    token = _deferred.set(moments)
+    try:
+        yield moments
+    finally:
+        _deferred.reset(token)
+
+
+def fill_ago(html: str, moments: list[datetime], now: datetime) -> str:
+    """A page rendered under `deferring_ago`, each mark replaced by its time as said `now`."""
+    pieces = html.split(AGO_MARK)
+    language = get_language()
+    said = [html_escape(ago_text(moment, now, language)) for moment in moments]
+    return "".join(itertools.chain.from_iterable(itertools.zip_longest(pieces, said, fillvalue="")))
 
 
 @register.simple_tag

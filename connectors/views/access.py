@@ -20,12 +20,13 @@ from django.contrib.auth.signals import user_logged_in
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
-from connectors.models import Action, Connector
+from connectors.models import Action, ActionDraft, Connector
 
 ROLE_CACHE_SECONDS = 60
 GENERATION_KEY = "studio:roles:generation"
@@ -148,8 +149,9 @@ def role_names(request: HttpRequest) -> dict[str, object]:
 
 
 def connector_for(request: HttpRequest, name: str, perm: str = "view_connector") -> Connector:
+    """The connector and who changed it last (its page shows them), in one query."""
     require(request, perm)
-    return get_object_or_404(Connector, name=name)
+    return get_object_or_404(Connector.objects.select_related("updated_by"), name=name)
 
 
 def action_for(
@@ -159,13 +161,19 @@ def action_for(
     perm: str = "view_action",
     *,
     with_args: bool = False,
+    with_draft: bool = False,
 ) -> Action:
-    """The action, its connector and author; `with_args`: its input args too, read once for
-    the inputs form, the body note and the executor."""
+    """The action and its connector; `with_args`: its input args too, read once for the
+    inputs form, the body note and the executor; `with_draft`: what the user's unsaved draft
+    of it posted (`draft_posted`, None without one), read in the same query, for a user who
+    may change actions."""
     require(request, perm)
-    actions = Action.objects.select_related("connector", "updated_by")
+    actions = Action.objects.select_related("connector")
     if with_args:
         actions = actions.prefetch_related("input_args")
+    if with_draft and request.user.has_perm("connectors.change_action"):
+        drafts = ActionDraft.objects.filter(action=OuterRef("pk"), user=request.user.pk)
+        actions = actions.annotate(draft_posted=Subquery(drafts.values("posted")[:1]))
     return get_object_or_404(actions, connector__name=name, name=action_name)
 
 

@@ -47,9 +47,13 @@ TIMING_PHASES = [
 def stored_bench(request: HttpRequest, action: Action) -> Bench:
     """The user's unsaved draft of this action, else the saved action."""
     if request.user.has_perm("connectors.change_action"):
-        draft = ActionDraft.objects.filter(action=action, user=request.user).first()
-        if draft is not None:
-            return Bench(action, bound(draft.posted))
+        if hasattr(action, "draft_posted"):  # read with the action: action_for(with_draft=True)
+            posted = action.draft_posted
+        else:
+            draft = ActionDraft.objects.filter(action=action, user=request.user).first()
+            posted = draft.posted if draft is not None else None
+        if posted is not None:
+            return Bench(action, bound(posted))
     return Bench(action)
 
 
@@ -111,7 +115,9 @@ def result_context(run: TestRun, jsonpath_query: str = "") -> dict[str, object]:
     return {
         "missing_credential": missing.group(1) if missing else None,
         # The new credential's Allowed hosts start as the host this connector sends it to.
-        "missing_hosts": ",".join(origins.hosts_of(run.action.connector.base_url)),
+        "missing_hosts": ",".join(origins.hosts_of(run.action.connector.base_url))
+        if missing
+        else "",
         "run": run,
         "body": body,
         "binary": binary_context(run),

@@ -108,7 +108,7 @@ def _run_for(action: Action, run_id: str | None) -> TestRun | None:
 
 @require_GET
 def action_detail(request: HttpRequest, name: str, action_name: str) -> HttpResponse:
-    action = action_for(request, name, action_name, with_args=True)
+    action = action_for(request, name, action_name, with_args=True, with_draft=True)
     run = _run_for(action, request.GET.get("run"))
     query = request.GET.get("jsonpath", "") if run is not None else ""
     if request.htmx and not request.htmx.history_restore_request and run is not None:

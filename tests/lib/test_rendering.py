@@ -137,6 +137,47 @@ def test_it_truncates_pretty_json_over_the_display_cap():
     assert_safe_and_faithful(result.html, result.text)
 
 
+LONG_DOCUMENTS = [
+    [{"id": f"model-{n:05d}", "tags": ["a", "b"], "n": n} for n in range(3000)],
+    {"object": "list", "data": [{"id": n, "deep": {"x": [n] * 3}} for n in range(3000)]},
+    [{"page": 1, "items": list(range(5000))}, {"page": 2, "items": list(range(5000))}],
+    {f"key{n}": {"values": list(range(n % 7))} for n in range(4000)},
+    [[["x" * 40] * 50] * 50] * 3,  # long only as a whole: written out whole
+    "\ud800" + "é" * 300_000,  # one long string, a lone surrogate first
+]
+
+
+@pytest.mark.parametrize("document", LONG_DOCUMENTS)
+@pytest.mark.parametrize("cap", [100, 4096, 60_000, 10**7])
+def test_long_json_shows_the_same_start_as_the_whole_pretty_printed(document, cap):
+    body = json.dumps(document).encode()
+    whole = render_body(body, "application/json", display_cap=10**9, markup=False).text
+    result = render_body(body, "application/json", display_cap=cap)
+    assert result.kind == "json"
+    assert result.text == whole[:cap]
+    assert result.truncated == (len(whole) > cap)
+    assert_safe_and_faithful(result.html, result.text)
+
+
+def test_json_nested_deeper_than_python_recurses_is_still_shown():
+    body = b"[" * 5000 + b"]" * 5000
+    result = render_body(body, "application/json", display_cap=100)
+    assert result.kind == "json" and result.truncated
+    assert result.text == json.dumps(json.loads(body), indent=2)[:100]
+
+
+def test_without_markup_only_the_text_is_made():
+    for body, content_type in [
+        (b'{"a": "<b>"}', "application/json"),
+        (b"<a>1</a>", "application/xml"),
+        (b"<b>", "text/plain"),
+    ]:
+        plain = render_body(body, content_type, markup=False)
+        marked = render_body(body, content_type)
+        assert (plain.kind, plain.text, plain.truncated) == (marked.kind, marked.text, False)
+        assert plain.html == plain.raw_html == ""
+
+
 def test_it_honours_a_valid_charset():
     body = "café".encode("latin-1")
     assert render_body(body, "text/plain; charset=ISO-8859-1").text == "café"

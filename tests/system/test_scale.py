@@ -148,17 +148,17 @@ def test_a_page_costs_the_same_queries_whatever_the_page_and_filter(
     for chosen in CHOICES:
         for page in ("1", "2", "last"):
             # The README's count: the user, who changed connectors, the count, the page's ids,
-            # its rows and their monitors' states (the role comes from the cache).
-            with django_assert_num_queries(6), CaptureQueriesContext(connection) as queries:
+            # and its rows with their monitors' states (the role comes from the cache).
+            with django_assert_num_queries(5), CaptureQueriesContext(connection) as queries:
                 response = client.get("/", {**chosen, "page": page})
             assert response.context["page"].object_list
             counts.add(len(queries))
     assert len(counts) == 1, counts
-    # Nothing matches: no page, no rows and no monitor state to read, three queries fewer.
+    # Nothing matches: no page and no rows to read, two queries fewer.
     with CaptureQueriesContext(connection) as queries:
         response = client.get("/", {"q": "no-such-word"})
     assert not response.context["page"].object_list
-    assert len(queries) == counts.pop() - 3
+    assert len(queries) == counts.pop() - 2
 
 
 def test_the_page_query_reads_ids_only_and_the_rows_of_the_page(catalog, carol) -> None:

@@ -58,6 +58,21 @@ def test_two_servers_share_logins_and_the_catalog(site: Site) -> None:
         assert session.get(f"{one.url}/connectors/MadeOnTwo/").status_code == 200
 
 
+def test_a_catalog_every_worker_keeps_shows_a_change_made_on_another_server(site: Site) -> None:
+    # Each worker keeps rendered catalog pages until the catalog's data version changes; the
+    # version lives where every process of the machine reads it.
+    close = {"Connection": "close"}  # a new connection each time: any worker may answer
+    with Server(site) as one, Server(site) as two:
+        session = log_in(one.url, "alice")
+        for _ in range(8):
+            for server in (one, two):
+                assert "KeptEverywhere" not in session.get(f"{server.url}/", headers=close).text
+        create_connector(session, two.url, "KeptEverywhere", "https://api.example.com")
+        for _ in range(8):
+            assert "KeptEverywhere" in session.get(f"{one.url}/", headers=close).text
+            assert "KeptEverywhere" in session.get(f"{two.url}/?q=kept", headers=close).text
+
+
 def test_a_log_out_on_one_server_ends_the_session_on_the_other(site: Site) -> None:
     # Sessions are cached_db: without a shared cache the other server would still find the
     # session in its own memory. With CACHE_URL on one Redis, it is gone everywhere.

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.contrib.auth.models import User
+from django.db import IntegrityError, connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
-from connectors.models import Action, Connector, InputArg
+from connectors.engine import runs
+from connectors.models import Action, Connector, InputArg, Monitor, TestRun
 from tests.conftest import client_for
 from tests.helpers.factories import action_post, connector_post, make_action, make_connector
 
@@ -398,3 +401,96 @@ def test_the_roles_exist_with_their_permissions(alice, bob, carol) -> None:
     assert carol.has_perm("connectors.view_connector")
     assert not carol.has_perm("connectors.change_connector")
     assert not carol.has_perm("connectors.run_test")
+
+
+# --- the catalog kept until it changes ------------------------------------------------------
+
+# A page is kept only outside a transaction: these tests commit, and the tables are emptied.
+kept = pytest.mark.django_db(transaction=True)
+
+
+def results(client: Client, query: str = "") -> str:
+    """The catalog's results as a search answers them (no CSRF token: comparable)."""
+    response = client.get(f"/{query}", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@kept
+def test_the_same_catalog_page_again_is_answered_without_reading_the_catalog(bob) -> None:
+    make_action(make_connector(updated_by=bob))
+    client = client_for(bob)
+    first = results(client, "?sort=changed")
+    with CaptureQueriesContext(connection) as queries:
+        again = results(client, "?sort=changed")
+        page = client.get("/?sort=changed").content.decode()
+    assert again == first and "OpenAI" in first
+    assert first in page
+    assert not [q["sql"] for q in queries if "connectors_" in q["sql"]]
+
+
+def _rename(connector: Connector) -> None:
+    connector.display_name = "Renamed API"
+    connector.save()
+
+
+def _run(connector: Connector) -> None:
+    action = connector.actions.get()
+    runs.store(TestRun(action=action, request_method="GET", status=418, reason="Teapot"))
+
+
+CHANGES = {
+    "a connector edited": (_rename, "Renamed API"),
+    "an action added": (lambda c: make_action(c, "second"), '<td class="num wide-only">2</td>'),
+    "a Test run stored": (_run, "418"),
+    "a monitor added": (
+        lambda c: Monitor.objects.create(name="m", connector=c.name, interval_seconds=300),
+        "monitor pending",
+    ),
+    "its changer renamed": (
+        lambda c: User.objects.filter(pk=c.updated_by_id).update(username="bobby"),
+        "bobby, ",
+    ),
+    "a connector added": (lambda c: make_connector("GitHub"), "GitHub"),
+}
+
+
+@kept
+@pytest.mark.parametrize("change", CHANGES)
+def test_a_change_shows_on_the_next_catalog_page(bob, change: str) -> None:
+    connector = make_connector(updated_by=bob)
+    make_action(connector)
+    client = client_for(bob)
+    apply, shown = CHANGES[change]
+    assert shown not in results(client)
+    apply(connector)
+    assert shown in results(client)
+
+
+@kept
+def test_a_deleted_connector_leaves_the_next_catalog_page(carol) -> None:
+    make_connector("GitHub")
+    connector = make_connector()
+    client = client_for(carol)
+    assert "OpenAI" in results(client)
+    connector.delete()
+    assert "OpenAI" not in results(client) and "GitHub" in results(client)
+
+
+@kept
+def test_each_role_gets_its_own_kept_catalog(bob, carol) -> None:
+    viewer, developer = client_for(carol), client_for(bob)
+    for _ in range(2):  # the second time from the kept page
+        assert "Your role can browse" in results(viewer)
+        assert "Your role can browse" not in results(developer)
+        assert "create a connector" in results(developer)
+
+
+@kept
+def test_each_query_string_gets_its_own_kept_catalog(carol) -> None:
+    make_connector("OpenAI")
+    make_connector("GitHub", base_url="https://api.github.com")
+    client = client_for(carol)
+    for _ in range(2):
+        assert "GitHub" not in results(client, "?q=openai")
+        assert "OpenAI" not in results(client, "?q=github")

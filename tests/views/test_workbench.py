@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from connectors.models import Action, ActionDraft, Revision, TestRun
 from tests.conftest import client_for
@@ -122,6 +124,18 @@ def test_it_keeps_one_draft_per_user(bob, alice, action) -> None:
     client_for(bob).post(f"{action.get_absolute_url()}draft/", bench_post(path="/bob"))
     page = client_for(alice).get(action.get_absolute_url()).content.decode()
     assert 'value="/v1/models"' in page and "Unsaved changes" not in page
+
+
+def test_the_action_page_looks_for_a_draft_in_the_query_that_reads_the_action(bob, action):
+    client = client_for(bob)
+    client.get(action.get_absolute_url())
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(action.get_absolute_url()).content.decode()
+    assert 'value="/v1/models"' in page and "Unsaved changes" not in page
+    # The README's count: the user, the action (its connector and the user's draft with it),
+    # its input args and its recent runs.
+    assert len(queries) == 4, "\n".join(q["sql"][:150] for q in queries)
+    assert "connectors_actiondraft" in queries[1]["sql"]
 
 
 def test_a_viewer_sees_the_request_read_only_and_cannot_keep_a_draft(carol, action) -> None:
