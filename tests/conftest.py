@@ -28,7 +28,8 @@ def no_environment_credentials(settings) -> None:
     settings.STUDIO_OUTBOUND_ALLOW = []
 
 
-def _user(username: str, role: str) -> User:
+def make_user(username: str, role: str) -> User:
+    """A user in one role, with the password `pass-<username>`."""
     user = User.objects.create_user(username, f"{username}@example.com", "pass-" + username)
     user.groups.add(Group.objects.get(name=role))
     return user
@@ -37,19 +38,19 @@ def _user(username: str, role: str) -> User:
 @pytest.fixture
 def alice(db) -> User:
     """An Admin."""
-    return _user("alice", roles.ADMIN)
+    return make_user("alice", roles.ADMIN)
 
 
 @pytest.fixture
 def bob(db) -> User:
     """A Developer."""
-    return _user("bob", roles.DEVELOPER)
+    return make_user("bob", roles.DEVELOPER)
 
 
 @pytest.fixture
 def carol(db) -> User:
     """A Viewer."""
-    return _user("carol", roles.VIEWER)
+    return make_user("carol", roles.VIEWER)
 
 
 def client_for(user: User) -> Client:
