@@ -37,8 +37,12 @@ serve: $(VENV)/.installed
 	$(PY) manage.py check --deploy
 	exec $(VENV)/bin/gunicorn -c gunicorn.conf.py
 
-# Every core; TEST_ARGS adds pytest arguments (CI's PostgreSQL leg leaves out tests/browser).
+# Every core; TEST_ARGS adds pytest arguments (CI's PostgreSQL leg: --database-tests-only,
+# without tests/browser; README, "Tests"). Compiled modules, pytest's rewritten test modules
+# among them, are kept between runs even where PYTHONDONTWRITEBYTECODE is set: each worker and
+# every Django process a test starts would otherwise compile them again (5 s CPU per worker).
 TEST_ARGS ?=
+test: export PYTHONDONTWRITEBYTECODE =
 test: $(VENV)/.installed .env
 	$(PY) -m pytest -n auto --dist worksteal $(TEST_ARGS)
 

@@ -11,6 +11,62 @@ from django.test import Client
 from connectors import roles
 from tests.helpers.upstream import Upstream
 
+# What reaches the database of the run: pytest-django's fixtures and mark, and the marker
+# `uses_database` for a test that reaches it another way (a server or a process it starts on
+# DATABASE_URL). A test with none of them runs the same on any database.
+DATABASE_FIXTURES = frozenset(
+    {
+        "db",
+        "transactional_db",
+        "django_db_reset_sequences",
+        "django_db_serialized_rollback",
+        "live_server",
+    }
+)
+
+
+def reaches_the_database(item: pytest.Item) -> bool:
+    return (
+        item.get_closest_marker("django_db") is not None
+        or item.get_closest_marker("uses_database") is not None
+        or not DATABASE_FIXTURES.isdisjoint(getattr(item, "fixturenames", ()))
+    )
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--database-tests-only",
+        action="store_true",
+        help="run only the tests that reach the database (CI's PostgreSQL leg); "
+        "the others run the same on any database, on the SQLite leg",
+    )
+
+
+# How many tests reach the database, and how many ran: printed at the end of the run (each
+# xdist worker collects every test and sends its counts back to the main process).
+DATABASE_COUNTS = pytest.StashKey[dict[str, int]]()
+
+
+@pytest.hookimpl(trylast=True)  # after -k and -m: the counts are of the tests selected
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    reaching, other = [], []
+    for item in items:
+        (reaching if reaches_the_database(item) else other).append(item)
+    if config.getoption("--database-tests-only") and other:
+        config.hook.pytest_deselected(items=other)
+        items[:] = reaching
+    counts = {"collected": len(reaching) + len(other), "reaching": len(reaching)}
+    config.stash[DATABASE_COUNTS] = counts
+    if hasattr(config, "workeroutput"):
+        config.workeroutput["database_counts"] = counts
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    counts = getattr(node, "workeroutput", {}).get("database_counts")
+    if counts:
+        node.config.stash[DATABASE_COUNTS] = counts
+
 
 @pytest.fixture(autouse=True, scope="session")
 def fast_password_hasher() -> None:
@@ -28,7 +84,8 @@ def no_environment_credentials(settings) -> None:
     settings.STUDIO_OUTBOUND_ALLOW = []
 
 
-def _user(username: str, role: str) -> User:
+def make_user(username: str, role: str) -> User:
+    """A user in one role, with the password `pass-<username>`."""
     user = User.objects.create_user(username, f"{username}@example.com", "pass-" + username)
     user.groups.add(Group.objects.get(name=role))
     return user
@@ -37,19 +94,19 @@ def _user(username: str, role: str) -> User:
 @pytest.fixture
 def alice(db) -> User:
     """An Admin."""
-    return _user("alice", roles.ADMIN)
+    return make_user("alice", roles.ADMIN)
 
 
 @pytest.fixture
 def bob(db) -> User:
     """A Developer."""
-    return _user("bob", roles.DEVELOPER)
+    return make_user("bob", roles.DEVELOPER)
 
 
 @pytest.fixture
 def carol(db) -> User:
     """A Viewer."""
-    return _user("carol", roles.VIEWER)
+    return make_user("carol", roles.VIEWER)
 
 
 def client_for(user: User) -> Client:
@@ -66,10 +123,20 @@ def upstream(settings) -> Iterator[Upstream]:
         yield server
 
 
-def pytest_terminal_summary(terminalreporter) -> None:
-    """The cURL corpus's counts, when its comparison ran."""
+def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
+    """How many tests reach the database; the cURL corpus's counts, when its comparison ran."""
     from tests.helpers.curl_oracle import RESULTS
 
+    counts = config.stash.get(DATABASE_COUNTS, None)
+    if counts:
+        collected, reaching = counts["collected"], counts["reaching"]
+        if config.getoption("--database-tests-only"):
+            line = f"--database-tests-only: the {reaching:,} of {collected:,} tests that reach"
+            line += f" the database; the other {collected - reaching:,} run on the SQLite leg"
+        else:
+            line = f"{collected:,} tests: {reaching:,} reach the database"
+            line += f", {collected - reaching:,} run the same on any database"
+        terminalreporter.write_line(line)
     if not RESULTS:
         return
     counts = Counter(outcome for _source, outcome, _diff, _why in RESULTS.values())

@@ -8,16 +8,24 @@ fails loudly until `_value_for` knows a realistic value for it.
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth.models import User
+from django.core.cache import cache
+from django.db import transaction
 from django.template import loader
-from django.test import Client
+from django.template.base import PartialTemplate, Template
+from django.test import Client, override_settings
+from django.test.utils import _TestState
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from connectors import roles
 from connectors.catalog import history
 from connectors.engine import monitors
 from connectors.forms.action import ActionForm
@@ -34,7 +42,7 @@ from connectors.models import (
     TestRun,
 )
 from connectors.secrets import sealing
-from tests.conftest import client_for
+from tests.conftest import make_user
 from tests.helpers.factories import (
     LOCAL_HOSTS,
     action_post,
@@ -152,6 +160,18 @@ def test_the_routes_are_found_and_the_lists_name_real_urls() -> None:
     assert names >= BROWSE | ADMIN_ONLY | FORMS
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _templates_render_plainly() -> Iterator[None]:
+    """These tests read a response's status, headers and content, never response.context:
+    Django's test instrumentation, which sends a signal and copies the context for every
+    template rendered, is left out here (a quarter of the CPU of a page with 2,000 form rows)."""
+    instrumented = Template._render, PartialTemplate._render
+    plain = _TestState.saved_data
+    Template._render, PartialTemplate._render = plain.template_render, plain.partial_template_render
+    yield
+    Template._render, PartialTemplate._render = instrumented
+
+
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings) -> None:
     # Three users per test, thousands of tests: PBKDF2 would take most of the time.
@@ -174,10 +194,13 @@ class Seed:
     monitor: Monitor
 
 
-@pytest.fixture
-def seed(alice: User, bob: User, carol: User, settings) -> Seed:
-    # Test may reach nothing: a Test sent by these tests ends in an inline "blocked" error.
-    settings.STUDIO_OUTBOUND_ALLOW = []
+@dataclass
+class World:
+    users: dict[str, User]
+    seed: Seed
+
+
+def _build_seed(alice: User, bob: User) -> Seed:
     credential = Credential.objects.create(
         allowed_hosts=LOCAL_HOSTS,
         name="OPENAI_API_KEY",
@@ -223,6 +246,77 @@ def seed(alice: User, bob: User, carol: User, settings) -> Seed:
         monitors.Values(name="Watch", connector=connector.name, interval_seconds=300)
     )
     return Seed(connector, action, run, binary_run, credential, revision, channel, suite, monitor)
+
+
+@pytest.fixture(scope="module")
+def _world(django_db_setup, django_db_blocker) -> Iterator[World]:
+    """The three users and the seeded catalog, written once for this module's thousands of tests.
+
+    As Django's TestCase.setUpTestData: the rows are written in a transaction that each test's
+    own (pytest-django's `db`) nests in as a savepoint, so every test starts from exactly these
+    rows and nothing it writes outlives it; the module's transaction is rolled back at its end.
+    Each test gets its own copies of the objects (`world`).
+    """
+    # The settings every test has (tests/conftest.py), while the rows are written.
+    quiet = override_settings(STUDIO_ENV_CREDENTIALS=[], STUDIO_OUTBOUND_ALLOW=[])
+    with django_db_blocker.unblock(), quiet, transaction.atomic():
+        users = {
+            "alice": make_user("alice", roles.ADMIN),
+            "bob": make_user("bob", roles.DEVELOPER),
+            "carol": make_user("carol", roles.VIEWER),
+        }
+        for name, user in users.items():
+            signed_in = Client()
+            signed_in.force_login(user)
+            _SESSIONS[name] = signed_in.cookies[django_settings.SESSION_COOKIE_NAME].value
+        yield World(users, _build_seed(users["alice"], users["bob"]))
+        _SESSIONS.clear()
+        transaction.set_rollback(True)
+
+
+# Each user's session, opened once by `_world` (its row is one of the module's).
+_SESSIONS: dict[str, str] = {}
+
+
+def client_for(user: User) -> Client:
+    """A client signed in as the user on the session `_world` opened for them: as
+    tests.conftest.client_for, without a login per test (it cost as much as the request)."""
+    client = Client()
+    client.cookies[django_settings.SESSION_COOKIE_NAME] = _SESSIONS[user.username]
+    return client
+
+
+@pytest.fixture
+def world(_world: World, db, settings) -> World:
+    # Test may reach nothing: a Test sent by these tests ends in an inline "blocked" error.
+    settings.STUDIO_OUTBOUND_ALLOW = []
+    # The cache is not rolled back with the rows: each test starts with an empty one, so a
+    # session or a role cached by an earlier test is read again from the rows as they are.
+    cache.clear()
+    return copy.deepcopy(_world)
+
+
+@pytest.fixture
+def seed(world: World) -> Seed:
+    return world.seed
+
+
+@pytest.fixture
+def alice(world: World) -> User:
+    """An Admin (the module's)."""
+    return world.users["alice"]
+
+
+@pytest.fixture
+def bob(world: World) -> User:
+    """A Developer (the module's)."""
+    return world.users["bob"]
+
+
+@pytest.fixture
+def carol(world: World) -> User:
+    """A Viewer (the module's)."""
+    return world.users["carol"]
 
 
 def _value_for(route: Route, param: str, seed: Seed) -> str:

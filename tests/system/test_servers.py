@@ -27,6 +27,8 @@ from tests.helpers.servers import (
 )
 from tests.helpers.upstream import Received, Reply, Upstream
 
+# The servers use a database of their own on DATABASE_URL's server: a test of each database.
+pytestmark = pytest.mark.uses_database
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 on_postgres = pytest.mark.skipif(
     not is_postgres(os.environ.get("DATABASE_URL", "")),
