@@ -16,6 +16,7 @@ from typing import Any
 from django import template
 from django.conf import settings
 from django.core.paginator import Page
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince
@@ -56,6 +57,18 @@ def cool_off(value: timedelta) -> str:
     parts = [f"{hours} hour{'s' * (hours != 1)}"] if hours else []
     parts += [f"{minutes} minute{'s' * (minutes != 1)}"] if minutes else []
     return " ".join(parts)
+
+
+@register.simple_tag
+def link(name: str) -> str:
+    """`{% url name %}` for a URL without arguments, reversed once per process (it is the same
+    for every request that has the same script prefix): every page's top bar has ten."""
+    return _link(name, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+
+
+@functools.lru_cache(maxsize=256)
+def _link(name: str, prefix: str, urlconf: str) -> str:
+    return reverse(name, urlconf=urlconf)
 
 
 @register.filter

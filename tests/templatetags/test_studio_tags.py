@@ -7,10 +7,17 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.template import engines
+from django.urls import set_script_prefix
 from django.utils import timezone
 from django.utils.timesince import timesince
 
-from connectors.templatetags.studio_tags import ago, ago_text, deferring_ago, fill_ago
+from connectors.templatetags.studio_tags import (
+    ago,
+    ago_text,
+    deferring_ago,
+    fill_ago,
+    link,
+)
 
 NOW = datetime(2026, 3, 30, 12, 0, 30, 250_000, tzinfo=UTC)
 
@@ -60,3 +67,21 @@ def test_a_kept_page_says_its_times_when_it_is_served() -> None:
 def test_outside_a_kept_page_the_filter_says_the_time_at_once() -> None:
     assert ago(timezone.now() - timedelta(minutes=2)) == "2\xa0minutes ago"
     assert ago(None) == ""
+
+
+def test_a_link_is_the_url_tags_url() -> None:
+    template = engines["django"].from_string(
+        "{% load studio_tags %}{% link 'catalog' %} {% url 'catalog' %} "
+        "{% link 'admin:index' %} {% url 'admin:index' %}"
+    )
+    first, second, third, fourth = template.render({}).split()
+    assert first == second == "/" and third == fourth == "/admin/"
+
+
+def test_a_link_follows_the_script_prefix() -> None:
+    set_script_prefix("/studio/")
+    try:
+        assert link("help") == "/studio/help/"
+    finally:
+        set_script_prefix("/")
+    assert link("help") == "/help/"
