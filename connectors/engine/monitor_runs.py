@@ -56,8 +56,8 @@ INTERRUPTED_QUEUED = (
     "Interrupted: no worker started this run in time (are workers running?). The monitor's "
     "next slot runs as usual."
 )
-INTERRUPTED_UNSTARTED = (
-    "Interrupted: the worker was stopped before it started this run. The monitor's next slot "
+INTERRUPTED_STOPPED = (
+    "Interrupted: the worker was stopped before the end of this run. The monitor's next slot "
     "runs as usual."
 )
 
@@ -193,6 +193,8 @@ def claim(pk: int, seen: datetime, following: datetime, monitor: dict[str, Any])
             suite.save()
             transaction.on_commit(partial(enqueue_runs, [suite.pk]), robust=True)
     except IntegrityError:  # the slot's run exists already: the constraint held
+        # Taken before (a restored database, say): on to the next slot, as its taker would.
+        Monitor.objects.filter(pk=pk, next_run_at=seen).update(next_run_at=following)
         return None
     return suite
 
@@ -292,12 +294,12 @@ def run_slots(suite_run_ids: list[int]) -> None:
     alerts sent once it commits. A run of several actions runs as a suite run does (a result
     stored as each action answers), its end and count in one transaction. Every secret
     decrypted for a run is collected, and masked out of that run's alerts once more. One
-    slot's failure does not stop the others; a worker made to stop stores what it sent and
-    leaves the runs not yet started interrupted (a killed one leaves them running, not
-    started: the tick marks them after the deadline)."""
+    slot's failure does not stop the others. A worker made to stop (a second Ctrl+C) stores
+    what it sent and marks the rest interrupted at once; a killed one leaves them running, not
+    started, and the tick marks them interrupted after the deadline."""
     taken = take(suite_run_ids)
     waiting = _Waiting()
-    for position, suite_run_id in enumerate(suite_run_ids):
+    for suite_run_id in suite_run_ids:
         one = taken.get(suite_run_id)
         try:
             if one is not None and _one_action(one):
@@ -314,7 +316,7 @@ def run_slots(suite_run_ids: list[int]) -> None:
             connection.close()  # a fresh connection for the next slot, should this one be lost
         except BaseException:  # SystemExit, KeyboardInterrupt: the worker is going away
             waiting.store()
-            _interrupt_unstarted([pk for pk in suite_run_ids[position + 1 :] if pk in taken])
+            _interrupt_unfinished(list(taken))
             raise
     waiting.store()
 
@@ -340,6 +342,7 @@ class _Sent:
     loaded: suites.Loaded
     run: TestRun | None  # None: nothing could be sent (its result says why)
     started_at: datetime
+    ended_at: datetime
     secrets: list[str]  # decrypted for it: masked out of its alerts
 
 
@@ -348,7 +351,7 @@ def _send(one: suites.Loaded) -> _Sent:
     [result] = one.pending
     with sealing.collecting_in_play():
         run = suites.send(one.suite, result, result.action)
-        return _Sent(one, run, started, sealing.in_play())
+        return _Sent(one, run, started, timezone.now(), sealing.in_play())
 
 
 class _Waiting:
@@ -416,7 +419,7 @@ def _store(sent: list[_Sent]) -> list[tuple[Counted, list[str]]]:
                 counter = suites.COUNTERS[one.loaded.pending[0].outcome]
                 setattr(suite, counter, getattr(suite, counter) + 1)
                 suite.status, suite.problem = SuiteRun.Status.FINISHED, ""
-                suite.started_at, suite.finished_at = one.started_at, now
+                suite.started_at, suite.finished_at = one.started_at, one.ended_at
                 ended[suite.pk] = suite
         _update(SuiteRun, ended, ENDED_FIELDS)
         counted = _count_many(list(ended.values()), now)
@@ -424,6 +427,7 @@ def _store(sent: list[_Sent]) -> list[tuple[Counted, list[str]]]:
     return [(each, secrets[each.suite.pk]) for each in counted if each.notice]
 
 
+RESULT_FIELDS = ["run_id", "outcome", "status", "error_kind", "elapsed_ms", "checks"]
 ENDED_FIELDS = ["status", "problem", "started_at", "finished_at", "passed", "failed", "errored"]
 
 
@@ -440,14 +444,15 @@ def _update(model: type[models.Model], rows: dict[int, models.Model], fields: li
     model.objects.filter(pk__in=list(rows)).update(**values)
 
 
-def _interrupt_unstarted(suite_run_ids: list[int]) -> None:
+def _interrupt_unfinished(suite_run_ids: list[int]) -> None:
+    """Taken runs not stored (running, their start not stored yet) become interrupted."""
     try:
         SuiteRun.objects.filter(
             pk__in=suite_run_ids, status=SuiteRun.Status.RUNNING, started_at__isnull=True
         ).update(
             status=SuiteRun.Status.INTERRUPTED,
             finished_at=timezone.now(),
-            problem=INTERRUPTED_UNSTARTED,
+            problem=INTERRUPTED_STOPPED,
         )
     except Exception:  # the tick marks them after the deadline
         logger.exception("Could not mark %s monitor run(s) interrupted", len(suite_run_ids))
@@ -543,7 +548,6 @@ def _count_many(finished: list[SuiteRun], now: datetime) -> list[Counted]:
 
 
 COUNTED_FIELDS = ["health", "consecutive_failures", "last_run"]
-RESULT_FIELDS = ["run_id", "outcome", "status", "error_kind", "elapsed_ms", "checks"]
 
 
 def _locked(pks: Iterable[int]) -> dict[int, Monitor]:
