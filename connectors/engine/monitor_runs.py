@@ -21,18 +21,29 @@ not the sending, are what a monitor run costs.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import math
+import os
+import queue
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, connections, models, transaction
+from django.db import (
+    IntegrityError,
+    close_old_connections,
+    connection,
+    connections,
+    models,
+    transaction,
+)
 from django.db.models import F, Min, OuterRef, Q, Subquery
 from django.tasks import task
 from django.utils import timezone
@@ -288,41 +299,44 @@ def take(suite_run_ids: list[int]) -> dict[int, suites.Loaded]:
 
 
 def run_slots(suite_run_ids: list[int]) -> None:
-    """Claimed slots, one after another. A run of one action (most monitors') is sent, then
-    stored with the others sent since the last store, every STORE_EVERY runs or STORE_SECONDS:
-    the runs, their results, their ends and the alert rule's counts in one transaction, the
-    alerts sent once it commits. A run of several actions runs as a suite run does (a result
-    stored as each action answers), its end and count in one transaction. Every secret
-    decrypted for a run is collected, and masked out of that run's alerts once more. One
-    slot's failure does not stop the others. A worker made to stop (a second Ctrl+C) stores
-    what it sent and marks the rest interrupted at once; a killed one leaves them running, not
-    started, and the tick marks them interrupted after the deadline."""
+    """Claimed slots. The runs of one action (most monitors') are sent at once from a few
+    threads (at most STUDIO_SUITE_PER_HOST at a time to one host, STUDIO_SUITE_THREADS in
+    all), each the way Test sends it, and stored a few at a time as they answer, every
+    STORE_EVERY runs or STORE_SECONDS: the runs, their results, their ends and the alert
+    rule's counts in one transaction, the alerts sent once it commits. Then the runs of several
+    actions, one after another, as a suite run runs (a result stored as each action answers),
+    each one's end and count in one transaction. Every secret decrypted for a run is
+    collected, and masked out of that run's alerts once more. One slot's failure does not stop
+    the others. A worker made to stop (a second Ctrl+C) stores what has answered and marks
+    the rest interrupted at once; a killed one leaves them running, not started, and the tick
+    marks them interrupted after the deadline."""
     taken = take(suite_run_ids)
-    waiting = _Waiting()
-    for suite_run_id in suite_run_ids:
-        one = taken.get(suite_run_id)
-        try:
-            if one is not None and _one_action(one):
-                if not _overdue(one.suite):  # else the tick marks it interrupted
-                    waiting.add(_send(one))
-            else:
+    # A run taken so long ago that the tick may have marked it interrupted is not sent.
+    due = {pk: one for pk, one in taken.items() if not _overdue(one.suite)}
+    sending = _Sending([one for one in due.values() if _one_action(one)])
+    try:
+        sending.store_as_they_answer()
+        for suite_run_id in suite_run_ids:
+            if suite_run_id in sending.runs or (suite_run_id in taken and suite_run_id not in due):
+                continue
+            one = due.get(suite_run_id)
+            try:
                 with sealing.collecting_in_play():
                     if one is not None:
                         suites.execute_claimed(one, then=count_run)
                     else:  # nothing ran (or another worker ran it): the rule, if not counted
                         after_run(suite_run_id)
-        except Exception:
-            logger.exception("Monitor run %s stopped", suite_run_id)
-            connection.close()  # a fresh connection for the next slot, should this one be lost
-        except BaseException:  # SystemExit, KeyboardInterrupt: the worker is going away
-            waiting.store()
-            _interrupt_unfinished(list(taken))
-            raise
-    waiting.store()
+            except Exception:
+                logger.exception("Monitor run %s stopped", suite_run_id)
+                connection.close()  # a fresh connection for the next, should this one be lost
+    except BaseException:  # SystemExit, KeyboardInterrupt: the worker is going away
+        sending.store_what_answered()
+        _interrupt_unfinished(list(taken))
+        raise
 
 
 STORE_EVERY = RUN_BATCH  # one-action runs stored together
-STORE_SECONDS = 1.0  # at most this long after the first of them was sent
+STORE_SECONDS = 1.0  # at most this long after the first of them answered
 
 
 def _one_action(one: suites.Loaded) -> bool:
@@ -330,7 +344,6 @@ def _one_action(one: suites.Loaded) -> bool:
 
 
 def _overdue(suite: SuiteRun) -> bool:
-    """Taken so long ago that the tick may have marked it interrupted: not sent."""
     deadline = timedelta(seconds=settings.STUDIO_SUITE_RUN_DEADLINE_SECONDS)
     return timezone.now() - suite.created_at >= deadline
 
@@ -346,16 +359,118 @@ class _Sent:
     secrets: list[str]  # decrypted for it: masked out of its alerts
 
 
-def _send(one: suites.Loaded) -> _Sent:
-    started = timezone.now()
+class _Sending:
+    """Runs of one action sent from the sender threads, then stored as they answer."""
+
+    def __init__(self, taken: list[suites.Loaded]) -> None:
+        self.runs = {one.suite.pk for one in taken}
+        self.waiting = _Waiting()
+        self.futures: list[Future[_Sent]] = []
+        self.collected: set[Future[_Sent]] = set()
+        if not taken:
+            return
+        gates: dict[str, threading.BoundedSemaphore] = {}
+        for one in _by_host_in_turn(taken):
+            host = suites.host_of(one.pending[0])
+            gate = gates.setdefault(
+                host, threading.BoundedSemaphore(settings.STUDIO_SUITE_PER_HOST)
+            )
+            self.futures.append(_senders().submit(_send, one, gate))
+
+    def store_as_they_answer(self) -> None:
+        pending = set(self.futures)
+        while pending:
+            done, pending = wait(pending, timeout=STORE_SECONDS, return_when=FIRST_COMPLETED)
+            for future in done:
+                self._collect(future)
+            self.waiting.store_if_due()
+        self.waiting.store()
+
+    def store_what_answered(self) -> None:
+        for future in self.futures:
+            if future.done() and future not in self.collected:
+                self._collect(future)
+        self.waiting.store()
+
+    def _collect(self, future: Future[_Sent]) -> None:
+        self.collected.add(future)
+        if future.exception() is None:  # _send turns any failure into the result's error
+            self.waiting.add(future.result())
+
+
+def _by_host_in_turn(taken: list[suites.Loaded]) -> list[suites.Loaded]:
+    """One of each host in turn: a thread waiting for a busy host holds back few others."""
+    lanes: dict[str, list[suites.Loaded]] = {}
+    for one in taken:
+        lanes.setdefault(suites.host_of(one.pending[0]), []).append(one)
+    ordered = []
+    for index in range(max(len(lane) for lane in lanes.values())):
+        ordered += [lane[index] for lane in lanes.values() if index < len(lane)]
+    return ordered
+
+
+def _send(one: suites.Loaded, gate: threading.BoundedSemaphore) -> _Sent:
+    """In a sender thread: the run's action sent and judged, not stored."""
     [result] = one.pending
-    with sealing.collecting_in_play():
-        run = suites.send(one.suite, result, result.action)
-        return _Sent(one, run, started, timezone.now(), sealing.in_play())
+    with gate:
+        started = timezone.now()
+        with sealing.collecting_in_play():
+            run = suites.send(one.suite, result, result.action)
+            return _Sent(one, run, started, timezone.now(), sealing.in_play())
+
+
+class _Senders:
+    """This process's sender threads, started as needed up to STUDIO_SUITE_THREADS. They are
+    daemon threads: a worker made to stop does not wait for an API to answer. Each closes its
+    database connection after a send as a request would (a team credential is read there)."""
+
+    def __init__(self) -> None:
+        self.jobs: queue.SimpleQueue[tuple[Future[Any], Callable[..., Any], tuple]] = (
+            queue.SimpleQueue()
+        )
+        self.threads: list[threading.Thread] = []
+        self.lock = threading.Lock()
+
+    def submit(self, function: Callable[..., Any], *args: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        self.jobs.put((future, function, args))
+        with self.lock:
+            if len(self.threads) < settings.STUDIO_SUITE_THREADS:
+                thread = threading.Thread(
+                    target=self._work, name=f"monitor-sender-{len(self.threads)}", daemon=True
+                )
+                thread.start()
+                self.threads.append(thread)
+        return future
+
+    def _work(self) -> None:
+        while True:
+            future, function, args = self.jobs.get()
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(contextvars.Context().run(function, *args))
+            except BaseException as error:
+                future.set_exception(error)
+            finally:
+                close_old_connections()
+
+
+_process_senders: tuple[int, _Senders] | None = None
+_process_senders_lock = threading.Lock()
+
+
+def _senders() -> _Senders:
+    """The senders of this process (a forked process starts its own: threads do not fork)."""
+    global _process_senders
+    with _process_senders_lock:
+        if _process_senders is None or _process_senders[0] != os.getpid():
+            _process_senders = (os.getpid(), _Senders())
+        return _process_senders[1]
 
 
 class _Waiting:
-    """Runs sent and not stored yet: stored every STORE_EVERY, or STORE_SECONDS after the
+    """Runs answered and not stored yet: stored every STORE_EVERY, or STORE_SECONDS after the
     first, and at the end."""
 
     def __init__(self) -> None:
@@ -366,7 +481,11 @@ class _Waiting:
         if not self.sent:
             self.since = time.monotonic()
         self.sent.append(sent)
-        if len(self.sent) >= STORE_EVERY or time.monotonic() - self.since >= STORE_SECONDS:
+        if len(self.sent) >= STORE_EVERY:
+            self.store()
+
+    def store_if_due(self) -> None:
+        if self.sent and time.monotonic() - self.since >= STORE_SECONDS:
             self.store()
 
     def store(self) -> None:

@@ -384,7 +384,8 @@ def _run_to_the_end(run: Callable[[], None], ending: _Ending) -> None:
             ending.after()
 
 
-def _host_of(result: SuiteResult) -> str:
+def host_of(result: SuiteResult) -> str:
+    """The host the result's action is sent to ("" when its URL cannot say)."""
     if result.action is None:
         return ""
     try:
@@ -397,7 +398,7 @@ def _interleaved(pending: list[SuiteResult]) -> list[SuiteResult]:
     """One of each host in turn: a thread waiting for a busy host holds back few others."""
     by_host: dict[str, list[SuiteResult]] = defaultdict(list)
     for result in pending:
-        by_host[_host_of(result)].append(result)
+        by_host[host_of(result)].append(result)
     order: list[SuiteResult] = []
     lanes = list(by_host.values())
     for index in range(max((len(lane) for lane in lanes), default=0)):
@@ -415,7 +416,7 @@ def _run_all(suite: SuiteRun, pending: list[SuiteResult], *, current: bool) -> N
         lambda: threading.BoundedSemaphore(settings.STUDIO_SUITE_PER_HOST)
     )
     for result in pending:
-        gates[_host_of(result)]  # made here, before the threads share the dict
+        gates[host_of(result)]  # made here, before the threads share the dict
     failures: list[BaseException] = []
 
     def drain() -> None:
@@ -424,7 +425,7 @@ def _run_all(suite: SuiteRun, pending: list[SuiteResult], *, current: bool) -> N
                 result = jobs.get_nowait()
             except queue.Empty:
                 return
-            with gates[_host_of(result)]:
+            with gates[host_of(result)]:
                 _run_one(suite, result, current=current)
 
     def work() -> None:

@@ -485,13 +485,16 @@ def _waits_for(lines: queue.Queue[str], words: str, seconds: float = 60) -> bool
     return False
 
 
-def _hanging_at(upstream: Upstream, count: int) -> tuple[threading.Event, threading.Event]:
-    """The API answers at once, except the `count`-th request, held until released."""
+def _hanging_from(upstream: Upstream, first: int, last: int) -> tuple[threading.Event, ...]:
+    """The API answers the first requests at once and holds the `first`-th on until released;
+    `reached` is set once the `last`-th has come."""
     reached, release = threading.Event(), threading.Event()
 
     def answer(got) -> Reply:
-        if len(upstream.received) == count:
+        count = len(upstream.received)
+        if count >= last:
             reached.set()
+        if count >= first:
             release.wait(60)
         return Reply(body=b"[]")
 
@@ -508,18 +511,18 @@ def test_a_worker_killed_mid_batch_leaves_its_runs_interrupted_and_the_next_slot
     watches = [every_minute(f"Watch {number}") for number in range(5)]
     start = timezone.now()
     batch = monitor_runs.tick(start).claimed
-    reached, release = _hanging_at(upstream, 3)
+    reached, release = _hanging_from(upstream, 3, 5)
     worker = _worker_on_this_database()
     try:
-        assert reached.wait(60), "the worker never reached the third slot"
-        worker.kill()  # mid-batch: two runs answered, one waiting on the API, two not begun
+        assert reached.wait(60), "the worker never sent the fifth slot"
+        worker.kill()  # mid-batch: two runs answered, three waiting on the API
         worker.wait(30)
     finally:
         release.set()
         if worker.poll() is None:
             worker.kill()
-    # The runs not stored yet (the one waiting on the API and those after it at least) are
-    # running, their start not stored; past the deadline the tick marks them interrupted.
+    # The runs not stored yet (those waiting on the API at least) are running, their start
+    # not stored; past the deadline the tick marks them interrupted.
     unstored = list(SuiteRun.objects.filter(pk__in=batch).exclude(status="finished"))
     assert {(r.status, r.started_at) for r in unstored} == {("running", None)}
     assert len(unstored) >= 3
@@ -529,7 +532,7 @@ def test_a_worker_killed_mid_batch_leaves_its_runs_interrupted_and_the_next_slot
         run.refresh_from_db()
         assert (run.status, run.problem) == ("interrupted", monitor_runs.INTERRUPTED_RUNNING)
     run_worker()
-    assert len(upstream.received) == 3 + 5  # the killed batch's three, then the next slots
+    assert len(upstream.received) == 5 + 5  # the killed batch's, then the next slots
     for watch in watches:
         watch.refresh_from_db()
         assert watch.state == "passing" and watch.last_run_id in later.claimed
@@ -541,11 +544,11 @@ def test_a_worker_stopped_mid_batch_keeps_what_it_sent_and_marks_the_rest_interr
     for number in range(5):
         every_minute(f"Watch {number}")
     batch = monitor_runs.tick().claimed
-    reached, release = _hanging_at(upstream, 3)
+    reached, release = _hanging_from(upstream, 3, 5)
     worker = _worker_on_this_database()
     said = _lines_of(worker)
     try:
-        assert reached.wait(60), "the worker never reached the third slot"
+        assert reached.wait(60), "the worker never sent the fifth slot"
         worker.send_signal(signal.SIGINT)  # Ctrl+C: finish the task...
         assert _waits_for(said, "shutting down gracefully")
         for _ in range(30):  # ...Ctrl+C again, until one lands after the first: stop now
@@ -557,12 +560,12 @@ def test_a_worker_stopped_mid_batch_keeps_what_it_sent_and_marks_the_rest_interr
         release.set()
         if worker.poll() is None:
             worker.kill()
-    # What was sent is kept; the run waiting on the API and those after it are interrupted.
-    statuses = dict(SuiteRun.objects.filter(pk__in=batch).values_list("pk", "status"))
-    assert [statuses[pk] for pk in sorted(batch)] == ["finished"] * 2 + ["interrupted"] * 3
+    # What was answered is kept; the runs still waiting on the API are interrupted at once.
+    statuses = sorted(SuiteRun.objects.filter(pk__in=batch).values_list("status", flat=True))
+    assert statuses == ["finished"] * 2 + ["interrupted"] * 3
     stopped = SuiteRun.objects.filter(pk__in=batch, status="interrupted")
     assert {r.problem for r in stopped} == {monitor_runs.INTERRUPTED_STOPPED}
-    assert len(upstream.received) == 3
+    assert len(upstream.received) == 5
 
 
 @worker_db
