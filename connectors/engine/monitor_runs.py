@@ -57,7 +57,7 @@ logger = logging.getLogger(__name__)
 
 CLAIM_BATCH = 500  # due monitors claimed in one transaction
 CLAIMS_PER_TICK = 20_000  # then the tick ends; the next one goes on
-RUN_BATCH = 10  # claimed slots per task: fewer tasks, while several workers share a burst
+RUN_BATCH = 25  # claimed slots per task: few tasks, while several workers share a burst
 LEAST_WAIT = 0.2  # seconds between ticks, however soon the next slot is due
 INTERRUPTED_RUNNING = (
     "Interrupted: the worker running this suite run stopped before the end. The monitor's "

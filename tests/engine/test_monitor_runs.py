@@ -370,16 +370,17 @@ def _queued_batches() -> list[list[int]]:
 @worker_db
 def test_a_burst_is_claimed_at_once_and_queued_a_few_slots_to_a_task(upstream):
     shop(upstream.url)
-    for number in range(25):
+    count = 2 * monitor_runs.RUN_BATCH + 5  # three tasks' worth
+    for number in range(count):
         every_minute(f"Watch {number}")
     claimed = monitor_runs.tick().claimed
     batches = _queued_batches()
     assert sorted(s for batch in batches for s in batch) == sorted(claimed)
-    assert len(claimed) == len(set(claimed)) == 25
+    assert len(claimed) == len(set(claimed)) == count
     assert all(len(batch) <= monitor_runs.RUN_BATCH for batch in batches) and len(batches) == 3
     run_worker()
-    assert len(upstream.received) == 25
-    assert SuiteRun.objects.filter(status="finished", passed=1, total=1).count() == 25
+    assert len(upstream.received) == count
+    assert SuiteRun.objects.filter(status="finished", passed=1, total=1).count() == count
     assert {m.state for m in Monitor.objects.all()} == {"passing"}
     for monitor in Monitor.objects.all():
         assert monitor.last_run.monitor_id == monitor.pk
