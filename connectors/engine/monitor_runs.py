@@ -369,13 +369,13 @@ class _Sending:
         self.collected: set[Future[_Sent]] = set()
         if not taken:
             return
-        gates: dict[str, threading.BoundedSemaphore] = {}
-        for one in _by_host_in_turn(taken):
-            host = suites.host_of(one.pending[0])
-            gate = gates.setdefault(
-                host, threading.BoundedSemaphore(settings.STUDIO_SUITE_PER_HOST)
-            )
-            self.futures.append(_senders().submit(_send, one, gate))
+        hosts = {one.suite.pk: suites.host_of(one.pending[0]) for one in taken}
+        gates = {
+            host: threading.BoundedSemaphore(settings.STUDIO_SUITE_PER_HOST)
+            for host in set(hosts.values())
+        }
+        for one in _in_turn(taken, hosts):
+            self.futures.append(_senders().submit(_send, one, gates[hosts[one.suite.pk]]))
 
     def store_as_they_answer(self) -> None:
         pending = set(self.futures)
@@ -394,15 +394,18 @@ class _Sending:
 
     def _collect(self, future: Future[_Sent]) -> None:
         self.collected.add(future)
-        if future.exception() is None:  # _send turns any failure into the result's error
-            self.waiting.add(future.result())
+        if (error := future.exception()) is not None:  # _send makes a failure the result's
+            # Left running, not started: the tick marks it interrupted after the deadline.
+            logger.error("A monitor run's sender failed", exc_info=error)
+            return
+        self.waiting.add(future.result())
 
 
-def _by_host_in_turn(taken: list[suites.Loaded]) -> list[suites.Loaded]:
+def _in_turn(taken: list[suites.Loaded], hosts: dict[int, str]) -> list[suites.Loaded]:
     """One of each host in turn: a thread waiting for a busy host holds back few others."""
     lanes: dict[str, list[suites.Loaded]] = {}
     for one in taken:
-        lanes.setdefault(suites.host_of(one.pending[0]), []).append(one)
+        lanes.setdefault(hosts[one.suite.pk], []).append(one)
     ordered = []
     for index in range(max(len(lane) for lane in lanes.values())):
         ordered += [lane[index] for lane in lanes.values() if index < len(lane)]

@@ -128,18 +128,22 @@ def actions_for(
     `with_inputs` reads each action's input args too. A tag across every connector reads them
     all, as it must."""
     scopes = set(scopes)
+    whole: set[str] = set()  # connectors all of whose actions some scope wants
     wanted = models.Q(pk__in=[])
     named: set[str] = set()
     everywhere = False
     for scope in scopes:
         if names := scope.named[: MAX_NAMES + 1]:
             named.update(names)
-            one = models.Q(connector__name__in=names)
             if scope.actions:
-                one &= models.Q(name__in=scope.actions[: MAX_NAMES + 1])
-            wanted |= one
+                picked = scope.actions[: MAX_NAMES + 1]
+                wanted |= models.Q(connector__name__in=names, name__in=picked)
+            else:
+                whole.update(names)
         elif scope.tag:
             everywhere = True
+    if whole:
+        wanted |= models.Q(connector__name__in=sorted(whole))
     known = set(Connector.objects.filter(name__in=named).values_list("name", flat=True))
     found: list[Action] = []
     if known or everywhere:
