@@ -253,7 +253,7 @@ def _prepare_or_fail(
         raise ExecutionError(Kind.AUTH_FAILED, error.message) from None
 
 
-@sensitive_variables("prepared", "inputs")
+@sensitive_variables("inputs")
 def run(
     action: Action,
     inputs: Mapping[str, str],
@@ -263,6 +263,24 @@ def run(
 ) -> TestRun:
     """Send the action (or an unsaved draft of its request) with these inputs and store what
     happened as a TestRun of the action, the draft kept with it."""
+    record = send_and_judge(action, inputs, user, draft=draft)
+    reconnect_if_dropped()
+    runs.store(record)
+    log(record)
+    return record
+
+
+@sensitive_variables("prepared", "inputs")
+def send_and_judge(
+    action: Action,
+    inputs: Mapping[str, str],
+    user: AbstractBaseUser | AnonymousUser | None,
+    *,
+    draft: Draft | None = None,
+) -> TestRun:
+    """What `run` does before it stores: the request prepared, sent through the network door,
+    masked and judged, as a TestRun not yet saved: the caller stores it (runs.store, or
+    runs.store_many for many at once), with reconnect_if_dropped() first, then logs it."""
     sent = draft.applied_to(action) if draft is not None else action
     arg_types = draft.arg_types() if draft is not None else None
     record = TestRun(
@@ -295,18 +313,20 @@ def run(
     record.error_message = sealing.redact(record.error_message, secret_values)
     # On the run as stored (masked): a check never reads a secret, and says none.
     checks.judge(record, action, hide=secret_values)
-    _reconnect_if_dropped()
-    runs.store(record)
-    logger.info(
-        "Test %s: %s%s",
-        action,
-        record.error_kind or f"{record.status} in {record.elapsed_ms} ms",
-        "" if record.passed or record.error_kind else ", a check failed",
-    )
     return record
 
 
-def _reconnect_if_dropped() -> None:
+def log(record: TestRun) -> None:
+    """The log line of a stored run: what happened, never what was sent."""
+    logger.info(
+        "Test %s: %s%s",
+        record.action,
+        record.error_kind or f"{record.status} in {record.elapsed_ms} ms",
+        "" if record.passed or record.error_kind else ", a check failed",
+    )
+
+
+def reconnect_if_dropped() -> None:
     """A Test may wait on an API for its whole timeout, long enough for the database to drop
     an idle connection (restart, failover): check it again, as at the start of a request."""
     # Not close_if_unusable_or_obsolete(): with CONN_MAX_AGE=0 it always closes, and the

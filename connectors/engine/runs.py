@@ -13,18 +13,20 @@ every STUDIO_RUNS_PER_ACTION runs (its `runs_since_prune` counts them); `prune` 
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db import connection, models, transaction
-from django.db.models import OuterRef, Q, Subquery, Value
+from django.db.models import F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.utils import timezone
 
+from connectors.lib.per_row import PerRow
 from connectors.models import LAST_RUN_FIELDS, Action, Connector, TestRun
 
 NEWEST_FIRST = ("-created_at", "-id")
@@ -43,7 +45,9 @@ def store(run: TestRun) -> TestRun:
     """
     action = run.action
     due = action.runs_since_prune + 1 > settings.STUDIO_RUNS_PER_ACTION
-    with transaction.atomic():
+    # No savepoint inside a caller's transaction (a suite's result is stored with the run):
+    # an error here undoes the caller's work too, which is what it wants.
+    with transaction.atomic(savepoint=False):
         run.save()
         last = {
             "last_run_at": run.created_at,
@@ -88,6 +92,83 @@ def _set_last_run(
             f"WHERE {quote(meta.pk.column)} = %s AND ({at} IS NULL OR {at} <= %s)",
             [*params, pk, at_field.get_db_prep_save(last["last_run_at"], connection)],
         )
+
+
+def store_many(records: list[TestRun]) -> list[TestRun]:
+    """Save new runs at once, as `store` saves one (each action's and connector's last run,
+    its count of runs since a prune, and a prune once due): one INSERT and one UPDATE each of
+    the actions and the connectors, whatever the number of runs. A monitor's worker stores a
+    batch of its runs so. An action due for a prune is written and pruned on its own (rare)."""
+    if not records:
+        return records
+    with transaction.atomic(savepoint=False):
+        TestRun.objects.bulk_create(records)
+        if not all(run.pk for run in records):  # a database that does not return the ids
+            raise NotImplementedError("store_many needs the ids of the rows it inserts")
+        newest: dict[int, TestRun] = {}
+        counted: Counter[int] = Counter()
+        for run in records:
+            counted[run.action_id] += 1
+            if run.action_id not in newest or _later(run, newest[run.action_id]):
+                newest[run.action_id] = run
+        due = {
+            pk
+            for pk, run in newest.items()
+            if run.action.runs_since_prune + counted[pk] > settings.STUDIO_RUNS_PER_ACTION
+        }
+        counts = {pk: n for pk, n in counted.items() if pk not in due}
+        _update_last(
+            Action,
+            {pk: run for pk, run in newest.items() if pk not in due},
+            runs_since_prune=F("runs_since_prune") + PerRow(counts, _COUNT, Value(0)),
+        )
+        for pk in sorted(due):
+            _update_last(Action, {pk: newest[pk]}, runs_since_prune=Value(0))
+        by_connector: dict[int, TestRun] = {}
+        for run in newest.values():
+            held = by_connector.get(run.action.connector_id)
+            if held is None or _later(run, held):
+                by_connector[run.action.connector_id] = run
+        _update_last(Connector, by_connector)
+        for pk, run in newest.items():
+            action = run.action
+            for name, value in _last_of(run).items():
+                setattr(action, name, value)
+            action.runs_since_prune = 0 if pk in due else action.runs_since_prune + counted[pk]
+        for pk in sorted(due):
+            prune_action(pk, limit=PRUNE_ON_STORE_LIMIT)
+    return records
+
+
+_COUNT = models.PositiveIntegerField()
+
+
+def _later(run: TestRun, other: TestRun) -> bool:
+    return (run.created_at, run.pk) > (other.created_at, other.pk)
+
+
+def _last_of(run: TestRun) -> dict[str, Any]:
+    return {
+        "last_run_at": run.created_at,
+        "last_run_status": run.status,
+        "last_run_error": run.error_kind,
+        "last_run_passed": run.passed,
+    }
+
+
+def _update_last(model: type[models.Model], newest: dict[int, TestRun], **more: Any) -> None:
+    """Each row's last run from its newest run here, unless it has a newer one already; with
+    `more` in the same UPDATE."""
+    if not newest:
+        return
+    values = {
+        name: PerRow({pk: _last_of(run)[name] for pk, run in newest.items()}, field)
+        for name in ("last_run_at", "last_run_status", "last_run_error", "last_run_passed")
+        for field in [model._meta.get_field(name)]
+    }
+    # "Not newer", as in store: a slower Test that started earlier never wins.
+    not_newer = Q(last_run_at__isnull=True) | Q(last_run_at__lte=values["last_run_at"])
+    model.objects.filter(not_newer, pk__in=list(newest)).update(**values, **more)
 
 
 # --- last runs -----------------------------------------------------------------------------

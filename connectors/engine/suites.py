@@ -14,8 +14,9 @@ import logging
 import queue
 import threading
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -80,33 +81,83 @@ class Scope:
 
     def actions_to_run(self) -> list[Action]:
         """The actions in the scope, by connector then name; ScopeError when there are none."""
+        chosen = actions_for([self])[self]
+        if isinstance(chosen, ScopeError):
+            raise chosen
+        return chosen
+
+    def choose(self, found: list[Action], known: set[str]) -> list[Action]:
+        """The scope's actions among `found` (read for it, by connector then name), `known`
+        being the connectors of those named that exist; ScopeError when there are none."""
         if len(self.connectors) > MAX_NAMES or len(self.actions) > MAX_NAMES:
             raise ScopeError(f"Choose at most {MAX_NAMES} connectors or actions at once.")
-        found = Action.objects.select_related("connector").order_by("connector__name", "name")
         if self.connector:
-            if not Connector.objects.filter(name=self.connector).exists():
+            if self.connector not in known:
                 raise ScopeError(f"There is no connector named {self.connector}.")
-            found = found.filter(connector__name=self.connector)
+            found = [a for a in found if a.connector.name == self.connector]
         elif self.connectors:
             names = set(self.connectors)
-            known = set(Connector.objects.filter(name__in=names).values_list("name", flat=True))
             if unknown := sorted(names - known):
                 raise ScopeError(f"There is no connector named {unknown[0]}.")
-            found = found.filter(connector__name__in=names)
+            found = [a for a in found if a.connector.name in names]
         elif not self.tag:
             raise ScopeError("Choose a connector, a tag or some connectors to test.")
         if self.actions:
             wanted = set(self.actions)
-            found = found.filter(name__in=wanted)
+            found = [a for a in found if a.name in wanted]
             if unknown := sorted(wanted - {a.name for a in found}):
                 raise ScopeError(f"{self.connector or 'The connector'} has no action {unknown[0]}.")
-        chosen = list(found)
         if self.tag:
             # Tags are a JSON list: matched here, exactly, rather than by a LIKE on its text.
-            chosen = [a for a in chosen if self.tag in (a.tags or [])]
-        if not chosen:
+            found = [a for a in found if self.tag in (a.tags or [])]
+        if not found:
             raise ScopeError("There is no action to test in this choice.")
-        return chosen
+        return found
+
+    @property
+    def named(self) -> tuple[str, ...]:
+        """The connectors the scope names (none: a tag across every connector)."""
+        return (self.connector,) if self.connector else self.connectors
+
+
+def actions_for(
+    scopes: Iterable[Scope], *, with_inputs: bool = False
+) -> dict[Scope, list[Action] | ScopeError]:
+    """Each scope's actions (or the ScopeError saying why it has none), read at once for them
+    all: the connectors named, then their actions (only the chosen ones where a scope chooses);
+    `with_inputs` reads each action's input args too. A tag across every connector reads them
+    all, as it must."""
+    scopes = set(scopes)
+    whole: set[str] = set()  # connectors all of whose actions some scope wants
+    wanted = models.Q(pk__in=[])
+    named: set[str] = set()
+    everywhere = False
+    for scope in scopes:
+        if names := scope.named[: MAX_NAMES + 1]:
+            named.update(names)
+            if scope.actions:
+                picked = scope.actions[: MAX_NAMES + 1]
+                wanted |= models.Q(connector__name__in=names, name__in=picked)
+            else:
+                whole.update(names)
+        elif scope.tag:
+            everywhere = True
+    if whole:
+        wanted |= models.Q(connector__name__in=sorted(whole))
+    known = set(Connector.objects.filter(name__in=named).values_list("name", flat=True))
+    found: list[Action] = []
+    if known or everywhere:
+        query = Action.objects.select_related("connector").order_by("connector__name", "name")
+        if with_inputs:
+            query = query.prefetch_related("input_args")
+        found = list(query if everywhere else query.filter(wanted))
+    chosen: dict[Scope, list[Action] | ScopeError] = {}
+    for scope in scopes:
+        try:
+            chosen[scope] = scope.choose(found, known)
+        except ScopeError as error:
+            chosen[scope] = error
+    return chosen
 
 
 def scope_from(
@@ -163,7 +214,12 @@ def store_suite_run(
 
 def add_results(suite: SuiteRun, chosen: list[Action]) -> None:
     """One pending result per action, in order."""
-    SuiteResult.objects.bulk_create(
+    SuiteResult.objects.bulk_create(pending_results(suite, chosen))
+
+
+def pending_results(suite: SuiteRun, chosen: list[Action]) -> list[SuiteResult]:
+    """The pending results of these actions, in order, not yet stored."""
+    return [
         SuiteResult(
             suite_run=suite,
             position=position,
@@ -172,7 +228,7 @@ def add_results(suite: SuiteRun, chosen: list[Action]) -> None:
             action_name=action.name,
         )
         for position, action in enumerate(chosen)
-    )
+    ]
 
 
 @task
@@ -227,33 +283,113 @@ COUNTERS = {
 }
 
 
+@dataclass
+class Loaded:
+    """A suite run its caller claimed (running, not yet started) and its pending results, read
+    with it: each result's action with its connector and input args (a batch of monitor runs,
+    read at once)."""
+
+    suite: SuiteRun
+    pending: list[SuiteResult]
+
+
+INTERRUPTED_STOPPED = (
+    "Interrupted: the worker was stopped before the end of this suite run. Start it again."
+)
+
+
 def execute(suite_run_id: int) -> None:
-    """Claim the queued suite run and run it to the end; a second worker finds nothing to claim."""
+    """Claim the queued suite run and run it to the end; a second worker finds nothing to claim.
+    A worker made to stop mid-run (a second Ctrl+C) leaves it interrupted."""
     claimed = SuiteRun.objects.filter(pk=suite_run_id, status=SuiteRun.Status.QUEUED).update(
         status=SuiteRun.Status.RUNNING, started_at=timezone.now()
     )
     if not claimed:
         return
-    suite = SuiteRun.objects.select_related("user", "monitor").get(pk=suite_run_id)
-    problem = ""
-    try:
+
+    def run() -> None:
+        suite = SuiteRun.objects.select_related("user", "monitor").get(pk=suite_run_id)
         pending = list(
             suite.results.filter(outcome=SuiteResult.Outcome.PENDING).select_related(
                 "action__connector"
             )
         )
-        _run_all(suite, pending)
-    except Exception as error:  # the suite run must end, whatever broke
-        logger.exception("Suite run %s stopped", suite_run_id)
-        problem = f"The worker stopped this suite run early ({type(error).__name__})."
-    finally:
-        # Only a run still running: one the monitor tick marked interrupted stays so.
-        SuiteRun.objects.filter(pk=suite_run_id, status=SuiteRun.Status.RUNNING).update(
-            status=SuiteRun.Status.FINISHED, finished_at=timezone.now(), problem=problem
+        _run_all(suite, pending, current=True)
+
+    _run_to_the_end(run, _Ending(suite_run_id))
+
+
+Then = Callable[[int], Callable[[], None] | None]
+
+
+def execute_claimed(loaded: Loaded, then: Then | None = None) -> None:
+    """Run a suite run its caller claimed and read (`Loaded`), with the actions read then; its
+    start is stored with its end. `then(suite_run_id)` is called in the transaction that
+    finishes it (a monitor counts the run: one commit for both), and what it returns after
+    that commits. One action: its run, its result and the end are that one transaction. A run
+    the monitor tick marked interrupted meanwhile is not run."""
+    if not SuiteRun.objects.filter(pk=loaded.suite.pk, status=SuiteRun.Status.RUNNING).exists():
+        return
+    ending = _Ending(loaded.suite.pk, started_at=timezone.now(), then=then)
+    if len(loaded.pending) == 1:
+        [result] = loaded.pending
+        _run_to_the_end(
+            lambda: _run_one(loaded.suite, result, current=False, also=ending.finish), ending
         )
+    else:
+        _run_to_the_end(lambda: _run_all(loaded.suite, loaded.pending, current=False), ending)
 
 
-def _host_of(result: SuiteResult) -> str:
+@dataclass
+class _Ending:
+    """How a suite run ends: its status and time stored, then what follows (`then`)."""
+
+    suite_run_id: int
+    started_at: datetime | None = None  # stored with the end (a claimed run)
+    then: Then | None = None
+    done: bool = False
+    after: Callable[[], None] | None = None
+
+    def finish(self, status: str = SuiteRun.Status.FINISHED, problem: str = "") -> None:
+        """In the caller's transaction."""
+        self.done = True
+        ended = {"status": status, "finished_at": timezone.now(), "problem": problem}
+        if self.started_at is not None:
+            ended["started_at"] = self.started_at
+        # Only a run still running: one the monitor tick marked interrupted stays so.
+        finished = SuiteRun.objects.filter(
+            pk=self.suite_run_id, status=SuiteRun.Status.RUNNING
+        ).update(**ended)
+        if finished and self.then is not None and status == SuiteRun.Status.FINISHED:
+            try:
+                with transaction.atomic():  # should it fail, the run still ends
+                    self.after = self.then(self.suite_run_id)
+            except Exception:
+                logger.exception("Suite run %s: what follows its end failed", self.suite_run_id)
+
+
+def _run_to_the_end(run: Callable[[], None], ending: _Ending) -> None:
+    status, problem = SuiteRun.Status.FINISHED, ""
+    try:
+        run()
+    except Exception as error:  # the suite run must end, whatever broke
+        logger.exception("Suite run %s stopped", ending.suite_run_id)
+        problem = f"The worker stopped this suite run early ({type(error).__name__})."
+        ending.done = False  # its transaction may not have committed: again (a no-op if it did)
+    except BaseException:  # SystemExit, KeyboardInterrupt: the worker is going away
+        status, problem = SuiteRun.Status.INTERRUPTED, INTERRUPTED_STOPPED
+        ending.done = False
+        raise
+    finally:
+        if not ending.done:
+            with transaction.atomic():
+                ending.finish(status, problem)
+        if ending.after is not None:
+            ending.after()
+
+
+def host_of(result: SuiteResult) -> str:
+    """The host the result's action is sent to ("" when its URL cannot say)."""
     if result.action is None:
         return ""
     try:
@@ -266,7 +402,7 @@ def _interleaved(pending: list[SuiteResult]) -> list[SuiteResult]:
     """One of each host in turn: a thread waiting for a busy host holds back few others."""
     by_host: dict[str, list[SuiteResult]] = defaultdict(list)
     for result in pending:
-        by_host[_host_of(result)].append(result)
+        by_host[host_of(result)].append(result)
     order: list[SuiteResult] = []
     lanes = list(by_host.values())
     for index in range(max((len(lane) for lane in lanes), default=0)):
@@ -274,7 +410,9 @@ def _interleaved(pending: list[SuiteResult]) -> list[SuiteResult]:
     return order
 
 
-def _run_all(suite: SuiteRun, pending: list[SuiteResult]) -> None:
+def _run_all(suite: SuiteRun, pending: list[SuiteResult], *, current: bool) -> None:
+    """Every pending result, from a few threads; `current`: read each action again just
+    before its Test (the results were stored earlier), rather than use the one read with it."""
     jobs: queue.SimpleQueue[SuiteResult] = queue.SimpleQueue()
     for result in _interleaved(pending):
         jobs.put(result)
@@ -282,7 +420,7 @@ def _run_all(suite: SuiteRun, pending: list[SuiteResult]) -> None:
         lambda: threading.BoundedSemaphore(settings.STUDIO_SUITE_PER_HOST)
     )
     for result in pending:
-        gates[_host_of(result)]  # made here, before the threads share the dict
+        gates[host_of(result)]  # made here, before the threads share the dict
     failures: list[BaseException] = []
 
     def drain() -> None:
@@ -291,8 +429,8 @@ def _run_all(suite: SuiteRun, pending: list[SuiteResult]) -> None:
                 result = jobs.get_nowait()
             except queue.Empty:
                 return
-            with gates[_host_of(result)]:
-                _run_one(suite, result)
+            with gates[host_of(result)]:
+                _run_one(suite, result, current=current)
 
     def work() -> None:
         try:
@@ -322,51 +460,86 @@ def _run_all(suite: SuiteRun, pending: list[SuiteResult]) -> None:
         raise failures[0]
 
 
-def _run_one(suite: SuiteRun, result: SuiteResult) -> None:
-    action = _current_action(result)
+def _run_one(
+    suite: SuiteRun,
+    result: SuiteResult,
+    *,
+    current: bool,
+    also: Callable[[], None] | None = None,
+) -> None:
+    """Test the result's action, then store its run and the result in one transaction, with
+    `also` (the end of a one-action suite run)."""
+    action = _current_action(result) if current else result.action
+    run = send(suite, result, action)
+    if run is not None:
+        executor.reconnect_if_dropped()
+    with transaction.atomic():
+        if run is not None:
+            runs.store(run)
+            take_run(result, run)
+        _save_result(suite, result)
+        if also is not None:
+            also()
+    if run is not None:
+        executor.log(run)
+
+
+def send(suite: SuiteRun, result: SuiteResult, action: Action | None) -> TestRun | None:
+    """The Test of the result's action, as the Test button sends it (its example values, over
+    them the monitor's own), judged but not stored; or None when nothing could be sent, the
+    result then saying why. The caller stores the run (`take_run` puts it in the result)."""
     if action is None:
-        result.outcome = SuiteResult.Outcome.ERRORED
-        result.error_kind = "Deleted"
-        result.checks = [
-            {"type": "sent", "passed": False, "detail": "The action was deleted before its Test."}
-        ]
-    elif missing := [
+        _errored(result, "Deleted", "The action was deleted before its Test.")
+        return None
+    if missing := [
         a.name
         for a in action.input_args.all()
         if a.required and not (a.example_value or given_inputs(suite, action).get(a.name))
     ]:
         # What the Test button's form refuses: a required input with nothing to fill it.
-        result.outcome = SuiteResult.Outcome.ERRORED
-        result.error_kind = "MissingInput"
         detail = (
             f"{missing[0]} is required and has no example value: give it one in the "
             "action's Input Args. Nothing was sent."
         )
-        result.checks = [{"type": "sent", "passed": False, "detail": detail}]
-    else:
-        try:
-            inputs = {arg.name: arg.example_value for arg in action.input_args.all()}
-            inputs.update(given_inputs(suite, action))
-            run = executor.run(action, inputs, suite.user)
-        except Exception as error:
-            logger.exception("Suite run %s: the Test of %s failed", suite.pk, action)
-            result.outcome = SuiteResult.Outcome.ERRORED
-            result.error_kind = type(error).__name__[:32]
-            detail = "The Test stopped unexpectedly; the server log has the details."
-            result.checks = [{"type": "sent", "passed": False, "detail": detail}]
-        else:
-            result.run_id = run.pk
-            result.outcome = outcome_of(run)
-            result.status, result.error_kind, result.elapsed_ms = (
-                run.status,
-                run.error_kind,
-                run.elapsed_ms,
-            )
-            result.checks = run_checks(run)
-    with transaction.atomic():
-        result.save(
-            update_fields=["run_id", "outcome", "status", "error_kind", "elapsed_ms", "checks"]
-        )
+        _errored(result, "MissingInput", detail)
+        return None
+    try:
+        inputs = {arg.name: arg.example_value for arg in action.input_args.all()}
+        inputs.update(given_inputs(suite, action))
+        return executor.send_and_judge(action, inputs, suite.user)
+    except Exception as error:
+        logger.exception("Suite run %s: the Test of %s failed", suite.pk, action)
+        detail = "The Test stopped unexpectedly; the server log has the details."
+        _errored(result, type(error).__name__[:32], detail)
+        return None
+
+
+def _errored(result: SuiteResult, kind: str, detail: str) -> None:
+    result.outcome = SuiteResult.Outcome.ERRORED
+    result.error_kind = kind
+    result.checks = [{"type": "sent", "passed": False, "detail": detail}]
+
+
+def take_run(result: SuiteResult, run: TestRun) -> None:
+    """The result of a stored run: its outcome, status, time and checks (from the masked run)."""
+    result.run_id = run.pk
+    result.outcome = outcome_of(run)
+    result.status, result.error_kind, result.elapsed_ms = run.status, run.error_kind, run.elapsed_ms
+    result.checks = run_checks(run)
+
+
+def _save_result(suite: SuiteRun, result: SuiteResult) -> None:
+    """The result, once (a result no longer pending is not written again), and its suite
+    run's count; in the caller's transaction."""
+    saved = SuiteResult.objects.filter(pk=result.pk, outcome=SuiteResult.Outcome.PENDING).update(
+        run_id=result.run_id,
+        outcome=result.outcome,
+        status=result.status,
+        error_kind=result.error_kind,
+        elapsed_ms=result.elapsed_ms,
+        checks=result.checks,
+    )
+    if saved:
         counter = COUNTERS[result.outcome]
         SuiteRun.objects.filter(pk=suite.pk).update(**{counter: F(counter) + 1})
 

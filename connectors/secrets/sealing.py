@@ -36,9 +36,10 @@ _in_play: ContextVar[set[str] | None] = ContextVar("secrets_in_play", default=No
 
 
 @contextmanager
-def collecting_in_play() -> Iterator[None]:
-    """Within the block, every secret decrypted or resolved is remembered by in_play()."""
-    token = _in_play.set(set())
+def collecting_in_play(already: Iterable[str] = ()) -> Iterator[None]:
+    """Within the block, every secret decrypted or resolved is remembered by in_play(); with
+    those given (collected earlier, by a block whose work goes on here)."""
+    token = _in_play.set(set(already))
     try:
         yield
     finally:

@@ -8,9 +8,12 @@ import base64
 import io
 import json
 import os
+import queue
+import signal
 import subprocess
 import sys
 import threading
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,7 +23,9 @@ from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.db import connection, connections
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from connectors.engine import monitor_runs, monitors
 from connectors.models import Connector, Incident, Monitor, SuiteRun
@@ -182,18 +187,26 @@ def test_it_never_runs_a_slot_twice_on_rq_with_two_ticks_and_two_workers(upstrea
         for minute in range(2):
             claimed = _racing_ticks(2, start + timedelta(seconds=60 * minute + 1))
             assert len(claimed) == 10
-        assert queue.count == 20  # waiting in Redis, once per slot
+        # Waiting in Redis, in batches: each slot in one job, once.
+        queued = [suite_id for job in queue.jobs for suite_id in job.args[0]]
+        assert sorted(queued) == sorted(set(queued)) and len(queued) == 20
         for _ in range(2):  # two workers, each taking what it finds
             worker = django_rq.get_worker(
                 "default", job_class="django_tasks_rq.Job", worker_class="rq.worker.SimpleWorker"
             )
-            worker.work(burst=True, max_jobs=10)
+            worker.work(burst=True, max_jobs=1)
     assert len(upstream.received) == 20
     assert SuiteRun.objects.filter(status="finished").count() == 20
 
 
-def _tick_in_another_process(now_iso: str) -> subprocess.Popen:
-    env = {**os.environ, "STUDIO_OUTBOUND_ALLOW": "127.0.0.1"}
+def _on_this_database() -> dict[str, str]:
+    """The environment of another process working on this test's database."""
+    env = {
+        **os.environ,
+        "STUDIO_OUTBOUND_ALLOW": "127.0.0.1",
+        "STUDIO_TASKS": "db",
+        "DJANGO_SETTINGS_MODULE": "studio.settings",
+    }
     db = connection.settings_dict
     if db["ENGINE"].endswith("sqlite3"):
         env["DATABASE_URL"] = f"sqlite:///{db['NAME']}"
@@ -202,6 +215,11 @@ def _tick_in_another_process(now_iso: str) -> subprocess.Popen:
         env["DATABASE_URL"] = (
             f"postgres://{login}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
         )
+    return env
+
+
+def _tick_in_another_process(now_iso: str) -> subprocess.Popen:
+    env = _on_this_database()
     code = (
         "import django, sys; django.setup();"
         "from datetime import datetime; from connectors.engine import monitor_runs;"
@@ -210,7 +228,7 @@ def _tick_in_another_process(now_iso: str) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-c", code],
         cwd=Path(django_settings.BASE_DIR),
-        env={**env, "DJANGO_SETTINGS_MODULE": "studio.settings"},
+        env=env,
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -336,3 +354,265 @@ def test_it_counts_uptime_over_finished_runs(db):
     data = monitors.monitor_data(monitor)
     assert data["uptime"] == {"24h": 75.0, "7d": 75.0, "30d": 75.0}
     assert data["state"] == "pending" and data["next_run_at"]
+
+
+# --- batches ----------------------------------------------------------------------------------
+
+
+def _queued_batches() -> list[list[int]]:
+    """The suite runs of each task waiting in the database backend's queue."""
+    return [
+        task.args_kwargs["args"][0]
+        for task in DBTaskResult.objects.filter(status="READY").order_by("enqueued_at")
+    ]
+
+
+@worker_db
+def test_a_burst_is_claimed_at_once_and_queued_a_few_slots_to_a_task(upstream):
+    shop(upstream.url)
+    count = 2 * monitor_runs.RUN_BATCH + 5  # three tasks' worth
+    for number in range(count):
+        every_minute(f"Watch {number}")
+    claimed = monitor_runs.tick().claimed
+    batches = _queued_batches()
+    assert sorted(s for batch in batches for s in batch) == sorted(claimed)
+    assert len(claimed) == len(set(claimed)) == count
+    assert all(len(batch) <= monitor_runs.RUN_BATCH for batch in batches) and len(batches) == 3
+    run_worker()
+    assert len(upstream.received) == count
+    assert SuiteRun.objects.filter(status="finished", passed=1, total=1).count() == count
+    assert {m.state for m in Monitor.objects.all()} == {"passing"}
+    for monitor in Monitor.objects.all():
+        assert monitor.last_run.monitor_id == monitor.pk
+
+
+@worker_db
+def test_a_batch_given_twice_runs_each_slot_once(upstream):
+    shop(upstream.url)
+    for number in range(12):
+        every_minute(f"Watch {number}")
+    claimed = monitor_runs.tick().claimed
+    threads = [
+        threading.Thread(target=lambda: (monitor_runs.run_slots(claimed), connections.close_all()))
+        for _ in range(2)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    monitor_runs.run_slots(claimed)  # a third time, once they have all ended
+    assert len(upstream.received) == 12
+    assert SuiteRun.objects.filter(status="finished", passed=1).count() == 12
+
+
+@worker_db
+def test_a_batch_mixes_one_action_runs_with_longer_ones_and_counts_each_once(upstream):
+    shop(upstream.url)
+    make_action(Connector.objects.get(name="Shop"), "get_pet", path="/pets/1")
+    other = make_connector("Depot", base_url=upstream.url)
+    make_action(other, "stock", path="/stock")
+    upstream.handler = lambda got: Reply(status=500 if got.path == "/pets/1" else 200)
+    with Upstream() as receiver:
+        hook = make_channel("webhook", f"{receiver.url}/hook")
+        values = {"interval_seconds": 60, "alert_after": 1}
+        shop_watch = monitors.create_monitor(
+            monitors.Values(name="Shop", connector="Shop", **values), channels=[hook]
+        )
+        depot_watch = monitors.create_monitor(
+            monitors.Values(name="Depot", connector="Depot", **values), channels=[hook]
+        )
+        claimed = monitor_runs.tick().claimed
+        assert len(_queued_batches()) == 1
+        monitor_runs.run_slots(claimed)
+        [alert] = [json.loads(got.body) for got in receiver.received]
+    assert alert["monitor"] == "Shop" and alert["failing"][0]["action"] == "get_pet"
+    shop_watch.refresh_from_db()
+    depot_watch.refresh_from_db()
+    assert (shop_watch.state, shop_watch.consecutive_failures) == ("failing", 1)
+    assert (depot_watch.state, depot_watch.consecutive_failures) == ("passing", 0)
+    shop_run, depot_run = shop_watch.last_run, depot_watch.last_run
+    assert (shop_run.total, shop_run.passed, shop_run.failed) == (2, 1, 1)
+    assert (depot_run.total, depot_run.passed, depot_run.status) == (1, 1, "finished")
+    assert depot_run.started_at <= depot_run.finished_at
+    assert sorted(got.path for got in upstream.received) == ["/pets", "/pets/1", "/stock"]
+
+
+@worker_db
+def test_a_run_taken_longer_ago_than_the_deadline_is_not_sent(upstream, settings):
+    settings.STUDIO_SUITE_RUN_DEADLINE_SECONDS = 600
+    shop(upstream.url)
+    every_minute()
+    [suite_id] = monitor_runs.tick().claimed
+    SuiteRun.objects.filter(pk=suite_id).update(created_at=timezone.now() - timedelta(hours=1))
+    monitor_runs.run_slots([suite_id])
+    assert upstream.received == []
+    assert monitor_runs.tick().interrupted == 1
+    assert SuiteRun.objects.get(pk=suite_id).status == "interrupted"
+
+
+def _worker_on_this_database() -> subprocess.Popen:
+    """`studio_worker` (the database backend, no tick) in its own process, as a machine runs it."""
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "studio_worker", "--no-tick"],
+        cwd=Path(django_settings.BASE_DIR),
+        env=_on_this_database(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def _lines_of(process: subprocess.Popen) -> queue.Queue[str]:
+    """What the process prints, line by line, read in a thread."""
+    lines: queue.Queue[str] = queue.Queue()
+
+    def read() -> None:
+        for line in process.stdout:
+            lines.put(line)
+
+    threading.Thread(target=read, daemon=True).start()
+    return lines
+
+
+def _waits_for(lines: queue.Queue[str], words: str, seconds: float = 60) -> bool:
+    """Whether a line with these words comes within that many seconds."""
+    deadline = time.monotonic() + seconds
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            if words in lines.get(timeout=left):
+                return True
+        except queue.Empty:
+            return False
+    return False
+
+
+def _hanging_from(upstream: Upstream, first: int, last: int) -> tuple[threading.Event, ...]:
+    """The API answers the first requests at once and holds the `first`-th on until released;
+    `reached` is set once the `last`-th has come."""
+    reached, release = threading.Event(), threading.Event()
+
+    def answer(got) -> Reply:
+        count = len(upstream.received)
+        if count >= last:
+            reached.set()
+        if count >= first:
+            release.wait(60)
+        return Reply(body=b"[]")
+
+    upstream.handler = answer
+    return reached, release
+
+
+@worker_db
+def test_a_worker_killed_mid_batch_leaves_its_runs_interrupted_and_the_next_slot_runs(
+    upstream, settings
+):
+    settings.STUDIO_SUITE_RUN_DEADLINE_SECONDS = 600
+    shop(upstream.url)
+    watches = [every_minute(f"Watch {number}") for number in range(5)]
+    start = timezone.now()
+    batch = monitor_runs.tick(start).claimed
+    reached, release = _hanging_from(upstream, 3, 5)
+    worker = _worker_on_this_database()
+    try:
+        assert reached.wait(60), "the worker never sent the fifth slot"
+        worker.kill()  # mid-batch: two runs answered, three waiting on the API
+        worker.wait(30)
+    finally:
+        release.set()
+        if worker.poll() is None:
+            worker.kill()
+    # The runs not stored yet (those waiting on the API at least) are running, their start
+    # not stored; past the deadline the tick marks them interrupted.
+    unstored = list(SuiteRun.objects.filter(pk__in=batch).exclude(status="finished"))
+    assert {(r.status, r.started_at) for r in unstored} == {("running", None)}
+    assert len(unstored) >= 3
+    later = monitor_runs.tick(start + timedelta(seconds=660))
+    assert later.interrupted == len(unstored) and len(later.claimed) == 5
+    for run in unstored:
+        run.refresh_from_db()
+        assert (run.status, run.problem) == ("interrupted", monitor_runs.INTERRUPTED_RUNNING)
+    run_worker()
+    assert len(upstream.received) == 5 + 5  # the killed batch's, then the next slots
+    for watch in watches:
+        watch.refresh_from_db()
+        assert watch.state == "passing" and watch.last_run_id in later.claimed
+
+
+@worker_db
+def test_a_worker_stopped_mid_batch_keeps_what_it_sent_and_marks_the_rest_interrupted(upstream):
+    shop(upstream.url)
+    for number in range(5):
+        every_minute(f"Watch {number}")
+    batch = monitor_runs.tick().claimed
+    reached, release = _hanging_from(upstream, 3, 5)
+    worker = _worker_on_this_database()
+    said = _lines_of(worker)
+    try:
+        assert reached.wait(60), "the worker never sent the fifth slot"
+        worker.send_signal(signal.SIGINT)  # Ctrl+C: finish the task...
+        assert _waits_for(said, "shutting down gracefully")
+        for _ in range(30):  # ...Ctrl+C again, until one lands after the first: stop now
+            worker.send_signal(signal.SIGINT)
+            if _waits_for(said, "terminating current task", seconds=2):
+                break
+        worker.wait(60)
+    finally:
+        release.set()
+        if worker.poll() is None:
+            worker.kill()
+    # What was answered is kept; the runs still waiting on the API are interrupted at once.
+    statuses = sorted(SuiteRun.objects.filter(pk__in=batch).values_list("status", flat=True))
+    assert statuses == ["finished"] * 2 + ["interrupted"] * 3
+    stopped = SuiteRun.objects.filter(pk__in=batch, status="interrupted")
+    assert {r.problem for r in stopped} == {monitor_runs.INTERRUPTED_STOPPED}
+    assert len(upstream.received) == 5
+
+
+@worker_db
+def test_a_tick_claims_more_monitors_than_a_batch_in_several_transactions(upstream, monkeypatch):
+    monkeypatch.setattr(monitor_runs, "CLAIM_BATCH", 4)
+    shop(upstream.url)
+    for number in range(10):
+        every_minute(f"Watch {number}")
+    with CaptureQueriesContext(connection) as captured:
+        claimed = monitor_runs.tick().claimed
+    assert len(claimed) == len(set(claimed)) == 10
+    commits = [q for q in captured.captured_queries if q["sql"].startswith("COMMIT")]
+    assert len(commits) >= 3  # 4 + 4 + 2
+    assert monitor_runs.tick().claimed == []
+    run_worker()
+    assert len(upstream.received) == 10
+
+
+@worker_db
+def test_a_slot_whose_run_exists_already_is_not_run_again_and_its_monitor_moves_on(upstream):
+    shop(upstream.url)
+    taken = every_minute("Taken")
+    others = [every_minute(f"Watch {number}") for number in range(3)]
+    SuiteRun.objects.create(
+        monitor=taken, slot_at=taken.next_run_at, scope={}, scope_key="x", title="restored"
+    )
+    claimed = monitor_runs.tick().claimed
+    assert sorted(SuiteRun.objects.get(pk=pk).monitor_id for pk in claimed) == sorted(
+        m.pk for m in others
+    )
+    before = taken.next_run_at
+    taken.refresh_from_db()
+    assert taken.next_run_at == before + timedelta(minutes=1)
+    assert monitor_runs.tick().claimed == []
+
+
+def test_the_tick_wakes_when_the_next_slot_is_due(db):
+    shop("https://shop.example.com")
+    now = timezone.now()
+    assert monitor_runs.until_next_slot(5, now) == 5  # nothing to run: the full wait
+    monitor = every_minute()
+    Monitor.objects.filter(pk=monitor.pk).update(next_run_at=now + timedelta(seconds=2))
+    assert monitor_runs.until_next_slot(5, now) == 2
+    Monitor.objects.filter(pk=monitor.pk).update(next_run_at=now + timedelta(minutes=2))
+    assert monitor_runs.until_next_slot(5, now) == 5
+    Monitor.objects.filter(pk=monitor.pk).update(next_run_at=now - timedelta(seconds=30))
+    assert monitor_runs.until_next_slot(5, now) == monitor_runs.LEAST_WAIT
+    monitors.set_active(monitor, False)
+    assert monitor_runs.until_next_slot(5, now) == 5

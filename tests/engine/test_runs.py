@@ -250,6 +250,73 @@ def test_storing_a_run_keeps_recent_runs_beyond_the_limit(settings) -> None:
     assert action.test_runs.count() == 4  # younger than the retention period
 
 
+def unsaved(action: Action, status: int | None = 200, error: str = "") -> TestRun:
+    return checks.judge(
+        TestRun(action=action, request_method="GET", status=status, error_kind=error), action
+    )
+
+
+def test_runs_stored_at_once_leave_the_last_runs_one_at_a_time_would() -> None:
+    shop, depot = make_connector("Shop"), make_connector("Depot")
+    pets, toys = make_action(shop, "pets"), make_action(shop, "toys")
+    stock = make_action(depot, "stock")
+    made = runs.store_many(
+        [
+            unsaved(pets, 200),
+            unsaved(toys, 503),
+            unsaved(pets, 500),
+            unsaved(stock, None, "Timeout"),
+        ]
+    )
+    assert all(run.pk for run in made)
+    for obj in (pets, toys, stock, shop, depot):
+        assert last_run(obj) == newest_run_of(obj)
+    assert last_run(pets)[1:] == (500, "") and last_run(stock)[1:] == (None, "Timeout")
+    pets.refresh_from_db()
+    toys.refresh_from_db()
+    assert (pets.runs_since_prune, toys.runs_since_prune) == (2, 1)
+
+
+def test_runs_stored_at_once_write_each_table_once() -> None:
+    shop = make_connector("Shop")
+    actions = [make_action(shop, f"a{n}") for n in range(10)]
+    with CaptureQueriesContext(connection) as captured:
+        runs.store_many([unsaved(action) for action in actions])
+    statements = [q["sql"].split()[0] for q in captured.captured_queries]
+    assert [s for s in statements if s in ("INSERT", "UPDATE", "DELETE", "SELECT")] == [
+        "INSERT",
+        "UPDATE",
+        "UPDATE",
+    ]
+
+
+def test_runs_stored_at_once_never_replace_a_newer_last_run() -> None:
+    action = make_action(make_connector())
+    newer = (timezone.now() + timedelta(seconds=5), 200, "")
+    Action.objects.filter(pk=action.pk).update(
+        last_run_at=newer[0], last_run_status=200, last_run_error=""
+    )
+    runs.store_many([unsaved(action, 500)])
+    assert last_run(action) == newer
+
+
+def test_runs_stored_at_once_prune_an_action_past_its_limit(settings) -> None:
+    settings.STUDIO_RUN_RETENTION_DAYS = 10
+    settings.STUDIO_RUNS_PER_ACTION = 2
+    connector = make_connector()
+    action, other = make_action(connector, "tested"), make_action(connector, "other")
+    old = [loaded(action, 20 + i) for i in range(3)]
+    other_old = [loaded(other, 20 + i) for i in range(3)]
+    action.runs_since_prune = 1  # these two stores pass the limit; other's one does not
+    made = runs.store_many([unsaved(action), unsaved(other), unsaved(action)])
+    assert set(action.test_runs.values_list("pk", flat=True)) == {made[0].pk, made[2].pk}
+    assert other.test_runs.count() == len(other_old) + 1 and len(old) == 3
+    action.refresh_from_db()
+    other.refresh_from_db()
+    assert (action.runs_since_prune, other.runs_since_prune) == (0, 1)
+    assert last_run(action) == newest_run_of(action)
+
+
 # --- Keep ----------------------------------------------------------------------------------
 
 
