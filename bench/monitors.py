@@ -10,9 +10,11 @@ at 127.0.0.1:6379, in a database number of its own (--redis-db, default 9, empti
 after). N monitors, each on its own one-action connector, are made with bulk inserts; W
 `manage.py studio_worker` processes (each with its monitor tick, STUDIO_MONITOR_TICK_SECONDS
 as configured unless --tick) start, and once they are up every monitor is due at the same
-second each minute (the worst case), or with --spread at N moments spread over the minute (as
-monitors made at different times are). After M minutes of real time the workers are stopped
-as Ctrl+C stops them (each finishes its task) and the figures printed:
+second each minute (the worst case: a herd that never disperses, as a cron schedule's would),
+or with --spread, the realistic case, each at its own phase of the minute, as an import makes
+them (schedules.spread_slot, the application's own spreading; monitors made one by one at
+different times are spread alike). After M minutes of real time the workers are stopped as
+Ctrl+C stops them (each finishes its task) and the figures printed:
 
 - runs per minute; lateness, the run's start (its worker marking it running) minus its slot,
   p50/p95/max, and the same to its end;
@@ -119,6 +121,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from connectors.engine import monitor_runs, schedules  # noqa: E402
 from connectors.models import Action, Connector, Monitor, SuiteRun  # noqa: E402
 from tests.helpers.upstream import Upstream  # noqa: E402
 
@@ -204,11 +207,10 @@ def main() -> None:
         time.sleep(WARM_UP)
         # Later than a tick's longest sleep: every tick wakes for the first slot on time.
         first = timezone.now() + timedelta(seconds=settings.STUDIO_MONITOR_TICK_SECONDS + 3)
-        if ARGS.spread:
-            step = SLOT / ARGS.monitors
+        if ARGS.spread:  # each at its own phase, as the import starts monitors made together
             monitors = list(Monitor.objects.order_by("pk").only("pk"))
-            for position, monitor in enumerate(monitors):
-                monitor.next_run_at = first + position * step
+            for monitor in monitors:
+                monitor.next_run_at = schedules.spread_slot(monitor.pk, 60, first)
             Monitor.objects.bulk_update(monitors, ["next_run_at"], batch_size=500)
         else:
             Monitor.objects.update(next_run_at=first)  # every monitor due at the same second
@@ -260,9 +262,11 @@ def report(firsts, first, end, cpu, received, before: str, after: str) -> None:
     statuses = Counter(r[4] for r in runs)
     print(
         f"{ARGS.monitors} monitors, 1-minute cadence, "
-        f"{'spread over the minute' if ARGS.spread else 'all due at the same second'}; "
+        f"{'each at its own phase of the minute' if ARGS.spread else 'all due at one second'}; "
         f"{ARGS.workers} {ARGS.backend} worker(s) on {connection.vendor}, tick every "
-        f"{settings.STUDIO_MONITOR_TICK_SECONDS:g} s at most; {minutes:.1f} minutes"
+        f"{monitor_runs.LEAST_WAIT:g} to {settings.STUDIO_MONITOR_TICK_SECONDS:g} s, claims of "
+        f"{monitor_runs.CLAIM_BATCH}, tasks of {monitor_runs.RUN_BATCH} at most; "
+        f"{minutes:.1f} minutes"
     )
     print(f"runs started:        {len(started)}  ({len(started) / minutes:.1f} per minute)")
     print(

@@ -138,21 +138,32 @@ def _set(monitor: Monitor, values: Values) -> None:
     monitor.active = values.active
 
 
-def first_slot(monitor: Monitor, now: datetime | None = None) -> datetime:
-    """When a new, edited or resumed monitor runs first: at once for an interval, at the next
-    matching time for cron."""
+def first_slot(monitor: Monitor, now: datetime | None = None, *, spread: bool = False) -> datetime:
+    """When a new, edited or resumed monitor runs first: at once for an interval (one monitor
+    made from the form or the API shows its first run straight away), at the next matching
+    time for cron. With `spread` (monitors made together: an import), an interval monitor
+    starts at its own phase instead (schedules.spread_slot), within one interval: many made at
+    once do not all run in the same second every interval. Either way, the later slots keep
+    to the first one's phase."""
     now = now or timezone.now()
     if monitor.cron:
         return schedules.next_slot(
             interval_seconds=None, cron=monitor.cron, timezone_name=monitor.timezone, after=now
         )
+    if spread and monitor.pk is not None and monitor.interval_seconds:
+        return schedules.spread_slot(monitor.pk, monitor.interval_seconds, now)
     return now
 
 
-def _save(monitor: Monitor, channels: Iterable[AlertChannel] | None) -> Monitor:
+def _save(
+    monitor: Monitor, channels: Iterable[AlertChannel] | None, *, spread: bool = False
+) -> Monitor:
     try:
         with transaction.atomic():
             monitor.save()
+            if spread and monitor.next_run_at is not None:  # its phase needs its id
+                monitor.next_run_at = first_slot(monitor, spread=True)
+                monitor.save(update_fields=["next_run_at"])
             if channels is not None:
                 monitor.channels.set(list(channels))
     except IntegrityError:  # the same name saved at the same moment: the constraint held
@@ -166,9 +177,11 @@ def create_monitor(
     channels: Iterable[AlertChannel] = (),
     user: AbstractBaseUser | AnonymousUser | None = None,
     pk: int | None = None,
+    spread: bool = False,
 ) -> Monitor:
     """A new monitor, or ValidationError({field: sentence}) with every problem; nothing saved.
-    `pk` brings a deleted monitor back under its own id, so its history goes on."""
+    `pk` brings a deleted monitor back under its own id, so its history goes on. `spread`: one
+    of many made together, starting at its own phase (see first_slot)."""
     if errors := check(values):
         raise ValidationError(errors)
     monitor = Monitor(
@@ -176,20 +189,25 @@ def create_monitor(
     )
     _set(monitor, values)
     monitor.next_run_at = first_slot(monitor)
-    return _save(monitor, channels)
+    return _save(monitor, channels, spread=spread)
 
 
 def update_monitor(
-    monitor: Monitor, values: Values, *, channels: Iterable[AlertChannel] | None = None
+    monitor: Monitor,
+    values: Values,
+    *,
+    channels: Iterable[AlertChannel] | None = None,
+    spread: bool = False,
 ) -> Monitor:
-    """Change a monitor; a changed schedule (or a resume) starts over from its first slot."""
+    """Change a monitor; a changed schedule (or a resume) starts over from its first slot
+    (`spread`: at its own phase, see first_slot)."""
     if errors := check(values, monitor):
         raise ValidationError(errors)
     before = (monitor.interval_seconds, monitor.cron, monitor.timezone, monitor.active)
     _set(monitor, values)
     after = (monitor.interval_seconds, monitor.cron, monitor.timezone, monitor.active)
     if before != after or monitor.next_run_at is None:
-        monitor.next_run_at = first_slot(monitor)
+        monitor.next_run_at = first_slot(monitor, spread=spread)
     return _save(monitor, channels)
 
 

@@ -3,6 +3,13 @@
 `check` says what is wrong with a schedule, as sentences keyed by field; `next_slot` gives the
 first slot strictly after a moment. A slot missed while nothing ran is not made up for: the
 next slot is always in the future, so a monitor behind by many slots runs once.
+
+An interval keeps its phase: its slots are its first slot plus whole intervals. `spread_slot`
+gives monitors made together (an import) a phase each of their own, so that ten thousand
+monitors made in the same second do not all fall due in the same second ever after: the phase
+of monitor `key` is a stable hash of it (Fibonacci hashing: consecutive ids land evenly over
+the interval, as Prometheus spreads scrape targets by a hash of each target), to the
+millisecond. Cron slots are exact: a cron expression names its times.
 """
 
 from __future__ import annotations
@@ -90,3 +97,24 @@ def next_slot(
         return after + step
     behind = (after - anchor) // step + 1
     return anchor + behind * step
+
+
+GOLDEN = 0x9E3779B97F4A7C15  # 2**64 / the golden ratio, odd
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def phase_ms(key: int, interval_seconds: int) -> int:
+    """Where in its interval monitor `key` falls due, in milliseconds from the start of each
+    interval since EPOCH: stable (the same in every process, forever), and consecutive keys
+    spread evenly over the interval."""
+    mixed = (key * GOLDEN) % 2**64
+    return (mixed * interval_seconds * 1000) >> 64
+
+
+def spread_slot(key: int, interval_seconds: int, after: datetime) -> datetime:
+    """The first moment strictly after `after` on monitor `key`'s own phase of the interval:
+    within one interval of `after`. An interval monitor made in bulk starts here."""
+    step = interval_seconds * 1000
+    since = (after - EPOCH) // timedelta(milliseconds=1)
+    latest = since - (since - phase_ms(key, interval_seconds)) % step  # on the phase, not after
+    return EPOCH + timedelta(milliseconds=latest + step)

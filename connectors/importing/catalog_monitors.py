@@ -165,12 +165,16 @@ def apply(document: dict[str, Any], choices: dict[str, str], user: Any) -> list[
         chosen, _gone = monitors.channels_named([{"name": n} for n in item.data["channels"]])
         try:
             if item.status == CREATE:
-                saved = monitors.create_monitor(_values(item.data), channels=chosen, user=user)
+                saved = monitors.create_monitor(
+                    _values(item.data), channels=chosen, user=user, spread=True
+                )
                 history.record(saved, Revision.Event.CREATED, user, note="Imported")
                 item.outcome = "created"
             else:
                 current = Monitor.objects.get(name=item.name)
-                saved = monitors.update_monitor(current, _values(item.data), channels=chosen)
+                saved = monitors.update_monitor(
+                    current, _values(item.data), channels=chosen, spread=True
+                )
                 history.record(saved, Revision.Event.CHANGED, user, note="Imported (overwrite)")
                 item.outcome = "overwritten"
         except ValidationError as error:

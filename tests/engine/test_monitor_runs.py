@@ -27,7 +27,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from connectors.engine import monitor_runs, monitors
+from connectors.engine import monitor_runs, monitors, schedules
 from connectors.models import Connector, Incident, Monitor, SuiteRun
 from tests.helpers.factories import api_key_connector, make_action, make_channel, make_connector
 from tests.helpers.smtp import SMTPSink
@@ -264,6 +264,41 @@ def test_it_runs_a_slot_missed_while_down_once_and_moves_to_the_next_future_slot
     assert monitor.next_run_at == first + timedelta(minutes=31)  # on its grid, in the future
     run_worker()
     assert len(upstream.received) == 1
+
+
+@worker_db
+def test_monitors_made_together_start_on_phases_of_their_own_and_keep_them(upstream, settings):
+    settings.STUDIO_SUITE_RUN_DEADLINE_SECONDS = 86400  # the clock jumps 30 minutes here
+    shop(upstream.url)
+    made = [
+        monitors.create_monitor(
+            monitors.Values(name=f"Watch {n}", connector="Shop", interval_seconds=60),
+            spread=True,
+        )
+        for n in range(3)
+    ]
+    step = timedelta(minutes=1)
+    for monitor in made:  # within its first minute, on its own phase
+        assert monitor.created_at < monitor.next_run_at <= monitor.created_at + step
+        assert monitor.next_run_at == schedules.spread_slot(
+            monitor.pk, 60, monitor.next_run_at - step
+        )
+    assert len({monitor.next_run_at for monitor in made}) == 3  # not in the same second
+    one = made[0]
+    first = one.next_run_at
+    Monitor.objects.exclude(pk=one.pk).update(active=False)
+    assert monitor_runs.tick(first - timedelta(milliseconds=1)).claimed == []  # not due yet
+    assert len(monitor_runs.tick(first).claimed) == 1
+    assert monitor_runs.tick(first).claimed == []  # the slot is taken: never twice
+    one.refresh_from_db()
+    assert one.next_run_at == first + step  # the same phase
+    later = first + 30 * step + timedelta(seconds=5)  # thirty slots went by unseen
+    assert len(monitor_runs.tick(later).claimed) == 1  # run once
+    assert monitor_runs.tick(later).claimed == []
+    one.refresh_from_db()
+    assert one.next_run_at == first + 31 * step  # on its phase, in the future
+    run_worker()
+    assert len(upstream.received) == 2
 
 
 @worker_db

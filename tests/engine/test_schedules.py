@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from connectors.engine import schedules
@@ -44,3 +45,28 @@ def test_it_refuses_bad_schedules_with_a_sentence_per_field(settings) -> None:
     assert "more often" in schedules.check(None, "* * * * *", "UTC")["cron"]
     assert schedules.check(None, "*/5 * * * *", "Europe/Paris") == {}
     assert schedules.check(60 * 5, "", "UTC") == {}
+
+
+def test_a_spread_slot_is_within_one_interval_on_a_phase_of_its_own_that_never_moves() -> None:
+    after = datetime(2026, 3, 1, 8, 30, 12, 345678, tzinfo=UTC)
+    for key in (1, 2, 3, 97, 10_000, 2**40):
+        for interval in (60, 600, 86400):
+            slot = schedules.spread_slot(key, interval, after)
+            assert after < slot <= after + timedelta(seconds=interval)
+            assert slot.microsecond % 1000 == 0  # to the millisecond
+            # The same phase from any moment: slots differ by whole intervals.
+            later = schedules.spread_slot(key, interval, after + timedelta(days=3, seconds=7))
+            assert (later - slot) % timedelta(seconds=interval) == timedelta(0)
+            # Strictly after: a moment on the phase gives the next one.
+            assert schedules.spread_slot(key, interval, slot) == slot + timedelta(seconds=interval)
+    assert schedules.spread_slot(5, 60, after) == schedules.spread_slot(5, 60, after)
+
+
+def test_monitors_made_together_fall_due_spread_evenly_over_their_interval() -> None:
+    after = datetime(2026, 3, 1, 8, 30, tzinfo=UTC)
+    slots = [schedules.spread_slot(key, 60, after) for key in range(1, 10_001)]
+    per_second = Counter(int((slot - after).total_seconds()) for slot in slots)
+    assert set(per_second) == set(range(60))  # every second of the minute
+    assert max(per_second.values()) <= 10_000 / 60 * 1.1  # none much busier than the mean
+    per_milli = Counter(slots)
+    assert max(per_milli.values()) == 1  # no two at the same millisecond

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
 from django.utils.html import escape
 
 from connectors.catalog.document import FormatError
-from connectors.engine import monitors
+from connectors.engine import monitors, schedules
 from connectors.exporting import catalog as exporting_catalog
 from connectors.importing import apply as importing_apply
 from connectors.importing import catalog_apply
@@ -77,6 +78,19 @@ def test_export_then_import_into_an_empty_catalog_gives_the_same_monitors(catalo
     shop_pets = Monitor.objects.get(name="Shop pets")
     assert shop_pets.created_by == alice and not shop_pets.active
     assert shop_pets.next_run_at is not None
+    # Monitors made together start at their own phase of their interval, not all at once;
+    # a cron schedule keeps its exact times.
+    smoke = Monitor.objects.get(name="Smoke everywhere")
+    assert smoke.next_run_at == schedules.spread_slot(
+        smoke.pk, 600, smoke.next_run_at - timedelta(seconds=600)
+    )
+    assert smoke.next_run_at > smoke.created_at
+    assert shop_pets.next_run_at == schedules.next_slot(
+        interval_seconds=None,
+        cron="0 9 * * 1-5",
+        timezone_name="Europe/Paris",
+        after=shop_pets.created_at,
+    )
     created = Revision.objects.filter(kind="monitor", event="created", note="Imported")
     assert created.count() == 2 and {r.user for r in created} == {alice}
 
