@@ -11,6 +11,13 @@ Should any row have moved meanwhile, or any slot's run exist already, the batch 
 each of its monitors is claimed on its own the same way. Of any number of ticks on any number
 of machines, one wins each slot. A slot missed while nothing ran runs once.
 
+Slots: an interval monitor's slots keep the phase of its first slot (schedules.next_slot). One
+made from the form or the API runs first at once; monitors made together (an import) start
+each at a phase of its own (schedules.spread_slot), so ten thousand monitors at a 1-minute
+cadence fall due a few a millisecond rather than all in one second every minute. Cron slots
+are exact: every monitor on `* * * * *` is due at the same second, the worst case, claimed and
+queued at once and run by every worker in turn.
+
 Once that commits, the slots are queued RUN_BATCH to a task. A worker takes a task's runs in
 one transaction (queued -> running, so a second worker given them finds nothing to take),
 reading what they need at once (the scopes' actions, their connectors and input args), then
@@ -58,7 +65,10 @@ logger = logging.getLogger(__name__)
 CLAIM_BATCH = 500  # due monitors claimed in one transaction
 CLAIMS_PER_TICK = 20_000  # then the tick ends; the next one goes on
 RUN_BATCH = 25  # claimed slots per task: few tasks, while several workers share a burst
-LEAST_WAIT = 0.2  # seconds between ticks, however soon the next slot is due
+# Seconds between ticks, however soon the next slot is due: monitors spread over the minute are
+# claimed every half second, a few tasks of about RUN_BATCH slots each (smaller tasks cost more
+# CPU per run: each has its own round trips to the queue and the database).
+LEAST_WAIT = 0.5
 INTERRUPTED_RUNNING = (
     "Interrupted: the worker running this suite run stopped before the end. The monitor's "
     "next slot runs as usual."
