@@ -161,7 +161,7 @@ def _save(
     try:
         with transaction.atomic():
             monitor.save()
-            if spread and monitor.next_run_at is not None:  # its phase needs its id
+            if spread and monitor.interval_seconds:  # its phase needs its id
                 monitor.next_run_at = first_slot(monitor, spread=True)
                 monitor.save(update_fields=["next_run_at"])
             if channels is not None:
