@@ -22,8 +22,10 @@ Ctrl+C stops them (each finishes its task) and the figures printed:
 - missed slots: slots due before the last 20 s that no tick claimed; and claimed slots not run
   by the end;
 - CPU per run: the workers' user + system time from the first slot to the end (from the
-  kernel, their children included; starting up is not counted) divided by the runs; the
-  database server's and this process's (the API's) are not in it;
+  kernel, their children included; starting up is not counted) divided by the runs, and the
+  share of the machine's cores it was; the database server's and this process's (the API's)
+  are not in it. Workers that got fewer cores than their runs need (a shared machine) fall
+  behind, and the lateness grows with the minutes;
 - the load average (`uptime`) before and after: the machine may be shared.
 """
 
@@ -286,7 +288,8 @@ def report(firsts, first, end, cpu, received, before: str, after: str) -> None:
     print(f"missed slots:        {missed} of {slots_due} unclaimed; {unrun} claimed, not run")
     print(
         f"CPU per run:         {cpu / max(len(started), 1) * 1000:.2f} ms "
-        f"(workers' user+system {cpu:.1f} s from the first slot to the end)"
+        f"(workers' user+system {cpu:.1f} s from the first slot to the end: "
+        f"{cpu / max(minutes * 60, 1):.2f} of {os.cpu_count()} cores)"
     )
     print(f"statuses:            {dict(statuses)}")
     print(f"load before:         {before}")
