@@ -153,7 +153,16 @@ class InputArgForm(forms.ModelForm):
         widgets = {"example_value": forms.TextInput()}
 
 
+# More rows than any API operation has parameters; a post claiming more is refused, and the page
+# it comes back to renders at most this many rows (Django's own cap is 2,000: seconds of CPU).
+MAX_INPUT_ARGS = 200
+
+
 class BaseInputArgFormSet(forms.BaseInlineFormSet):
+    default_error_messages = {
+        "too_many_forms": f"An action takes at most {MAX_INPUT_ARGS} Input Args.",
+    }
+
     def clean(self) -> None:
         super().clean()
         seen: set[str] = set()
@@ -182,6 +191,9 @@ InputArgFormSet = forms.inlineformset_factory(
     formset=BaseInputArgFormSet,
     extra=1,
     can_delete=True,
+    max_num=MAX_INPUT_ARGS,
+    absolute_max=MAX_INPUT_ARGS,
+    validate_max=True,
 )
 
 

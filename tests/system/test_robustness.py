@@ -9,16 +9,19 @@ fails loudly until `_value_for` knows a realistic value for it.
 from __future__ import annotations
 
 import copy
+import functools
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth.models import User
-from django.core.cache import cache
-from django.db import transaction
+from django.core.cache import cache, caches
+from django.core.cache.backends.locmem import LocMemCache
+from django.db import connection, transaction
 from django.template import loader
 from django.template.base import PartialTemplate, Template
 from django.test import Client, override_settings
@@ -172,12 +175,6 @@ def _templates_render_plainly() -> Iterator[None]:
     Template._render, PartialTemplate._render = instrumented
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings) -> None:
-    # Three users per test, thousands of tests: PBKDF2 would take most of the time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 # --- the seeded catalog --------------------------------------------------------------------------
 
 
@@ -255,11 +252,13 @@ def _world(django_db_setup, django_db_blocker) -> Iterator[World]:
     As Django's TestCase.setUpTestData: the rows are written in a transaction that each test's
     own (pytest-django's `db`) nests in as a savepoint, so every test starts from exactly these
     rows and nothing it writes outlives it; the module's transaction is rolled back at its end.
-    Each test gets its own copies of the objects (`world`).
+    Each test gets its own copies of the objects (`world`), and the cache as it was once the
+    rows were written (`_CACHED`).
     """
     # The settings every test has (tests/conftest.py), while the rows are written.
     quiet = override_settings(STUDIO_ENV_CREDENTIALS=[], STUDIO_OUTBOUND_ALLOW=[])
     with django_db_blocker.unblock(), quiet, transaction.atomic():
+        cache.clear()
         users = {
             "alice": make_user("alice", roles.ADMIN),
             "bob": make_user("bob", roles.DEVELOPER),
@@ -269,13 +268,45 @@ def _world(django_db_setup, django_db_blocker) -> Iterator[World]:
             signed_in = Client()
             signed_in.force_login(user)
             _SESSIONS[name] = signed_in.cookies[django_settings.SESSION_COOKIE_NAME].value
-        yield World(users, _build_seed(users["alice"], users["bob"]))
+        world = World(users, _build_seed(users["alice"], users["bob"]))
+        _CACHED.update(_cache_snapshot())
+        yield world
         _SESSIONS.clear()
+        _CACHED.clear()
         transaction.set_rollback(True)
 
 
 # Each user's session, opened once by `_world` (its row is one of the module's).
 _SESSIONS: dict[str, str] = {}
+# The cache once `_world` wrote its rows (the sessions, the roles, their generation), as
+# {key: (stored value, seconds it had left)}: empty when the cache is not the per-process one.
+_CACHED: dict[str, tuple[Any, float | None]] = {}
+
+
+def _cache_snapshot() -> dict[str, tuple[Any, float | None]]:
+    store = caches["default"]
+    if not isinstance(store, LocMemCache):
+        return {}
+    now = time.time()
+    with store._lock:
+        return {
+            key: (value, None if store._expire_info[key] is None else store._expire_info[key] - now)
+            for key, value in store._cache.items()
+        }
+
+
+def _restore_cache() -> None:
+    """The cache as `_world` left it (its rows are what every test starts from): a session or
+    a role cached by an earlier test is gone, and the module's are not read again per test."""
+    cache.clear()
+    if not _CACHED:
+        return  # a shared cache (CACHE_URL): each test starts with an empty one
+    store = caches["default"]
+    now = time.time()
+    with store._lock:
+        for key, (value, seconds) in _CACHED.items():
+            store._cache[key] = value
+            store._expire_info[key] = None if seconds is None else now + seconds
 
 
 def client_for(user: User) -> Client:
@@ -286,14 +317,40 @@ def client_for(user: User) -> Client:
     return client
 
 
+class _Copies:
+    """Deep copies of an object's attributes, made when first read and kept, one memo for all
+    (as Django's TestData): a test pays for copying only the objects it uses."""
+
+    def __init__(self, original: object, memo: dict[int, Any]) -> None:
+        self._original = original
+        self._memo = memo
+
+    def __getattr__(self, name: str) -> Any:
+        value = copy.deepcopy(getattr(self._original, name), self._memo)
+        setattr(self, name, value)
+        return value
+
+
+class _CopiesByName(dict):
+    """The same, for a dict's values."""
+
+    def __init__(self, original: dict[str, Any], memo: dict[int, Any]) -> None:
+        super().__init__()
+        self._original = original
+        self._memo = memo
+
+    def __missing__(self, key: str) -> Any:
+        value = self[key] = copy.deepcopy(self._original[key], self._memo)
+        return value
+
+
 @pytest.fixture
-def world(_world: World, db, settings) -> World:
-    # Test may reach nothing: a Test sent by these tests ends in an inline "blocked" error.
-    settings.STUDIO_OUTBOUND_ALLOW = []
-    # The cache is not rolled back with the rows: each test starts with an empty one, so a
-    # session or a role cached by an earlier test is read again from the rows as they are.
-    cache.clear()
-    return copy.deepcopy(_world)
+def world(_world: World, db) -> World:
+    # Test may reach nothing (STUDIO_OUTBOUND_ALLOW is empty: tests/conftest.py): a Test sent by
+    # these tests ends in an inline "blocked" error.
+    _restore_cache()
+    memo: dict[int, Any] = {}
+    return World(_CopiesByName(_world.users, memo), cast(Seed, _Copies(_world.seed, memo)))
 
 
 @pytest.fixture
@@ -348,28 +405,39 @@ def url_of(route: Route, seed: Seed, **overrides: str) -> str:
     return reverse(route.name, kwargs=kwargs)
 
 
+# What `state` reads: the rows of every model a request could write, and how many there are.
+COUNTED = (Connector, Action, InputArg, Credential, TestRun, Revision, User, AlertChannel)
+READ = {
+    "connectors": Connector.objects.values().order_by("pk"),
+    "actions": Action.objects.values().order_by("pk"),
+    "args": InputArg.objects.values().order_by("pk"),
+    "credentials": Credential.objects.values("name", "sealed").order_by("pk"),
+    "channels": AlertChannel.objects.values().order_by("pk"),
+}
+
+
+@functools.cache
+def _state_sql() -> tuple[str, dict[str, tuple[str, tuple[Any, ...]]]]:
+    """The queries of `state`, compiled once: the counts in one statement, then the rows."""
+    quote = connection.ops.quote_name
+    counts = ", ".join(f"(SELECT COUNT(*) FROM {quote(m._meta.db_table)})" for m in COUNTED)
+    return f"SELECT {counts}", {key: qs.query.sql_with_params() for key, qs in READ.items()}
+
+
 def state() -> dict[str, object]:
-    """Everything a request could write: row counts, and each object's version and fields."""
-    return {
-        "counts": {
-            model.__name__: model.objects.count()
-            for model in (
-                Connector,
-                Action,
-                InputArg,
-                Credential,
-                TestRun,
-                Revision,
-                User,
-                AlertChannel,
-            )
-        },
-        "connectors": list(Connector.objects.values().order_by("pk")),
-        "actions": list(Action.objects.values().order_by("pk")),
-        "args": list(InputArg.objects.values().order_by("pk")),
-        "credentials": list(Credential.objects.values("name", "sealed").order_by("pk")),
-        "channels": list(AlertChannel.objects.values().order_by("pk")),
-    }
+    """Everything a request could write: row counts, and each object's version and fields (as
+    the database holds them: the queries run as compiled once, the ORM's cost being most of a
+    test's)."""
+    counts_sql, rows_sql = _state_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(counts_sql)
+        found: dict[str, object] = {
+            "counts": dict(zip([m.__name__ for m in COUNTED], cursor.fetchone(), strict=True))
+        }
+        for key, (sql, params) in rows_sql.items():
+            cursor.execute(sql, params)
+            found[key] = cursor.fetchall()
+    return found
 
 
 def _headers(htmx: bool) -> dict[str, str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, transaction
@@ -9,6 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from connectors.engine import runs
+from connectors.forms.action import MAX_INPUT_ARGS
 from connectors.models import Action, Connector, InputArg, Monitor, TestRun
 from tests.conftest import client_for
 from tests.helpers.factories import action_post, connector_post, make_action, make_connector
@@ -343,6 +346,20 @@ def test_it_edits_an_action_and_removes_an_input_arg(bob) -> None:
     response = client_for(bob).post(f"{action.get_absolute_url()}edit/", data)
     assert response.status_code == 302
     assert list(action.input_args.values_list("name", flat=True)) == ["id"]
+
+
+def test_it_refuses_more_input_args_than_an_action_takes_and_renders_at_most_that_many(
+    bob,
+) -> None:
+    action = make_action(make_connector(), path="/u")
+    data = action_post(path="/u/{{id}}", **{"args-TOTAL_FORMS": "100000000"})
+    response = client_for(bob).post(f"{action.get_absolute_url()}edit/", data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f"An action takes at most {MAX_INPUT_ARGS} Input Args." in html
+    rows = re.findall(r'name="args-\d+-data_type"', html)
+    assert len(rows) == MAX_INPUT_ARGS  # the rows come back, no more than an action takes
+    assert Action.objects.get(pk=action.pk).path == "/u"  # nothing saved
 
 
 def test_deleting_a_connector_asks_first_and_names_its_actions(bob) -> None:
