@@ -406,6 +406,7 @@ def _record_response(record: TestRun, response: messages.OutboundResponse, hide:
     if record.is_binary:
         _keep_bytes(record, response.body, hide)
     record.body_truncated = shown.truncated or len(text) > cap
+    record.shown_as = _shown_as(shown, text, record)
     record.elapsed_ms = response.elapsed_ms
     record.timing = response.timing
     record.size = response.size
@@ -419,6 +420,21 @@ def _record_response(record: TestRun, response: messages.OutboundResponse, hide:
         }
         for hop in response.hops
     ]
+
+
+def _shown_as(shown: rendering.RenderedBody, text: str, record: TestRun) -> str:
+    """How the page would mark up the stored body if it read it again, when that is known
+    without reading it (rendering.marked_again): "json" for pretty JSON kept whole, "text" for
+    the cut start of a pretty JSON list or object (which no longer parses); else ""."""
+    if (
+        shown.kind != "json"
+        or text != shown.text
+        or len(record.response_body) > rendering.DISPLAY_CAP
+    ):
+        return ""  # masked (may no longer parse), or longer than the page shows
+    if not record.body_truncated:
+        return "json"
+    return "text" if text.startswith(("{", "[")) else ""
 
 
 BYTES_WITHHELD = (

@@ -65,10 +65,7 @@ class DataVersion:
             return
         path = self._path()
         try:
-            path.parent.mkdir(mode=0o700, exist_ok=True)
-            temporary = path.with_name(f"{path.name}.{new}")
-            temporary.write_text(new)
-            temporary.replace(path)
+            _write_in_place(path, new)
         except OSError:
             # No token to read then, and pages are rendered afresh; but the old one must go.
             with contextlib.suppress(OSError):
@@ -120,6 +117,24 @@ class DataVersion:
             if not any(func == self.bump for _, func, _ in used.run_on_commit):
                 transaction.on_commit(self.bump, using=used.alias)
         return result
+
+
+def _write_in_place(path: Path, token: str) -> None:
+    """Overwrite the token where it stands: one write, no temporary file and rename (every
+    stored run bumps it). A reader that meets the write halfway reads a token no one else
+    will: it renders afresh and what it keeps is never served, as after any change."""
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+    except FileNotFoundError:
+        path.parent.mkdir(mode=0o700, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        data = token.encode("ascii")
+        if os.pwrite(descriptor, data, 0) != len(data):
+            raise OSError(f"{path}: short write")
+        os.ftruncate(descriptor, len(data))
+    finally:
+        os.close(descriptor)
 
 
 def _read_small(path: Path) -> str:

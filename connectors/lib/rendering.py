@@ -24,17 +24,19 @@ from defusedxml.ElementTree import ParseError
 from defusedxml.ElementTree import fromstring as defused_fromstring
 from pygments.formatters import HtmlFormatter
 
-__all__ = ["HIGHLIGHT_CLASS", "RenderedBody", "pygments_css", "render_body"]
+__all__ = ["HIGHLIGHT_CLASS", "RenderedBody", "marked_again", "pygments_css", "render_body"]
 
 # The class of the element the template wraps highlighted JSON in: <pre class="highlight">.
 HIGHLIGHT_CLASS = "highlight"
+HIGHLIGHT_CAP = 64 * 1024  # characters coloured; the rest is escaped plainly
+DISPLAY_CAP = 256 * 1024  # characters shown
 
 # The tokens of JSON as json.dumps writes it, after escaping (which adds no quote nor
 # backslash): a string, and the colon that makes it a key; a number; a constant; punctuation.
 # Scanning left
 # to right, a string is consumed whole, so nothing inside one is taken for another token.
 _JSON_TOKEN = re.compile(
-    r'("(?:[^"\\]|\\.)*")(\s*:)?'
+    r'("[^"\\]*(?:\\.[^"\\]*)*")(\s*:)?'  # a string unrolled: no group per character
     r"|(-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?)"
     r"|\b(true|false|null)\b"
     r"|([{}\[\],:]+)"
@@ -57,8 +59,8 @@ def render_body(
     body: bytes,
     content_type: str,
     *,
-    display_cap: int = 256 * 1024,
-    highlight_cap: int = 64 * 1024,
+    display_cap: int = DISPLAY_CAP,
+    highlight_cap: int = HIGHLIGHT_CAP,
     markup: bool = True,
 ) -> RenderedBody:
     """Render a response body; `display_cap` bounds the shown text, in characters.
@@ -98,6 +100,17 @@ def render_body(
         )
     escaped = html.escape(shown) if markup else ""
     return RenderedBody("text", escaped, shown, truncated=truncated, size=size)
+
+
+def marked_again(text: str, kind: Literal["json", "text"], size: int) -> RenderedBody:
+    """Text that render_body wrote a moment ago (a Test's run just stored), marked up as
+    render_body would mark it without reading it again: `json`, pretty JSON whole; `text`,
+    the cut start of pretty JSON (which no longer parses), escaped."""
+    if kind == "json":
+        return RenderedBody(
+            "json", _highlight(text, HIGHLIGHT_CAP), text, truncated=False, size=size
+        )
+    return RenderedBody("text", html.escape(text), text, truncated=False, size=size)
 
 
 def xml_as_json(text: str) -> str | None:

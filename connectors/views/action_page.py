@@ -10,6 +10,8 @@ import re
 import jsonpath
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 
 from connectors import bodies
 from connectors.forms.workbench import Bench, bound
@@ -25,7 +27,7 @@ from connectors.views.runs import binary_context
 LONG_JSON_LINES = 400  # longer JSON bodies open folded (Collapsible)
 
 
-HIGHLIGHT_CAP = 64 * 1024  # rendering.render_body's default: colours stop there
+HIGHLIGHT_CAP = rendering.HIGHLIGHT_CAP  # colours stop there
 
 
 MISSING_CREDENTIAL_RE = re.compile(r"credential ([A-Za-z_][A-Za-z0-9_]*) is not set")
@@ -106,11 +108,7 @@ def result_context(run: TestRun, jsonpath_query: str = "") -> dict[str, object]:
     missing = MISSING_CREDENTIAL_RE.search(run.error_message)
     if missing and references.is_env_credential(missing.group(1)):
         missing = None  # reserved: set on the server, never created as a team credential
-    body = (
-        rendering.render_body(run.response_body.encode(), run.content_type)
-        if not run.error_kind and not run.is_binary
-        else None
-    )
+    body = _body(run)
     json_text = body.text if body is not None and body.kind == "json" else ""
     return {
         "missing_credential": missing.group(1) if missing else None,
@@ -133,7 +131,20 @@ def result_context(run: TestRun, jsonpath_query: str = "") -> dict[str, object]:
         and "html" in run.content_type.lower(),
         "jsonpath": filter_json(run, jsonpath_query) if jsonpath_query else None,
         "checks_passed": sum(1 for result in run.check_results if result.get("passed")),
+        # Raw: the stored text escaped; text shown whole is escaped already (escape once).
+        "raw_html": mark_safe(body.html)  # noqa: S308 - render_body escaped all of it
+        if body is not None and body.kind == "text" and body.text == run.response_body
+        else conditional_escape(run.response_body),
     }
+
+
+def _body(run: TestRun) -> rendering.RenderedBody | None:
+    if run.error_kind or run.is_binary:
+        return None
+    shown_as = getattr(run, "shown_as", "")  # the run the executor has just stored
+    if shown_as:
+        return rendering.marked_again(run.response_body, shown_as, run.size)
+    return rendering.render_body(run.response_body.encode(), run.content_type)
 
 
 def timing_rows(run: TestRun) -> list[dict[str, object]]:

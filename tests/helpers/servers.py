@@ -40,9 +40,10 @@ def free_port() -> int:
 class Site:
     """A database and static files of its own, migrated, with the environment to serve it."""
 
-    def __init__(self, tmp: Path, database_url: str | None = None) -> None:
+    def __init__(self, tmp: Path, database_url: str | None = None, root: Path = ROOT) -> None:
         base = database_url if database_url is not None else os.environ.get("DATABASE_URL", "")
         self.tmp = tmp
+        self.root = root  # the checkout that serves it (a bench may compare two)
         self.pg_admin_url = base if is_postgres(base) else ""
         if self.pg_admin_url:
             import psycopg
@@ -74,7 +75,7 @@ class Site:
     def manage(self, *args: str, **env: str) -> str:
         result = subprocess.run(
             [sys.executable, "manage.py", *args],
-            cwd=ROOT,
+            cwd=self.root,
             env={**self.env, **env},
             capture_output=True,
             text=True,
@@ -130,8 +131,8 @@ class Server:
         self.log_path = log or site.tmp / f"server-{self.port}.log"
         self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
-            command or GUNICORN,
-            cwd=ROOT,
+            command or [*GUNICORN[:-1], str(site.root / "gunicorn.conf.py")],
+            cwd=site.root,
             env={**site.env, "HOST": "127.0.0.1", "PORT": str(self.port), **env},
             stdout=self._log,
             stderr=subprocess.STDOUT,

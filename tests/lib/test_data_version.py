@@ -94,7 +94,7 @@ def test_a_token_that_cannot_be_kept_leaves_no_token(monkeypatch, tmp_path) -> N
 def test_a_token_that_cannot_be_replaced_is_removed(monkeypatch) -> None:
     PAGES.token()
     path = PAGES._path()
-    monkeypatch.setattr("pathlib.Path.write_text", lambda *args, **kwargs: _full_disk())
+    monkeypatch.setattr("os.pwrite", lambda *args, **kwargs: _full_disk())
     make_connector()
     assert not path.exists()  # nobody reads the old token any more
     monkeypatch.undo()

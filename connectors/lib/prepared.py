@@ -1,0 +1,93 @@
+"""Queries that a request makes every time, their SQL built once per database connection.
+
+Django builds the SQL of a queryset afresh on each evaluation: for an action read with its
+connector that is about 1 ms of CPU, twenty times what the database spends running it. A
+`Prepared` query is built once per connection (each thread has its own) from a queryset made
+with stand-in values; each call runs that SQL with the real values and builds the instances
+(select_related included) as the queryset itself would.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from typing import Any
+
+from django.db import connections
+from django.db.models import Model, QuerySet
+from django.db.models.query import _get_from_db, get_related_populators
+
+__all__ = ["Prepared"]
+
+_STAND_INS = itertools.count(-987_654_321, -1)  # ids and names no row has
+
+
+class Prepared:
+    """`Prepared(lambda name: Model.objects.filter(name=name), str)`; `.rows("x")` is the list
+    of instances that `Model.objects.filter(name="x")` yields. `kinds` are the types of the
+    arguments (str or int), in order; each must appear exactly once among the SQL's values."""
+
+    def __init__(self, build: Callable[..., QuerySet], *kinds: type) -> None:
+        self.build = build
+        self.kinds = kinds
+        self.key = f"_studio_prepared_{id(self)}"
+
+    def rows(self, *values: Any, using: str = "default") -> list[Model]:
+        connection = connections[using]
+        compiled = connection.__dict__.get(self.key)
+        if compiled is None:
+            compiled = connection.__dict__[self.key] = self._compile(using)
+        compiler, sql, params, slots, from_db, init_list, start, end, populators, annotations = (
+            compiled
+        )
+        params = list(params)
+        for slot, value in zip(slots, values, strict=True):
+            params[slot] = value
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            fetched = cursor.fetchall()
+        found = []
+        for row in compiler.results_iter(results=[fetched]):
+            instance = from_db(using, init_list, row[start:end])
+            for populator in populators:
+                populator.populate(row, instance)
+            for name, position in annotations.items():
+                setattr(instance, name, row[position])
+            found.append(instance)
+        return found
+
+    def _compile(self, using: str) -> tuple[Any, ...]:
+        stand_ins = [
+            f"studio-stand-in-{next(_STAND_INS)}" if kind is str else next(_STAND_INS)
+            for kind in self.kinds
+        ]
+        queryset = self.build(*stand_ins)
+        # As ModelIterable reads rows; only queries without peers' fetching (FETCH_ONE).
+        fetch_mode = queryset._fetch_mode
+        if fetch_mode.track_peers:
+            raise ValueError("a prepared query fetches related rows one instance at a time")
+        compiler = queryset.query.get_compiler(using=using)
+        sql, params = compiler.as_sql()
+        slots = []
+        for stand_in in stand_ins:
+            found = [n for n, value in enumerate(params) if value == stand_in]
+            if len(found) != 1:
+                raise ValueError(f"a value of the prepared query appears {len(found)} times")
+            slots.append(found[0])
+        klass_info, select = compiler.klass_info, compiler.select
+        fields = klass_info["select_fields"]
+        start, end = fields[0], fields[-1] + 1
+        init_list = [column[0].target.attname for column in select[start:end]]
+        populators = get_related_populators(klass_info, select, using, fetch_mode)
+        return (
+            compiler,
+            sql,
+            tuple(params),
+            slots,
+            _get_from_db(klass_info["model"], fetch_mode),
+            init_list,
+            start,
+            end,
+            populators,
+            dict(compiler.annotation_col_map),
+        )
