@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from django.views.decorators.debug import sensitive_variables
 
 from connectors.forms.curl_import import CurlImportForm
-from connectors.forms.curl_plan import Plan
+from connectors.forms.curl_plan import CurlPlan
 from connectors.importing import apply, compare
 from connectors.importing.plan import (
     ActionPlan,
@@ -16,15 +16,15 @@ from connectors.importing.plan import (
     Choices,
     ConnectorPlan,
     CredentialToSet,
+    Plan,
 )
-from connectors.importing.plan import Plan as ImportPlan
 from connectors.models import Action
 
 IMPORT_NOTE = "Imported from a cURL command."
 
 
 @sensitive_variables("plan")
-def import_plan(plan: Plan) -> ImportPlan:
+def import_plan(plan: CurlPlan) -> Plan:
     """The cURL plan (its forms validated) as the common plan."""
     cleaned = plan.action
     action = ActionPlan(
@@ -74,7 +74,7 @@ def import_plan(plan: Plan) -> ImportPlan:
         for c in plan.credentials
         if not c.reused
     ]
-    return ImportPlan(
+    return Plan(
         kind="cURL",
         source="pasted cURL command",
         connector=connector,
@@ -86,7 +86,7 @@ def import_plan(plan: Plan) -> ImportPlan:
 
 
 @sensitive_variables("plan", "common")
-def create(request: HttpRequest, form: CurlImportForm, plan: Plan) -> Action | None:
+def create(request: HttpRequest, form: CurlImportForm, plan: CurlPlan) -> Action | None:
     """Everything the preview showed, in one transaction, or nothing."""
     common = compare.against_catalog(import_plan(plan))
     if common.actions[0].status != "new" or (plan.is_new and common.target_exists):

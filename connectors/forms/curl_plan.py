@@ -58,7 +58,7 @@ class Reference:
 
 
 @dataclass
-class Plan:
+class CurlPlan:
     parsed: ParsedCurl
     connector: Connector
     is_new: bool

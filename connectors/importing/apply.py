@@ -24,8 +24,7 @@ from connectors.importing.plan import (
 )
 from connectors.kinds import secret_fields
 from connectors.models import Action, Connector, Credential, InputArg, Revision
-from connectors.secrets import homes, sealing
-from connectors.secrets import references as secrets_references
+from connectors.secrets import homes, references, sealing
 
 # The path a plan's credentials come through, by the plan's kind; any other kind is Import API.
 _VIA = {
@@ -137,7 +136,7 @@ def _create_credentials(
         value = wanted.value or (choices.credential_values.get(wanted.name, "") if may_set else "")
         if not value or Credential.objects.filter(name=wanted.name).exists():
             continue
-        if secrets_references.is_env_credential(wanted.name):
+        if references.is_env_credential(wanted.name):
             outcome.notes.append(
                 f"{wanted.name} is an environment credential (STUDIO_ENV_CREDENTIALS): no team "
                 "credential may take its name, so none was created."
@@ -160,12 +159,10 @@ def _create_credentials(
 def _connector_data(plan: Plan, choices: Choices) -> dict[str, Any]:
     """The connector as the catalog document carries it: secrets as references."""
     wanted = plan.connector
-    references: dict[str, str | None] = {
-        name: value or None for name, value in plan.auth.secrets.items()
-    }
+    refs: dict[str, str | None] = {name: value or None for name, value in plan.auth.secrets.items()}
     for name in secret_fields(plan.auth.auth_config):
         if choices.secrets.get(name):
-            references[name] = choices.secrets[name]
+            refs[name] = choices.secrets[name]
     return {
         "name": wanted.name,
         "display_name": wanted.display_name,
@@ -173,7 +170,7 @@ def _connector_data(plan: Plan, choices: Choices) -> dict[str, Any]:
         "base_url": wanted.base_url,
         "auth_config": plan.auth.auth_config,
         "auth_settings": full_settings(plan.auth),
-        "secret_references": references,
+        "secret_references": refs,
         "headers": wanted.headers,
         "variables": wanted.variables,
         "timeout_seconds": wanted.timeout_seconds,

@@ -6,17 +6,24 @@ from typing import Any
 
 from django.db import transaction
 
+import connectors.importing.apply
 from connectors.catalog.document import OVERWRITE
-from connectors.importing import apply as pipeline
 from connectors.importing import catalog_monitors, compare
-from connectors.importing.catalog_plan import Plan, plan
-from connectors.importing.plan import UPDATE, ActionPlan, ArgPlan, AuthPlan, Choices, ConnectorPlan
-from connectors.importing.plan import Plan as ImportPlan
+from connectors.importing.catalog_plan import CatalogPlan, plan
+from connectors.importing.plan import (
+    UPDATE,
+    ActionPlan,
+    ArgPlan,
+    AuthPlan,
+    Choices,
+    ConnectorPlan,
+    Plan,
+)
 
 KIND = "Connector Studio catalog"
 
 
-def import_plan(data: dict[str, Any], source: str = "catalog file") -> ImportPlan:
+def import_plan(data: dict[str, Any], source: str = "catalog file") -> Plan:
     """One connector of a parsed catalog as the common plan: it replaces its namesake whole."""
     actions = [
         ActionPlan(
@@ -25,7 +32,7 @@ def import_plan(data: dict[str, Any], source: str = "catalog file") -> ImportPla
         )
         for action in data["actions"]
     ]
-    return ImportPlan(
+    return Plan(
         kind=KIND,
         source=source,
         connector=ConnectorPlan(
@@ -52,7 +59,7 @@ def apply(
     choices: dict[str, str],
     user: Any,
     monitor_choices: dict[str, str] | None = None,
-) -> Plan:
+) -> CatalogPlan:
     """Re-plan against the catalog as it is now, then write it all or nothing: the connectors,
     then the monitors that run them (`plan.monitors` says what became of each).
 
@@ -72,6 +79,6 @@ def apply(
             picked.resolutions = dict.fromkeys(range(len(common.actions)), "overwrite")
         else:
             common.replaces_target = False  # an update only adds actions
-        pipeline.apply(common, picked, user, may_set_credentials=False)
+        connectors.importing.apply.apply(common, picked, user, may_set_credentials=False)
     result.monitors = catalog_monitors.apply(document, monitor_choices or {}, user)
     return result

@@ -32,7 +32,7 @@ class Item:
 
 
 @dataclass
-class Plan:
+class CatalogPlan:
     items: list[Item]
     missing_credentials: list[str]
     # Referenced environment credentials that this server does not list: set on the server.
@@ -43,7 +43,7 @@ class Plan:
         return sum(1 for item in self.items if item.status == status)
 
 
-def plan(document: dict[str, Any]) -> Plan:
+def plan(document: dict[str, Any]) -> CatalogPlan:
     """Compare the file with the catalog; writes nothing."""
     names = [data["name"] for data in document["connectors"]]
     existing = {
@@ -66,7 +66,7 @@ def plan(document: dict[str, Any]) -> Plan:
     # An environment credential's name is reserved: never one to create as a team credential.
     reserved = {name for name in referenced if references.is_env_credential(name)}
     env_missing = {name for name in reserved if name not in os.environ}
-    found = Plan(items, sorted(referenced - known - reserved), sorted(env_missing))
+    found = CatalogPlan(items, sorted(referenced - known - reserved), sorted(env_missing))
     found.monitors = catalog_monitors.plan(document)
     return found
 

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.views.decorators.debug import sensitive_variables
 
-from connectors.importing import apply as shared
+import connectors.importing.apply
 from connectors.importing import compare
 from connectors.importing.auth import full_settings
 from connectors.importing.readers.gallery import GalleryPlan
@@ -49,7 +49,7 @@ def apply(made: GalleryPlan, user: Any) -> Action:
     if plan.target_exists or any(c.exists for c in plan.credentials):
         raise IntegrityError("a name was taken meanwhile")
     with transaction.atomic():
-        outcome = shared.apply(
+        outcome = connectors.importing.apply.apply(
             plan,
             made.choices,
             user,

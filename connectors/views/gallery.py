@@ -11,7 +11,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from connectors.forms.gallery import TemplateForm
-from connectors.importing import gallery_catalog as catalog
+from connectors.importing import gallery_catalog
 from connectors.importing.gallery_apply import apply, problems
 from connectors.importing.readers.gallery import plan, shown_settings
 from connectors.views.access import require
@@ -23,7 +23,7 @@ class GalleryFilters(forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["auth"].choices = [("", "Any"), *catalog.auth_configs()]
+        self.fields["auth"].choices = [("", "Any"), *gallery_catalog.auth_configs()]
 
 
 @require_GET
@@ -33,9 +33,9 @@ def gallery(request: HttpRequest) -> HttpResponse:
     chosen = filters.cleaned_data if filters.is_valid() else {"q": "", "auth": ""}
     context = {
         "filters": filters,
-        "cards": catalog.cards(chosen["q"], chosen["auth"]),
+        "cards": gallery_catalog.cards(chosen["q"], chosen["auth"]),
         "query": chosen["q"],
-        "total": len(catalog.TEMPLATES),
+        "total": len(gallery_catalog.TEMPLATES),
     }
     if request.htmx and request.htmx.target == "gallery-results":
         return render(request, "connectors/importing/gallery.html#results", context)
@@ -46,7 +46,7 @@ def gallery(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def template_form(request: HttpRequest, template_id: str) -> HttpResponse:
     require(request, "view_connector")
-    template = catalog.get(template_id)
+    template = gallery_catalog.get(template_id)
     if template is None:
         raise Http404("No such template.")
     may_create = request.user.has_perm("connectors.add_connector") and template["expressible"]

@@ -21,7 +21,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_GET, require_http_methods
 
 from connectors import kinds
-from connectors.exporting import openapi as openapi_export
+from connectors.exporting.openapi import dumps, export_openapi
 from connectors.importing import apply, hosts, sources, staging
 from connectors.importing.auth import secret_label
 from connectors.importing.compare import check_choices
@@ -364,7 +364,7 @@ def connector_openapi(request: HttpRequest, name: str) -> HttpResponse:
     """The connector as an OpenAPI 3.1 download: anyone who may browse it (no secret is in it)."""
     require(request, "view_connector")
     connector = get_object_or_404(Connector, name=name)
-    document = openapi_export.export_openapi(connector)
-    response = HttpResponse(openapi_export.dumps(document), content_type="application/json")
+    document = export_openapi(connector)
+    response = HttpResponse(dumps(document), content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="{connector.name}.openapi.json"'
     return response

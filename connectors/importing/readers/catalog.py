@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 
 from connectors.catalog.document import ACTION_KEYS, FORMAT, FORMAT_VERSION, FormatError
 from connectors.catalog.history import ARG_FIELDS
-from connectors.lib import checks as check_specs
+from connectors.lib import check_specs
 from connectors.lib.schema import contains_nul
 from connectors.models import IDENTIFIER_RE, Action, Connector, InputArg
 from connectors.secrets import sealing

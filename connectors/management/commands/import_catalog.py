@@ -7,9 +7,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from connectors.catalog import document as catalog_io_document
+from connectors.catalog.document import FormatError
 from connectors.importing import catalog_apply, catalog_plan
-from connectors.importing.readers import catalog as catalog_io_catalog
+from connectors.importing.readers import catalog
 
 
 class Command(BaseCommand):
@@ -27,10 +27,10 @@ class Command(BaseCommand):
         path = options["file"]
         try:
             text = self.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
-            document = catalog_io_catalog.parse(text)
+            document = catalog.parse(text)
         except OSError as error:
             raise CommandError(f"Cannot read {path}: {error.strerror}.") from None
-        except catalog_io_document.FormatError as error:
+        except FormatError as error:
             raise CommandError(f"Nothing was imported: {error}") from None
         plan = catalog_plan.plan(document)
         conflict = "overwrite" if options["overwrite"] else "skip"
