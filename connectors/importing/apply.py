@@ -1,16 +1,17 @@
-"""Apply a plan as the person chose: one transaction, bulk inserts, every change in history."""
+"""Apply a plan as the person chose: one transaction, bulk inserts, every change in history.
+
+Every write goes through catalog.writes, which keeps each version and history entry.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from connectors.catalog import history, versions
+from connectors.catalog import history, writes
 from connectors.catalog.document import exported_reference
-from connectors.catalog.history import ARG_FIELDS
 from connectors.importing.auth import full_settings, suggested_hosts
 from connectors.importing.plan import (
     CREATE,
@@ -23,7 +24,7 @@ from connectors.importing.plan import (
     Plan,
 )
 from connectors.kinds import secret_fields
-from connectors.models import Action, Connector, Credential, InputArg, Revision
+from connectors.models import Action, Connector, Credential
 from connectors.secrets import homes, references, sealing
 
 # The path a plan's credentials come through, by the plan's kind; any other kind is Import API.
@@ -59,17 +60,14 @@ def apply(plan: Plan, choices: Choices, user: Any, *, may_set_credentials: bool)
         connector = Connector(updated_by=actor)
         set_connector_fields(connector, _connector_data(plan, choices), user_name)
         homes.settle(None, connector)  # each secret's home: the origins it is entered for
-        connector.save()
-        history.record(connector, Revision.Event.CREATED, actor, note=note)
+        writes.save_connector(connector, user=actor, note=note)
         outcome.connector_created = True
     elif choices.connector_mode == UPDATE:
         before = homes.snapshot(connector)
         set_connector_fields(connector, _connector_data(plan, choices), user_name)
         # A stored secret stays only where its host does not move.
         outcome.notes += homes.settle(before, connector)
-        connector.updated_by = actor
-        versions.save_versioned(connector, connector.version)
-        history.record(connector, Revision.Event.CHANGED, actor, note=note)
+        writes.save_connector(connector, user=actor, expected=connector.version, note=note)
     outcome.connector = connector
 
     current = {a.name: a for a in connector.actions.all()} if not outcome.connector_created else {}
@@ -86,18 +84,20 @@ def apply(plan: Plan, choices: Choices, user: Any, *, may_set_credentials: bool)
             outcome.updated.append(planned.existing)
         else:
             outcome.skipped.append(planned.name)
-    _bulk_create(connector, fresh, actor, note)
+    writes.create_actions(
+        connector,
+        [(action, [arg.as_dict() for arg in planned.input_args]) for action, planned in fresh],
+        user=actor,
+        note=note,
+    )
     outcome.created = [action.name for action, _ in fresh]
 
     for name in plan.removed:
         if (plan.replaces_target or name in choices.remove) and name in current:
-            history.record(current[name], Revision.Event.DELETED, actor, note=note)
-            current[name].delete()
+            writes.delete(current[name], user=actor, note=note)
             outcome.removed.append(name)
     if not outcome.connector_created and (outcome.created or outcome.updated or outcome.removed):
-        Connector.objects.filter(pk=connector.pk).update(
-            updated_by=actor, updated_at=timezone.now()
-        )
+        writes.touch_connector(connector, user=actor)
     return outcome
 
 
@@ -142,7 +142,7 @@ def _create_credentials(
                 "credential may take its name, so none was created."
             )
             continue
-        credential = Credential.objects.create(
+        credential = Credential(
             name=wanted.name,
             sealed=sealing.seal(value),
             hint=sealing.hint(value),
@@ -151,7 +151,7 @@ def _create_credentials(
             created_by=actor,
             created_via=_VIA.get(plan.kind, Credential.Via.API),
         )
-        history.record(credential, Revision.Event.CREATED, actor, note=note)
+        writes.save_credential(credential, user=actor, note=note)
         outcome.credentials.append(wanted.name)
 
 
@@ -228,51 +228,14 @@ def _new_action(connector: Connector, planned: ActionPlan, name: str, actor: Any
     return action
 
 
-def _bulk_create(
-    connector: Connector, fresh: list[tuple[Action, ActionPlan]], actor: Any, note: str
-) -> None:
-    """Actions, their input args and their history in three INSERTs (per batch)."""
-    if not fresh:
-        return
-    actions = Action.objects.bulk_create([action for action, _ in fresh], batch_size=500)
-    args = [
-        InputArg(action=action, **arg.as_dict())
-        for action, planned in fresh
-        for arg in planned.input_args
-    ]
-    InputArg.objects.bulk_create(args, batch_size=1000)
-    revisions = []
-    for action, planned in zip(actions, (p for _, p in fresh), strict=True):
-        snapshot = {key: getattr(action, key) for key in history.ACTION_FIELDS}
-        snapshot["connector"] = connector.name
-        snapshot["input_args"] = [
-            {k: arg.as_dict()[k] for k in ARG_FIELDS} for arg in planned.input_args
-        ]
-        snapshot["version"] = 1
-        revisions.append(
-            Revision(
-                kind=Revision.Kind.ACTION,
-                object_id=action.pk,
-                object_name=action.name,
-                connector_name=connector.name,
-                event=Revision.Event.CREATED,
-                user=actor,
-                snapshot=snapshot,
-                version=1,
-                note=note,
-            )
-        )
-    Revision.objects.bulk_create(revisions, batch_size=500)
-
-
 def _overwrite(action: Action, planned: ActionPlan, actor: Any, note: str) -> None:
     for key in _ACTION_COLUMNS:
         if key != "checks" or planned.checks is not None:
             setattr(action, key, getattr(planned, key))
-    action.updated_by = actor
-    versions.save_versioned(action, action.version)
-    action.input_args.all().delete()
-    InputArg.objects.bulk_create(
-        InputArg(action=action, **arg.as_dict()) for arg in planned.input_args
+    writes.save_action(
+        action,
+        user=actor,
+        expected=action.version,
+        replace_args=[arg.as_dict() for arg in planned.input_args],
+        note=note,
     )
-    history.record(action, Revision.Event.CHANGED, actor, note=note)

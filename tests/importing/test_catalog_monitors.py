@@ -12,10 +12,10 @@ import pytest
 from django.core.management import call_command
 from django.utils.html import escape
 
+from connectors.catalog import writes
 from connectors.catalog.document import FormatError
 from connectors.engine import monitors
 from connectors.exporting import catalog as exporting_catalog
-from connectors.importing import apply as importing_apply
 from connectors.importing import catalog_apply
 from connectors.importing.readers import catalog as readers_catalog
 from connectors.models import AlertChannel, Connector, Monitor, Revision
@@ -173,7 +173,7 @@ def test_monitors_are_written_all_or_nothing_with_the_connectors(
     def fail(*args, **kwargs):
         raise RuntimeError("the disk is full")
 
-    monkeypatch.setattr(importing_apply, "_bulk_create", fail)
+    monkeypatch.setattr(writes, "create_actions", fail)
     with pytest.raises(RuntimeError):
         catalog_apply.apply(readers_catalog.parse(json.dumps(document)), {}, alice)
     assert not Monitor.objects.exists() and not Revision.objects.exists()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from connectors.importing import apply as importing_apply
+from connectors.catalog import writes
 from connectors.importing import catalog_apply
 from connectors.importing.readers import catalog as catalog_io_catalog
 from connectors.models import Action, Connector, Credential, InputArg, Revision
@@ -180,7 +180,7 @@ def test_import_applies_all_or_nothing(alice, monkeypatch) -> None:
     def fail(*args, **kwargs):
         raise RuntimeError("the disk is full")
 
-    monkeypatch.setattr(importing_apply, "_bulk_create", fail)
+    monkeypatch.setattr(writes, "create_actions", fail)
     with pytest.raises(RuntimeError):
         catalog_apply.apply(catalog_io_catalog.parse(json.dumps(document)), {}, alice)
     assert not Connector.objects.filter(name__endswith="Copy").exists()
