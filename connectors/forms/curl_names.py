@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.views.decorators.debug import sensitive_variables
 
 from connectors.forms.curl_plan import NewCredential
+from connectors.importing.readers.curl import relative_path
 from connectors.lib.curl.result import Secret
 from connectors.models import Connector, Credential
 from connectors.secrets import references, sealing
@@ -20,14 +21,6 @@ def matching_connector(url: str) -> Connector | None:
         ):
             best = connector
     return best
-
-
-def relative_path(url: str, base: str) -> str | None:
-    if url.lower() == base.lower():
-        return "/"
-    if url.lower().startswith(base.lower() + "/"):
-        return url[len(base) :]
-    return None
 
 
 def unique_name(base: str, taken: set[str]) -> str:

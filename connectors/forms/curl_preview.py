@@ -17,6 +17,7 @@ from connectors.forms.curl_names import (
     unique_name,
 )
 from connectors.forms.curl_plan import CurlPlan, OwnSecret, Reference
+from connectors.importing.readers.curl import kept_connector_notes
 from connectors.kinds import secret_fields
 from connectors.lib import origins
 from connectors.lib.curl.parse import parse_curl
@@ -113,7 +114,9 @@ def _plan(request: HttpRequest, form: CurlImportForm, parsed: ParsedCurl) -> Cur
             )
             return None
         plan = CurlPlan(parsed, connector, is_new=False)
-        plan.notes = list(parsed.notes) + _kept_connector_notes(parsed, connector)
+        plan.notes = list(parsed.notes) + kept_connector_notes(
+            parsed, connector.name, connector.get_auth_config_display()
+        )
     else:
         if not request.user.has_perm("connectors.add_connector"):
             form.add_error("connector", "Your role cannot create connectors: choose one.")
@@ -126,22 +129,6 @@ def _plan(request: HttpRequest, form: CurlImportForm, parsed: ParsedCurl) -> Cur
             return None
     _plan_action(form, plan, path)
     return None if form.errors else plan
-
-
-def _kept_connector_notes(parsed: ParsedCurl, connector: Connector) -> list[str]:
-    notes = []
-    if parsed.auth is not None:
-        notes.append(
-            f"The command's auth ({parsed.auth.describe()}) is not applied: connector "
-            f"{connector.name} keeps its Auth Config ({connector.get_auth_config_display()}), "
-            "and no credential is created. Edit the connector to change it."
-        )
-    for key, _secret in parsed.secret_headers:
-        notes.append(
-            f"Left out the {key} header, which holds a secret: add it to connector "
-            f"{connector.name} as a secret header if it needs one."
-        )
-    return notes
 
 
 @sensitive_variables("plan")
