@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils.crypto import salted_hmac
 from django.views.decorators.debug import sensitive_variables
 
 from connectors.forms.action import ActionForm
 from connectors.forms.auth_base import AuthForm
 from connectors.forms.connector import ConnectorForm
+from connectors.importing.staging import keyed_digest
 from connectors.lib.curl.result import ParsedCurl
 from connectors.models import Connector
 from connectors.secrets import sealing
@@ -123,5 +122,4 @@ class CurlPlan:
     def digest(self) -> str:
         secret_facts = [(c.name, c.value, c.reused) for c in self.credentials]
         secret_facts += [(s.what, s.value, False) for s in self.own_secrets]
-        text = json.dumps([self.facts, secret_facts], sort_keys=True, default=str)
-        return salted_hmac("connectors.curl_import", text, algorithm="sha256").hexdigest()
+        return keyed_digest([self.facts, secret_facts], salt="connectors.curl_import")

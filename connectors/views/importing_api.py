@@ -7,8 +7,6 @@ Developer's import refers to them as {{NAME}} and lists them for an Admin to cre
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any
 
 from django import forms
@@ -93,20 +91,6 @@ def _options(data: Any, source: sources.Source) -> ReadOptions:
         base_url=typed or (data.get("base_url") or "").strip(),
         source_url=source.label[4:] if source.label.startswith("URL ") else "",
     )
-
-
-def digest(plan: Plan) -> str:
-    facts = [
-        plan.connector.name,
-        plan.target_exists,
-        plan.removed,
-        [(a.name, a.status, a.existing, a.default) for a in plan.actions],
-        [
-            (o.connector.name, o.target_exists, [(a.name, a.status) for a in o.actions])
-            for o in plan.others
-        ],
-    ]
-    return hashlib.sha256(json.dumps(facts).encode()).hexdigest()[:32]
 
 
 def _scope(user_id: int | None, name: str) -> sealing.Scope:
@@ -220,7 +204,7 @@ def preview_context(request: HttpRequest, plan: Plan, token: str, **extra: Any) 
     return {
         "plan": plan,
         "token": token,
-        "digest": digest(plan),
+        "digest": staging.digest(plan),
         "may_set_credentials": may_set,
         "auth_secrets": auth_secrets,
         "asked_settings": asked,
@@ -299,7 +283,7 @@ def _staged_step(request: HttpRequest, token: str) -> HttpResponse:
         kept = kept_secrets(data, user_id, refused)
         context = preview_context(request, plan, token, kept=kept, refused=refused)
         return render(request, PREVIEW_TEMPLATE, context)
-    if data.get("digest") != digest(plan):
+    if staging.differs(plan, data.get("digest", "")):
         context = preview_context(request, plan, token, stale=True)
         return render(request, PREVIEW_TEMPLATE, context, status=409)
     creates_one = not all(p.target_exists for p in [plan, *plan.others])
