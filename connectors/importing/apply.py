@@ -1,17 +1,21 @@
 """Apply a plan as the person chose: one transaction, bulk inserts, every change in history.
 
-Every write goes through catalog.writes, which keeps each version and history entry.
+Every source ends here: `apply` (and `apply_all` with the connectors for other hosts) for an
+API description or a cURL command, `apply_template` for a gallery template, `apply_catalog` for
+a catalog file (each of its connectors as one plan, then its monitors). Every write goes
+through catalog.writes, which keeps each version and history entry.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.views.decorators.debug import sensitive_variables
 
 from connectors.catalog import history, writes
-from connectors.catalog.document import exported_reference
+from connectors.catalog.document import set_connector_fields
+from connectors.importing import catalog_compare, catalog_monitors, compare
 from connectors.importing.auth import full_settings, suggested_hosts
 from connectors.importing.plan import (
     CREATE,
@@ -23,6 +27,8 @@ from connectors.importing.plan import (
     Outcome,
     Plan,
 )
+from connectors.importing.readers import catalog
+from connectors.importing.readers.gallery import GalleryPlan
 from connectors.kinds import secret_fields
 from connectors.models import Action, Connector, Credential
 from connectors.secrets import homes, references, sealing
@@ -178,45 +184,6 @@ def _connector_data(plan: Plan, choices: Choices) -> dict[str, Any]:
     }
 
 
-# Fields set as given; secrets and headers keep what is stored when their reference is the same.
-_PLAIN = [f for f in history.CONNECTOR_FIELDS if f not in ("auth_secrets", "headers")]
-PLAIN_CONNECTOR_FIELDS = list(dict.fromkeys([*_PLAIN, "variables"]))
-
-
-def _sealed(reference: str, user_name: str) -> dict[str, str]:
-    return sealing.sealed_field(reference, user_name)
-
-
-def set_connector_fields(connector: Connector, data: dict[str, Any], user_name: str) -> None:
-    """Plain fields as given; a secret keeps what is stored when its reference is the same."""
-    for key in PLAIN_CONNECTOR_FIELDS:
-        if key in data:
-            setattr(connector, key, data[key])
-    stored = dict(connector.auth_secrets) if connector.pk else {}
-    auth_secrets = {}
-    for name, reference in data["secret_references"].items():
-        if reference and exported_reference(stored.get(name)) == reference:
-            auth_secrets[name] = stored[name]  # the same reference: keep who set it and when
-        elif reference:
-            auth_secrets[name] = _sealed(reference, user_name)
-        elif name in stored:
-            auth_secrets[name] = stored[name]  # a dropped literal keeps what is here
-    connector.auth_secrets = auth_secrets
-    current = {r["key"].lower(): r["secret"] for r in connector.headers if "secret" in r}
-    headers = []
-    for row in data["headers"]:
-        key = row["key"]
-        if "value" in row:
-            headers.append({"key": key, "value": row["value"]})
-        elif row.get("secret_reference"):
-            same = exported_reference(current.get(key.lower())) == row["secret_reference"]
-            secret = current[key.lower()] if same else _sealed(row["secret_reference"], user_name)
-            headers.append({"key": key, "secret": secret})
-        elif key.lower() in current:
-            headers.append({"key": key, "secret": current[key.lower()]})
-    connector.headers = headers
-
-
 _ACTION_COLUMNS = [f for f in history.ACTION_FIELDS if f != "name"]
 
 
@@ -239,3 +206,53 @@ def _overwrite(action: Action, planned: ActionPlan, actor: Any, note: str) -> No
         replace_args=[arg.as_dict() for arg in planned.input_args],
         note=note,
     )
+
+
+@transaction.atomic
+def apply_catalog(
+    document: dict[str, Any],
+    choices: dict[str, str],
+    user: Any,
+    monitor_choices: dict[str, str] | None = None,
+) -> catalog_compare.CatalogPlan:
+    """Re-plan against the catalog as it is now, then write it all or nothing: the connectors,
+    then the monitors that run them (`plan.monitors` says what became of each).
+
+    A conflict is overwritten only when `choices` (`monitor_choices` for monitors) says so for
+    its name; the default is skip.
+    """
+    result = catalog_compare.plan(document)
+    for item in result.items:
+        overwrite = item.status == "conflict" and choices.get(item.name) == OVERWRITE
+        if item.status not in ("create", "update") and not overwrite:
+            continue
+        common = compare.against_catalog(catalog.connector_plan(item.data))
+        picked = Choices()
+        if overwrite:
+            common.history_note = "Imported (overwrite)"
+            picked.connector_mode = UPDATE
+            picked.resolutions = dict.fromkeys(range(len(common.actions)), "overwrite")
+        else:
+            common.replaces_target = False  # an update only adds actions
+        apply(common, picked, user, may_set_credentials=False)
+    result.monitors = catalog_monitors.apply(document, monitor_choices or {}, user)
+    return result
+
+
+@sensitive_variables("made")
+def apply_template(made: GalleryPlan, user: Any) -> Action:
+    """A gallery template: everything the preview showed, or nothing: IntegrityError when a
+    connector or credential of the same name appeared meanwhile."""
+    plan = compare.against_catalog(made.plan)
+    if plan.target_exists or any(c.exists for c in plan.credentials):
+        raise IntegrityError("a name was taken meanwhile")
+    with transaction.atomic():
+        outcome = apply(
+            plan,
+            made.choices,
+            user,
+            may_set_credentials=user.has_perm("connectors.manage_credentials"),
+        )
+        if len(outcome.credentials) != len(plan.credentials):
+            raise IntegrityError("a credential could not be created")
+        return outcome.connector.actions.get(name=made.first_action)

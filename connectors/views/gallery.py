@@ -11,9 +11,16 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from connectors.forms.gallery import TemplateForm
-from connectors.importing import gallery_catalog
-from connectors.importing.gallery_apply import apply, problems
-from connectors.importing.readers.gallery import plan, shown_settings
+from connectors.importing.apply import apply_template
+from connectors.importing.readers.gallery import (
+    auth_configs,
+    cards,
+    plan,
+    problems,
+    shown_settings,
+    template_by_id,
+)
+from connectors.importing.templates_data import TEMPLATES
 from connectors.views.access import require
 
 
@@ -23,7 +30,7 @@ class GalleryFilters(forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["auth"].choices = [("", "Any"), *gallery_catalog.auth_configs()]
+        self.fields["auth"].choices = [("", "Any"), *auth_configs()]
 
 
 @require_GET
@@ -33,9 +40,9 @@ def gallery(request: HttpRequest) -> HttpResponse:
     chosen = filters.cleaned_data if filters.is_valid() else {"q": "", "auth": ""}
     context = {
         "filters": filters,
-        "cards": gallery_catalog.cards(chosen["q"], chosen["auth"]),
+        "cards": cards(chosen["q"], chosen["auth"]),
         "query": chosen["q"],
-        "total": len(gallery_catalog.TEMPLATES),
+        "total": len(TEMPLATES),
     }
     if request.htmx and request.htmx.target == "gallery-results":
         return render(request, "connectors/importing/gallery.html#results", context)
@@ -46,7 +53,7 @@ def gallery(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def template_form(request: HttpRequest, template_id: str) -> HttpResponse:
     require(request, "view_connector")
-    template = gallery_catalog.get(template_id)
+    template = template_by_id(template_id)
     if template is None:
         raise Http404("No such template.")
     may_create = request.user.has_perm("connectors.add_connector") and template["expressible"]
@@ -66,7 +73,7 @@ def template_form(request: HttpRequest, template_id: str) -> HttpResponse:
             form.add_error(None, problem)
         if not form.errors and "create" in request.POST:
             try:
-                action = apply(made, request.user)
+                action = apply_template(made, request.user)
             except IntegrityError:
                 form.add_error(
                     None,

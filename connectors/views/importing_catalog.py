@@ -19,7 +19,7 @@ from connectors.catalog.document import OVERWRITE, SKIP, FormatError
 from connectors.catalog.queries import filter_catalog, search_connectors
 from connectors.exporting.catalog import dumps, export_catalog
 from connectors.forms.catalog_filters import CatalogFilters
-from connectors.importing import catalog_apply, catalog_plan
+from connectors.importing import apply, catalog_compare
 from connectors.importing.readers import catalog
 from connectors.models import Connector
 from connectors.views.access import require
@@ -70,7 +70,7 @@ def import_view(request: HttpRequest) -> HttpResponse:
     except FormatError as error:
         context = {"error": str(error), "text": request.POST.get("text", "")}
         return render(request, "connectors/importing/catalog.html", context, status=400)
-    plan = catalog_plan.plan(document)
+    plan = catalog_compare.plan(document)
     context = {"plan": plan, "document": json.dumps(json.loads(text))}
     return render(request, "connectors/importing/catalog_preview.html", context)
 
@@ -92,7 +92,7 @@ def import_apply(request: HttpRequest) -> HttpResponse:
         item["name"]: request.POST.get(f"monitor-choice-{item['name']}", SKIP)
         for item in document["monitors"]
     }
-    plan = catalog_apply.apply(document, choices, request.user, monitor_choices)
+    plan = apply.apply_catalog(document, choices, request.user, monitor_choices)
     written = [
         i
         for i in plan.items
@@ -129,7 +129,7 @@ def import_apply(request: HttpRequest) -> HttpResponse:
     return redirect("catalog")
 
 
-def _monitor_messages(request: HttpRequest, plan: catalog_plan.CatalogPlan) -> None:
+def _monitor_messages(request: HttpRequest, plan: catalog_compare.CatalogPlan) -> None:
     """What became of the file's monitors, and the channels they name that are not here."""
     if not plan.monitors:
         return

@@ -16,7 +16,7 @@ from connectors.catalog import writes
 from connectors.catalog.document import FormatError
 from connectors.engine import monitors
 from connectors.exporting import catalog as exporting_catalog
-from connectors.importing import catalog_apply
+from connectors.importing import apply
 from connectors.importing.readers import catalog as readers_catalog
 from connectors.models import AlertChannel, Connector, Monitor, Revision
 from tests.conftest import client_for
@@ -175,7 +175,7 @@ def test_monitors_are_written_all_or_nothing_with_the_connectors(
 
     monkeypatch.setattr(writes, "create_actions", fail)
     with pytest.raises(RuntimeError):
-        catalog_apply.apply(readers_catalog.parse(json.dumps(document)), {}, alice)
+        apply.apply_catalog(readers_catalog.parse(json.dumps(document)), {}, alice)
     assert not Monitor.objects.exists() and not Revision.objects.exists()
 
 

@@ -22,8 +22,8 @@ from django.urls import reverse
 from connectors import roles
 from connectors.engine import executor
 from connectors.importing import apply
-from connectors.importing import gallery_catalog as catalog
 from connectors.importing.plan import Choices, ConnectorPlan, CredentialToSet, Plan
+from connectors.importing.readers import gallery
 from connectors.models import Action, Connector, Credential, Revision
 from connectors.secrets import sealing
 from tests.conftest import client_for
@@ -196,7 +196,7 @@ def openai_template_at(monkeypatch) -> Any:
     """The OpenAI template, its Base URL pointed at a local listener."""
 
     def point(url: str) -> str:
-        monkeypatch.setitem(catalog.get("openai-api-key"), "base_url", url)
+        monkeypatch.setitem(gallery.template_by_id("openai-api-key"), "base_url", url)
         return reverse("template_form", args=["openai-api-key"])
 
     return point

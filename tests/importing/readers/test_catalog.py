@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from connectors.catalog import writes
-from connectors.importing import catalog_apply
+from connectors.importing import apply
 from connectors.importing.readers import catalog as catalog_io_catalog
 from connectors.models import Action, Connector, Credential, InputArg, Revision
 from connectors.secrets import homes, sealing
@@ -182,7 +182,7 @@ def test_import_applies_all_or_nothing(alice, monkeypatch) -> None:
 
     monkeypatch.setattr(writes, "create_actions", fail)
     with pytest.raises(RuntimeError):
-        catalog_apply.apply(catalog_io_catalog.parse(json.dumps(document)), {}, alice)
+        apply.apply_catalog(catalog_io_catalog.parse(json.dumps(document)), {}, alice)
     assert not Connector.objects.filter(name__endswith="Copy").exists()
     assert not Revision.objects.exists()
 
