@@ -114,19 +114,7 @@ def _plan_connector(plan: Plan, parsed: ParsedCurl, options: CurlOptions) -> Non
                 "credential an Admin creates on the Credentials page."
             )
         elif secret.is_literal:
-            assert secret.value is not None
-            mine = next((c for c in plan.credentials if c.value == secret.value), None)
-            if mine is not None:
-                return "{{" + mine.name + "}}"
-            plan.credentials.append(
-                CredentialToSet(
-                    secret.credential,
-                    purpose="From the cURL command",
-                    secret_field=field,
-                    hosts=hosts,
-                    value=secret.value,
-                )
-            )
+            return "{{" + _credential(plan, secret, field, hosts) + "}}"
         return "{{" + secret.credential + "}}"
 
     auth = parsed.auth
@@ -151,6 +139,30 @@ def _plan_connector(plan: Plan, parsed: ParsedCurl, options: CurlOptions) -> Non
         timeout_seconds=parsed.timeout or 30,
         verify_tls=parsed.verify_tls,
     )
+
+
+@sensitive_variables("secret")
+def _credential(plan: Plan, secret: Secret, field: str, hosts: list[str]) -> str:
+    """The name a literal is set under: its own, or NAME_2... when the command holds another
+    value under that name. A name taken in the catalog is compare's to settle."""
+    base, n = secret.credential[:60], 1
+    while True:
+        name = base if n == 1 else f"{base}_{n}"
+        n += 1
+        mine = next((c for c in plan.credentials if c.name == name), None)
+        if mine is None:
+            plan.credentials.append(
+                CredentialToSet(
+                    name,
+                    purpose="From the cURL command",
+                    secret_field=field,
+                    hosts=hosts,
+                    value=secret.value or "",
+                )
+            )
+            return name
+        if mine.value == secret.value:
+            return name
 
 
 def kept_connector_notes(parsed: ParsedCurl, name: str, auth_shown: str = "") -> list[str]:
