@@ -10,6 +10,7 @@ from django.views.decorators.debug import sensitive_variables
 from connectors.forms.action import ActionForm
 from connectors.forms.auth_base import AuthForm
 from connectors.forms.connector import ConnectorForm
+from connectors.importing.curl_names import NewCredential
 from connectors.importing.staging import keyed_digest
 from connectors.lib.curl.result import ParsedCurl
 from connectors.models import Connector
@@ -23,18 +24,6 @@ _SHOWN_AUTH_FIELDS = {
     "username",
     "password",
 }
-
-
-@dataclass
-class NewCredential:
-    name: str
-    value: str = field(repr=False)
-    reused: bool = False  # an existing credential already holds this value
-    allowed_hosts: list[str] = field(default_factory=list)  # the command's host
-
-    @property
-    def masked(self) -> str:
-        return sealing.mask(self.value)
 
 
 @dataclass

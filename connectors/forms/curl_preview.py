@@ -10,14 +10,9 @@ from django.views.decorators.debug import sensitive_variables
 from connectors.forms.auth_forms import auth_form_for
 from connectors.forms.connector import ConnectorForm
 from connectors.forms.curl_import import CurlImportForm, ImportActionForm
-from connectors.forms.curl_names import (
-    credential_for,
-    matching_connector,
-    relative_path,
-    unique_name,
-)
 from connectors.forms.curl_plan import CurlPlan, OwnSecret, Reference
-from connectors.importing.readers.curl import kept_connector_notes
+from connectors.importing.curl_names import credential_for, matching_connector, unique_name
+from connectors.importing.readers.curl import kept_connector_notes, relative_path
 from connectors.kinds import secret_fields
 from connectors.lib import origins
 from connectors.lib.curl.parse import parse_curl
