@@ -5,6 +5,8 @@ every secret at rest), for this user only; the page carries the token and `diges
 keyed digest (HMAC on SECRET_KEY) of what the plan would do. Create re-reads the staged source,
 rebuilds the plan against the catalog as it is now, and writes only when `differs(plan, shown)`
 is false; otherwise the preview is shown again, saying it differs from the one the person saw.
+A catalog file rides in its preview page (it holds no secret, only references) with
+`catalog_digest` of what it would do, checked the same way before anything is written.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 from django.core.cache import cache
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from connectors.importing.catalog_compare import CatalogPlan
 from connectors.importing.plan import Plan
 from connectors.importing.sources import Source
 from connectors.secrets import sealing
@@ -87,3 +90,17 @@ def digest(plan: Plan) -> str:
 def differs(plan: Plan, shown: str) -> bool:
     """Whether Create would now do something other than the preview that carried `shown`."""
     return not constant_time_compare(shown or "", digest(plan))
+
+
+def catalog_digest(plan: CatalogPlan) -> str:
+    """What a catalog file would do, connector by connector and monitor by monitor, keyed."""
+    return keyed_digest(
+        [
+            [(i.name, i.status, i.added_actions, i.changed_actions) for i in plan.items],
+            [(m.name, m.status) for m in plan.monitors],
+        ]
+    )
+
+
+def catalog_differs(plan: CatalogPlan, shown: str) -> bool:
+    return not constant_time_compare(shown or "", catalog_digest(plan))

@@ -19,7 +19,7 @@ from connectors.catalog.document import OVERWRITE, SKIP, FormatError
 from connectors.catalog.queries import filter_catalog, search_connectors
 from connectors.exporting.catalog import dumps, export_catalog
 from connectors.forms.catalog_filters import CatalogFilters
-from connectors.importing import apply, catalog_compare
+from connectors.importing import apply, catalog_compare, staging
 from connectors.importing.readers import catalog
 from connectors.models import Connector
 from connectors.views.access import require
@@ -71,7 +71,11 @@ def import_view(request: HttpRequest) -> HttpResponse:
         context = {"error": str(error), "text": request.POST.get("text", "")}
         return render(request, "connectors/importing/catalog.html", context, status=400)
     plan = catalog_compare.plan(document)
-    context = {"plan": plan, "document": json.dumps(json.loads(text))}
+    context = {
+        "plan": plan,
+        "document": json.dumps(json.loads(text)),
+        "digest": staging.catalog_digest(plan),
+    }
     return render(request, "connectors/importing/catalog_preview.html", context)
 
 
@@ -92,6 +96,17 @@ def import_apply(request: HttpRequest) -> HttpResponse:
         item["name"]: request.POST.get(f"monitor-choice-{item['name']}", SKIP)
         for item in document["monitors"]
     }
+    shown = request.POST.get("digest")
+    if shown is not None:  # from the preview: what it showed must still be what happens
+        now = catalog_compare.plan(document)
+        if staging.catalog_differs(now, shown):
+            context = {
+                "plan": now,
+                "document": request.POST["document"],
+                "digest": staging.catalog_digest(now),
+                "stale": True,
+            }
+            return render(request, "connectors/importing/catalog_preview.html", context, status=409)
     plan = apply.apply_catalog(document, choices, request.user, monitor_choices)
     written = [
         i

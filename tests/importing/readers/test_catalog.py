@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -169,6 +170,24 @@ def test_a_conflict_is_skipped_by_default_and_overwritten_when_chosen(alice) -> 
     assert greenhouse.description == "Changed elsewhere" and greenhouse.version == 2
     # Overwriting never drops a literal secret the file could not carry.
     assert sealing.unseal(greenhouse.auth_secrets["password"]["sealed"]) == LITERAL
+
+
+def test_import_refuses_and_shows_the_preview_again_when_the_catalog_changed_since(alice) -> None:
+    build_catalog()
+    text = changed_file()
+    client = client_for(alice)
+    preview = client.post("/import/", {"text": text}).content.decode()
+    digest = re.search(r'name="digest" value="([0-9a-f]+)"', preview).group(1)
+    make_connector(name="Workday")  # the file's new connector, created by someone meanwhile
+
+    response = client.post("/import/apply/", {"document": text, "digest": digest})
+
+    assert response.status_code == 409
+    assert "differs from the preview you saw" in response.content.decode()
+    assert not Action.objects.filter(name="list_files").exists()  # nothing was written
+    shown = re.search(r'name="digest" value="([0-9a-f]+)"', response.content.decode()).group(1)
+    done = client.post("/import/apply/", {"document": text, "digest": shown}, follow=True)
+    assert "0 created, 1 updated" in done.content.decode()
 
 
 def test_import_applies_all_or_nothing(alice, monkeypatch) -> None:
