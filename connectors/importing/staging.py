@@ -5,8 +5,9 @@ every secret at rest), for this user only; the page carries the token and `diges
 keyed digest (HMAC on SECRET_KEY) of what the plan would do. Create re-reads the staged source,
 rebuilds the plan against the catalog as it is now, and writes only when `differs(plan, shown)`
 is false; otherwise the preview is shown again, saying it differs from the one the person saw.
-A catalog file rides in its preview page (it holds no secret, only references) with
-`catalog_digest` of what it would do, checked the same way before anything is written.
+A gallery template's answers ride in its form, re-posted with Create: `answers_digest` is
+checked the same way. A catalog file rides in its preview page (it holds no secret, only
+references) with `catalog_digest` of what it would do, checked before anything is written.
 """
 
 from __future__ import annotations
@@ -89,7 +90,21 @@ def digest(plan: Plan) -> str:
 
 def differs(plan: Plan, shown: str) -> bool:
     """Whether Create would now do something other than the preview that carried `shown`."""
-    return not constant_time_compare(shown or "", digest(plan))
+    return differs_from(shown, digest(plan))
+
+
+def answers_digest(plan: Plan) -> str:
+    """A plan made again from answers re-posted with Create (a gallery template): what it would
+    do and the plain values it would write; never a secret, not even sealed."""
+    wanted = plan.connector
+    return keyed_digest(
+        [
+            _facts(plan),
+            [wanted.display_name, wanted.base_url, wanted.variables],
+            [row["key"] for row in wanted.headers],
+            plan.auth.settings,
+        ]
+    )
 
 
 def catalog_digest(plan: CatalogPlan) -> str:
@@ -103,4 +118,9 @@ def catalog_digest(plan: CatalogPlan) -> str:
 
 
 def catalog_differs(plan: CatalogPlan, shown: str) -> bool:
-    return not constant_time_compare(shown or "", catalog_digest(plan))
+    return differs_from(shown, catalog_digest(plan))
+
+
+def differs_from(shown: str, digest_now: str) -> bool:
+    """Whether the digest a preview carried is not the one its source makes now."""
+    return not constant_time_compare(shown or "", digest_now)

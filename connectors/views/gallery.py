@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 from django import forms
 from django.contrib import messages
 from django.db import IntegrityError
@@ -11,8 +13,10 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from connectors.forms.gallery import TemplateForm
+from connectors.importing import compare, staging
 from connectors.importing.apply import apply_template
 from connectors.importing.readers.gallery import (
+    GalleryPlan,
     auth_configs,
     cards,
     plan,
@@ -71,6 +75,20 @@ def template_form(request: HttpRequest, template_id: str) -> HttpResponse:
         made = plan(template, form)
         for problem in problems(made):
             form.add_error(None, problem)
+        shown = request.POST.get("digest")
+        # Answers changed after the Preview: show what they make now instead of writing.
+        stale = (
+            not form.errors
+            and "create" in request.POST
+            and shown is not None
+            and staging.differs_from(shown, _digest(made))
+        )
+        if stale:
+            form.add_error(
+                None,
+                "What Create would save differs from the preview you saw: check the preview "
+                "below and press Create again.",
+            )
         if not form.errors and "create" in request.POST:
             try:
                 action = apply_template(made, request.user)
@@ -87,9 +105,14 @@ def template_form(request: HttpRequest, template_id: str) -> HttpResponse:
                     "Press Test to try its first action.",
                 )
                 return redirect(action.get_absolute_url())
-        if not form.errors:
+        if not form.errors or stale:
             context["plan"] = made
             context["settings"] = shown_settings(made)
+            context["digest"] = _digest(made)
     form.keep_typed_secrets()
     context["form"] = form
     return render(request, "connectors/importing/template_form.html", context)
+
+
+def _digest(made: GalleryPlan) -> str:
+    return staging.answers_digest(compare.against_catalog(copy.deepcopy(made.plan)))

@@ -276,3 +276,20 @@ def test_the_sap_successfactors_template_shows_client_id_once(bob) -> None:
     for template in TEMPLATES:  # no template asks for one value twice
         names = [ask["name"] for ask in template["asks"]]
         assert len(names) == len(set(names)), template["id"]
+
+
+def test_create_shows_the_preview_again_when_the_answers_differ_from_the_preview(alice) -> None:
+    client = client_for(alice)
+    url = reverse("template_form", args=["openai-api-key"])
+    answers = {"name": "openai", "secret_0_source": "value", "secret_0_value": CANARY}
+    preview = client.post(url, answers | {"preview": "1"}).content.decode()
+    digest = re.search(r'name="digest" value="([0-9a-f]+)"', preview).group(1)
+
+    changed = client.post(url, answers | {"name": "openai_two", "digest": digest, "create": "1"})
+
+    page = changed.content.decode()
+    assert changed.status_code == 200 and "differs from the preview you saw" in page
+    assert "openai_two" in page and CANARY not in page
+    assert not Connector.objects.exists()
+    made = client.post(url, answers | {"digest": digest, "create": "1"})
+    assert made.status_code == 302 and Connector.objects.get().name == "openai"
