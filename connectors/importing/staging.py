@@ -27,6 +27,14 @@ from connectors.importing.sources import Source
 from connectors.secrets import sealing
 
 TTL_SECONDS = 3600
+STALE = (
+    "What Create would save differs from the preview you saw: check the preview below and "
+    "press Create again."
+)
+NOT_PREVIEWED = (
+    "Create writes only what a preview showed, and this request came without one: check the "
+    "preview below and press Create again."
+)
 _SALT = "connectors.importing.staging"
 
 

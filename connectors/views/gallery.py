@@ -76,19 +76,14 @@ def template_form(request: HttpRequest, template_id: str) -> HttpResponse:
         for problem in problems(made):
             form.add_error(None, problem)
         shown = request.POST.get("digest")
-        # Answers changed after the Preview: show what they make now instead of writing.
+        # No preview seen, or answers changed after it: show what they make now, write nothing.
         stale = (
             not form.errors
             and "create" in request.POST
-            and shown is not None
-            and staging.differs_from(shown, _digest(made))
+            and (not shown or staging.differs_from(shown, _digest(made)))
         )
         if stale:
-            form.add_error(
-                None,
-                "What Create would save differs from the preview you saw: check the preview "
-                "below and press Create again.",
-            )
+            form.add_error(None, staging.NOT_PREVIEWED if not shown else staging.STALE)
         if not form.errors and "create" in request.POST:
             try:
                 action = apply_template(made, request.user)

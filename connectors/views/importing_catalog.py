@@ -96,17 +96,18 @@ def import_apply(request: HttpRequest) -> HttpResponse:
         item["name"]: request.POST.get(f"monitor-choice-{item['name']}", SKIP)
         for item in document["monitors"]
     }
-    shown = request.POST.get("digest")
-    if shown is not None:  # from the preview: what it showed must still be what happens
-        now = catalog_compare.plan(document)
-        if staging.catalog_differs(now, shown):
-            context = {
-                "plan": now,
-                "document": request.POST["document"],
-                "digest": staging.catalog_digest(now),
-                "stale": True,
-            }
-            return render(request, "connectors/importing/catalog_preview.html", context, status=409)
+    shown = request.POST.get("digest", "")
+    now = catalog_compare.plan(document)
+    if not shown or staging.catalog_differs(now, shown):
+        # No preview seen, or what it showed is no longer what happens: show it, write nothing.
+        context = {
+            "plan": now,
+            "document": request.POST["document"],
+            "digest": staging.catalog_digest(now),
+            "stale": True,
+            "not_previewed": not shown,
+        }
+        return render(request, "connectors/importing/catalog_preview.html", context, status=409)
     plan = apply.apply_catalog(document, choices, request.user, monitor_choices)
     written = [
         i

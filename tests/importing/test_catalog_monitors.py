@@ -21,6 +21,7 @@ from connectors.importing.readers import catalog as readers_catalog
 from connectors.models import AlertChannel, Connector, Monitor, Revision
 from tests.conftest import client_for
 from tests.helpers.factories import make_action, make_channel, make_connector
+from tests.helpers.previewed import import_catalog
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +72,7 @@ def test_export_then_import_into_an_empty_catalog_gives_the_same_monitors(catalo
     assert "cron 0 9 * * 1-5 (Europe/Paris)" in preview and "Create (paused)" in preview
     assert not Monitor.objects.exists()
 
-    response = client_for(alice).post("/import/apply/", {"document": text}, follow=True)
+    response = import_catalog(client_for(alice), text, follow=True)
     assert "Monitors: 2 created." in response.content.decode()
     assert monitors_now() == before
     shop_pets = Monitor.objects.get(name="Shop pets")
@@ -88,7 +89,7 @@ def test_a_channel_that_is_not_here_is_reported_and_left_out(catalog, alice) -> 
     text = json.dumps(document)
     preview = client_for(alice).post("/import/", {"text": text}).content.decode()
     assert "Alert channels not here, left out: Pager." in preview
-    response = client_for(alice).post("/import/apply/", {"document": text}, follow=True)
+    response = import_catalog(client_for(alice), text, follow=True)
     page = response.content.decode()
     assert (
         "These alert channels do not exist here and were left out of the monitors: Pager." in page
@@ -117,7 +118,7 @@ def test_a_monitor_that_breaks_a_rule_is_not_imported_and_the_preview_says_why(
     assert "Connector: There is no connector named Gone." in page
     assert "Connector: Shop has no action delete_pet." in page
     assert "Time zone:" in page
-    applied = client_for(alice).post("/import/apply/", {"document": text}, follow=True)
+    applied = import_catalog(client_for(alice), text, follow=True)
     assert "Monitor Nowhere not imported: Connector: There is no connector named Gone." in (
         applied.content.decode()
     )
@@ -136,7 +137,7 @@ def test_a_monitor_may_run_a_connector_the_same_file_creates(catalog, alice) -> 
     text = json.dumps(document)
     page = client_for(alice).post("/import/", {"text": text}).content.decode()
     assert "Not imported" not in page
-    client_for(alice).post("/import/apply/", {"document": text})
+    import_catalog(client_for(alice), text)
     assert Monitor.objects.get(name="Shop2 pets").connector == "Shop2"
 
 
@@ -149,13 +150,11 @@ def test_a_conflict_is_skipped_unless_overwritten(catalog, alice) -> None:
     assert "Conflict: a monitor named Shop pets differs" in page
     assert "Fields that differ: Alert after, Channels." in page
 
-    skipped = client_for(alice).post("/import/apply/", {"document": text}, follow=True)
+    skipped = import_catalog(client_for(alice), text, follow=True)
     assert "Monitors: 1 skipped, 1 unchanged." in skipped.content.decode()
     assert Monitor.objects.get(name="Shop pets").alert_after == 3
 
-    client_for(alice).post(
-        "/import/apply/", {"document": text, "monitor-choice-Shop pets": "overwrite"}
-    )
+    import_catalog(client_for(alice), text, {"monitor-choice-Shop pets": "overwrite"})
     shop_pets = Monitor.objects.get(name="Shop pets")
     assert shop_pets.alert_after == 5
     assert [c.name for c in shop_pets.channels.all()] == ["On-call"]

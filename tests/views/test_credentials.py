@@ -28,6 +28,7 @@ from connectors.models import Action, Connector, Credential, Revision
 from connectors.secrets import sealing
 from tests.conftest import client_for
 from tests.helpers.factories import make_credential
+from tests.helpers.previewed import create_from_template
 from tests.helpers.upstream import Upstream
 from tests.views.test_importing_api import create as api_create
 from tests.views.test_importing_api import preview as api_preview
@@ -209,8 +210,8 @@ def test_bobs_template_value_is_the_connectors_own(bob, upstream, evil, openai_t
         url, {"name": "openai", "secret_0_source": "new", "secret_0_value": KEY, "create": "1"}
     )
     assert "Select a valid choice" in refused.content.decode()
-    made = client.post(
-        url, {"name": "openai", "secret_0_source": "value", "secret_0_value": KEY, "create": "1"}
+    made = create_from_template(
+        client, url, {"name": "openai", "secret_0_source": "value", "secret_0_value": KEY}
     )
     assert made.status_code == 302
 
@@ -222,14 +223,14 @@ def test_bobs_template_value_is_the_connectors_own(bob, upstream, evil, openai_t
 
 def test_alices_template_credential_works_as_before(alice, upstream, openai_template_at) -> None:
     url = openai_template_at(upstream.url)
-    client_for(alice).post(
+    create_from_template(
+        client_for(alice),
         url,
         {
             "name": "openai",
             "secret_0_source": "new",
             "secret_0_value": KEY,
             "secret_0_name": "OPENAI_API_KEY",
-            "create": "1",
         },
     )
     credential = Credential.objects.get()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import re
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from connectors.models import Action, Connector, Credential, InputArg, Revision
 from connectors.secrets import homes, sealing
 from tests.conftest import client_for
 from tests.helpers.factories import LOCAL_HOSTS, api_key_connector, make_action, make_connector
+from tests.helpers.previewed import import_catalog, shown_digest
 
 pytestmark = pytest.mark.django_db
 
@@ -159,13 +159,13 @@ def test_a_conflict_is_skipped_by_default_and_overwritten_when_chosen(alice) -> 
     build_catalog()
     text = changed_file()
     client = client_for(alice)
-    response = client.post("/import/apply/", {"document": text}, follow=True)
+    response = import_catalog(client, text, follow=True)
     assert "1 created, 1 updated, 0 overwritten, 1 skipped" in response.content.decode()
     assert Connector.objects.get(name="Greenhouse").description == ""
     assert Action.objects.filter(name="list_files").exists()
     assert Connector.objects.filter(name="Workday").exists()
 
-    client.post("/import/apply/", {"document": text, "choice-Greenhouse": "overwrite"})
+    import_catalog(client, text, {"choice-Greenhouse": "overwrite"})
     greenhouse = Connector.objects.get(name="Greenhouse")
     assert greenhouse.description == "Changed elsewhere" and greenhouse.version == 2
     # Overwriting never drops a literal secret the file could not carry.
@@ -177,7 +177,7 @@ def test_import_refuses_and_shows_the_preview_again_when_the_catalog_changed_sin
     text = changed_file()
     client = client_for(alice)
     preview = client.post("/import/", {"text": text}).content.decode()
-    digest = re.search(r'name="digest" value="([0-9a-f]+)"', preview).group(1)
+    digest = shown_digest(preview)
     make_connector(name="Workday")  # the file's new connector, created by someone meanwhile
 
     response = client.post("/import/apply/", {"document": text, "digest": digest})
@@ -185,7 +185,7 @@ def test_import_refuses_and_shows_the_preview_again_when_the_catalog_changed_sin
     assert response.status_code == 409
     assert "differs from the preview you saw" in response.content.decode()
     assert not Action.objects.filter(name="list_files").exists()  # nothing was written
-    shown = re.search(r'name="digest" value="([0-9a-f]+)"', response.content.decode()).group(1)
+    shown = shown_digest(response.content.decode())
     done = client.post("/import/apply/", {"document": text, "digest": shown}, follow=True)
     assert "0 created, 1 updated" in done.content.decode()
 
@@ -285,3 +285,17 @@ def test_the_import_command_dry_run_writes_nothing_and_overwrite_overwrites(tmp_
     with pytest.raises(CommandError, match="Nothing was imported"):
         path.write_text("[]")
         call_command("import_catalog", str(path))
+
+
+def test_import_without_a_preview_shows_the_preview_and_writes_nothing(alice) -> None:
+    build_catalog()
+    text = changed_file()
+    client = client_for(alice)
+
+    response = client.post("/import/apply/", {"document": text})
+
+    page = response.content.decode()
+    assert response.status_code == 409 and "this request came without one" in page
+    assert not Connector.objects.filter(name="Workday").exists()  # nothing was written
+    done = client.post("/import/apply/", {"document": text, "digest": shown_digest(page)})
+    assert done.status_code == 302 and Connector.objects.filter(name="Workday").exists()

@@ -21,6 +21,7 @@ from tests.conftest import client_for
 from tests.engine.oauth.test_broker import sign_in
 from tests.helpers import keys
 from tests.helpers.guide_stand_in import GuideStandIn, StaticAuth
+from tests.helpers.previewed import create_from_template
 
 pytestmark = pytest.mark.django_db
 
@@ -197,7 +198,7 @@ def create_through_the_gallery(user: Any, template: dict, client_id: str) -> Act
         sealed = re.search(rf'name="secret_{index}_sealed" value="([^"]+)"', page)
         data[f"secret_{index}_sealed"] = sealed.group(1)
         data[f"secret_{index}_value"] = ""
-    created = client.post(url, {**data, "create": "1"})
+    created = create_from_template(client, url, data)
     assert created.status_code == 302, created.content.decode()[:3000]
     action = Action.objects.select_related("connector").get(
         connector__name=template["default_name"], name=template["actions"][0]["name"]
