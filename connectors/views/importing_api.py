@@ -39,7 +39,6 @@ from connectors.secrets import sealing
 from connectors.views.access import require
 
 SOURCE_TEMPLATE = "connectors/importing/api.html"
-PREVIEW_TEMPLATE = "connectors/importing/preview.html"
 # Plain settings a description cannot know and the preview asks for.
 ASKED_SETTINGS = ("username", "client_id", "password_grant_username")
 
@@ -202,6 +201,7 @@ def preview_context(request: HttpRequest, plan: Plan, token: str, **extra: Any) 
     creates = sum(1 for a in plan.actions if a.default in ("create", "rename"))
     updates = sum(1 for a in plan.actions if a.default == "overwrite")
     return {
+        "form": SourceForm(),
         "plan": plan,
         "token": token,
         "digest": staging.digest(plan),
@@ -262,7 +262,7 @@ def api_import(request: HttpRequest) -> HttpResponse:
     except ReadError as error:
         return _source_page(request, form, str(error), 400)
     token = staging.stage(source, request.user.pk)
-    return render(request, PREVIEW_TEMPLATE, preview_context(request, plan, token))
+    return render(request, SOURCE_TEMPLATE, preview_context(request, plan, token))
 
 
 @sensitive_variables("choices")
@@ -282,15 +282,15 @@ def _staged_step(request: HttpRequest, token: str) -> HttpResponse:
         refused: dict[str, str] = {}
         kept = kept_secrets(data, user_id, refused)
         context = preview_context(request, plan, token, kept=kept, refused=refused)
-        return render(request, PREVIEW_TEMPLATE, context)
+        return render(request, SOURCE_TEMPLATE, context)
     if staging.differs(plan, data.get("digest", "")):
         context = preview_context(request, plan, token, stale=True)
-        return render(request, PREVIEW_TEMPLATE, context, status=409)
+        return render(request, SOURCE_TEMPLATE, context, status=409)
     creates_one = not all(p.target_exists for p in [plan, *plan.others])
     if creates_one and not request.user.has_perm("connectors.add_connector"):
         return render(
             request,
-            PREVIEW_TEMPLATE,
+            SOURCE_TEMPLATE,
             preview_context(request, plan, token, problems=["Your role cannot create connectors."]),
             status=403,
         )
@@ -305,7 +305,7 @@ def _staged_step(request: HttpRequest, token: str) -> HttpResponse:
         context = preview_context(
             request, plan, token, problems=problems, kept=kept, refused=refused
         )
-        return render(request, PREVIEW_TEMPLATE, context, status=400)
+        return render(request, SOURCE_TEMPLATE, context, status=400)
     try:
         outcome = apply.apply_all(plan, choices, request.user, may_set_credentials=may_set)
     except IntegrityError:
@@ -318,7 +318,7 @@ def _staged_step(request: HttpRequest, token: str) -> HttpResponse:
                 "check the preview and press Create again."
             ],
         )
-        return render(request, PREVIEW_TEMPLATE, context, status=409)
+        return render(request, SOURCE_TEMPLATE, context, status=409)
     staging.drop(token)
     verb = "Created" if outcome.connector_created else "Imported into"
     messages.success(

@@ -73,10 +73,11 @@ def import_view(request: HttpRequest) -> HttpResponse:
     plan = catalog_compare.plan(document)
     context = {
         "plan": plan,
+        "text": text,
         "document": json.dumps(json.loads(text)),
         "digest": staging.catalog_digest(plan),
     }
-    return render(request, "connectors/importing/catalog_preview.html", context)
+    return render(request, "connectors/importing/catalog.html", context)
 
 
 @require_POST
@@ -107,7 +108,7 @@ def import_apply(request: HttpRequest) -> HttpResponse:
             "stale": True,
             "not_previewed": not shown,
         }
-        return render(request, "connectors/importing/catalog_preview.html", context, status=409)
+        return render(request, "connectors/importing/catalog.html", context, status=409)
     plan = apply.apply_catalog(document, choices, request.user, monitor_choices)
     written = [
         i
