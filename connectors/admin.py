@@ -21,7 +21,7 @@ from connectors.forms.alert_channel import TargetInput
 from connectors.forms.auth_forms import AUTH_FORMS, auth_form_for
 from connectors.forms.connector import ConnectorForm
 from connectors.forms.fields import SecretField
-from connectors.lib import checks as check_specs
+from connectors.lib import check_specs
 from connectors.lib.admin_paging import EstimatedCountPaginator
 from connectors.models import (
     Action,

@@ -11,7 +11,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from connectors.lib import checks as check_specs
+from connectors.lib import check_specs
 from connectors.lib.outbound import urls
 
 IDENTIFIER_RE = r"^[A-Za-z][A-Za-z0-9_]{1,63}$"
@@ -50,7 +50,7 @@ def validate_path(value: str) -> None:
 
 
 def validate_checks(value: object) -> None:
-    """The one parser of checks (connectors.lib.checks), for the admin and the importers."""
+    """The one parser of checks (connectors.lib.check_specs), for the admin and the importers."""
     try:
         check_specs.parse_checks(value)
     except check_specs.CheckError as error:
@@ -182,7 +182,7 @@ class Action(models.Model):
     output_schema = models.JSONField("Output Schema", null=True, blank=True)
     # Labels for grouping on the connector page, e.g. an API description's tags: ["pets"].
     tags = models.JSONField("Tags", default=list, blank=True)
-    # What a Test's answer must satisfy (connectors.lib.checks); none means status 2xx.
+    # What a Test's answer must satisfy (connectors.lib.check_specs); none means status 2xx.
     checks = models.JSONField("Checks", default=list, blank=True, validators=[validate_checks])
     version = models.PositiveIntegerField(default=1)
 

@@ -13,7 +13,7 @@ from connectors.api.auth import require
 from connectors.api.connectors import ActionName, ConnectorName, find_action
 from connectors.api.errors import ERRORS, refuse_unknown_query
 from connectors.catalog import writes
-from connectors.lib import checks as check_specs
+from connectors.lib import check_specs
 
 router = Router(tags=["checks"])
 

@@ -83,3 +83,39 @@ def export_monitor(monitor: Monitor) -> dict[str, Any]:
     data["actions"] = sorted(data["actions"] or [])
     data["channels"] = sorted(channel.name for channel in monitor.channels.all())
     return data
+
+
+# Fields set as given; secrets and headers keep what is stored when their reference is the same.
+_PLAIN = [f for f in history.CONNECTOR_FIELDS if f not in ("auth_secrets", "headers")]
+PLAIN_CONNECTOR_FIELDS = list(dict.fromkeys([*_PLAIN, "variables"]))
+
+
+def set_connector_fields(connector: Connector, data: dict[str, Any], user_name: str) -> None:
+    """Plain fields as given; a secret keeps what is stored when its reference is the same."""
+    for key in PLAIN_CONNECTOR_FIELDS:
+        if key in data:
+            setattr(connector, key, data[key])
+    stored = dict(connector.auth_secrets) if connector.pk else {}
+    auth_secrets = {}
+    for name, reference in data["secret_references"].items():
+        if reference and exported_reference(stored.get(name)) == reference:
+            auth_secrets[name] = stored[name]  # the same reference: keep who set it and when
+        elif reference:
+            auth_secrets[name] = sealing.sealed_field(reference, user_name)
+        elif name in stored:
+            auth_secrets[name] = stored[name]  # a dropped literal keeps what is here
+    connector.auth_secrets = auth_secrets
+    current = {r["key"].lower(): r["secret"] for r in connector.headers if "secret" in r}
+    headers = []
+    for row in data["headers"]:
+        key = row["key"]
+        if "value" in row:
+            headers.append({"key": key, "value": row["value"]})
+        elif row.get("secret_reference"):
+            same = exported_reference(current.get(key.lower())) == row["secret_reference"]
+            reference = row["secret_reference"]
+            secret = current[key.lower()] if same else sealing.sealed_field(reference, user_name)
+            headers.append({"key": key, "secret": secret})
+        elif key.lower() in current:
+            headers.append({"key": key, "secret": current[key.lower()]})
+    connector.headers = headers

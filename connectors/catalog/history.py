@@ -17,7 +17,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 from connectors import kinds
 from connectors.catalog import monitor_history
-from connectors.lib import checks as check_specs
+from connectors.lib import check_specs
 from connectors.models import (
     Action,
     AlertChannel,

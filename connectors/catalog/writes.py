@@ -138,6 +138,14 @@ def create_actions(
     return saved
 
 
+def touch_connector(connector: Connector, *, user: User) -> None:
+    """The connector names this user as its last editor, now: its actions changed, not it (no
+    version, no history entry of its own)."""
+    Connector.objects.filter(pk=connector.pk).update(
+        updated_by=_actor(user), updated_at=timezone.now()
+    )
+
+
 def _new_args(action: Action, rows: Iterable[ArgRow]) -> list[InputArg]:
     return [InputArg(action=action, **{field: row[field] for field in ARG_FIELDS}) for row in rows]
 

@@ -22,8 +22,7 @@ import referencing.exceptions
 import regex
 from jsonpath_rfc9535 import functions as jsonpath_functions
 
-from connectors.lib import checks as spec
-from connectors.lib import rendering
+from connectors.lib import check_specs, rendering
 from connectors.models import Action, TestRun
 from connectors.secrets import sealing
 
@@ -74,9 +73,9 @@ def judge(run: TestRun, action: Action, hide: Iterable[str] = ()) -> TestRun:
         return run
     body = _Body(run)
     results = []
-    for check in action.checks or spec.DEFAULT_CHECKS:
+    for check in action.checks or check_specs.DEFAULT_CHECKS:
         result = _evaluate(check, run, body, action.output_schema)
-        result.label = spec.describe(check) + (" (default)" if not action.checks else "")
+        result.label = check_specs.describe(check) + (" (default)" if not action.checks else "")
         results.append(_masked(result, hide))
     run.check_results = [asdict(result) for result in results]
     run.passed = all(result.passed for result in results)
@@ -155,13 +154,14 @@ def _expected(check: dict[str, Any]) -> str:
     if check.get("op") == "below":
         return f"below {check['value']} ms"
     if check.get("op") in ("matches", "contains", "type"):
-        return f"{spec.OP_LABELS[check['op']]} {_short(spec.shown_value(check['value']))}"
-    return _short(spec.shown_value(check["value"]))
+        shown = _short(check_specs.shown_value(check["value"]))
+        return f"{check_specs.OP_LABELS[check['op']]} {shown}"
+    return _short(check_specs.shown_value(check["value"]))
 
 
 def _status(check: dict[str, Any], run: TestRun) -> Result:
     wanted = check["value"] if check["op"] == "in" else [check["value"]]
-    passed = any(spec.status_matches(item, run.status) for item in wanted)
+    passed = any(check_specs.status_matches(item, run.status) for item in wanted)
     detail = "The status is as expected." if passed else f"The API answered {run.status}."
     return Result("status", passed, detail, _expected(check), str(run.status))
 

@@ -19,7 +19,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from connectors import bodies, variables
 from connectors.engine import checks, runs
-from connectors.engine.auth import strategies as auth
+from connectors.engine.auth import strategies
 from connectors.engine.drafts import Draft
 from connectors.lib import header_rules, redaction, rendering, templating
 from connectors.lib.curl import export
@@ -52,7 +52,7 @@ class Prepared:
     url: str
     headers: list[tuple[str, str]]
     body: str
-    auth: auth.AuthParts = field(default_factory=auth.AuthParts)
+    auth: strategies.AuthParts = field(default_factory=strategies.AuthParts)
     curl_url: str = ""
     curl_headers: list[tuple[str, str]] = field(default_factory=list)
 
@@ -136,7 +136,7 @@ def prepare(
     url = urls.parse(base.rstrip("/") + path, what="The request URL").text
     common_plain = [row for row in connector.headers if "secret" not in row]
     # Every secret's home is checked against the final URL, where the request is built.
-    common_secret = auth.common_secret_headers(connector, url)
+    common_secret = strategies.common_secret_headers(connector, url)
     action_headers = _render_rows(action.headers, values)
     headers = _merge_headers(
         _render_rows(common_plain, values), common_secret.headers, action_headers
@@ -152,9 +152,9 @@ def prepare(
     if len(body.encode()) > _limit():
         raise templating.RenderTooLarge(_limit())
 
-    # Before auth.apply(): a bad header stops the Test before even a token request.
+    # Before strategies.apply(): a bad header stops the Test before even a token request.
     header_rules.check(headers, common_secret.headers)
-    parts = auth.apply(connector, url)
+    parts = strategies.apply(connector, url)
     _check_param_collision(params, parts.params)
     all_params = [*params, *parts.params.items()]
     full_url = url + ("?" + urlencode(all_params) if all_params else "")
@@ -249,7 +249,7 @@ def _prepare_or_fail(
         raise ExecutionError(Kind.CREDENTIAL_MISSING, error.message) from None
     except sealing.SecretUnreadable as error:
         raise ExecutionError(Kind.SECRET_UNREADABLE, str(error)) from None
-    except auth.AuthFailed as error:
+    except strategies.AuthFailed as error:
         raise ExecutionError(Kind.AUTH_FAILED, error.message) from None
 
 
@@ -296,7 +296,7 @@ def send_and_judge(
         secret_values = prepared.auth.secret_values
         _record_request(record, prepared)
         response = door.send(_outbound_request(action.connector, prepared))
-        if response.status == 401 and auth.reauthorize(action.connector, prepared.auth):
+        if response.status == 401 and strategies.reauthorize(action.connector, prepared.auth):
             # The token was refused (revoked, expired early): one new token, one retry.
             prepared = _prepare_or_fail(sent, inputs, arg_types)
             secret_values = [*secret_values, *prepared.auth.secret_values]

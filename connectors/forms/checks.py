@@ -1,4 +1,4 @@
-"""The action form's Checks: one row a check, each read by the one parser (lib.checks), so the
+"""The action form's Checks: one row a check, each read by the one parser (lib.check_specs), so the
 form, the admin, the importers and the API agree on what a check may say."""
 
 from __future__ import annotations
@@ -7,10 +7,10 @@ from typing import Any
 
 from django import forms
 
-from connectors.lib import checks as spec
+from connectors.lib import check_specs
 
-TYPE_CHOICES = [("", "—"), *((t, spec.TYPE_LABELS[t]) for t in spec.TYPES)]
-OP_CHOICES = [("", "—"), *((op, spec.OP_LABELS[op]) for op in spec.OPS)]
+TYPE_CHOICES = [("", "—"), *((t, check_specs.TYPE_LABELS[t]) for t in check_specs.TYPES)]
+OP_CHOICES = [("", "—"), *((op, check_specs.OP_LABELS[op]) for op in check_specs.OPS)]
 # Where the parser names a field, and the row's input that holds it.
 FIELD_OF = {"path": "target", "name": "target", "type": "type", "op": "op", "value": "value"}
 # Values read as JSON when they read as JSON (42, true, "42"), else as the text typed.
@@ -40,8 +40,8 @@ class CheckRowForm(forms.Form):
                 self.add_error("type", "Choose a type for this check.")
             return cleaned
         try:
-            cleaned["check"] = spec.parse_check(as_check(cleaned), self.index)
-        except spec.CheckError as error:
+            cleaned["check"] = check_specs.parse_check(as_check(cleaned), self.index)
+        except check_specs.CheckError as error:
             for problem in error.problems:
                 self.add_error(FIELD_OF.get(problem.field), problem.message)
         return cleaned
@@ -57,7 +57,7 @@ def as_check(row: dict[str, Any]) -> dict[str, Any]:
         check["name" if kind == "header" else "path"] = target
     text = row.get("value") or ""
     if text.strip():
-        check["value"] = spec.typed_value(text) if (kind, op) in JSON_VALUES else text
+        check["value"] = check_specs.typed_value(text) if (kind, op) in JSON_VALUES else text
     return check
 
 
@@ -69,7 +69,7 @@ def as_row(check: dict[str, Any]) -> dict[str, str]:
     elif isinstance(value, list):
         shown = ", ".join(str(item) for item in value)
     elif (check["type"], check.get("op")) in JSON_VALUES:
-        shown = spec.shown_value(value)
+        shown = check_specs.shown_value(value)
     else:
         shown = str(value)
     return {
@@ -107,7 +107,7 @@ ChecksFormSet = forms.formset_factory(
     formset=BaseChecksFormSet,
     extra=1,
     can_delete=True,
-    max_num=spec.MAX_CHECKS,
+    max_num=check_specs.MAX_CHECKS,
     validate_max=True,
 )
 

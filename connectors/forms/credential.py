@@ -11,8 +11,7 @@ from django.views.decorators.debug import sensitive_variables
 from connectors.forms.fields import SecretField
 from connectors.lib import origins
 from connectors.models import Credential
-from connectors.secrets import references as secrets_references
-from connectors.secrets import sealing
+from connectors.secrets import references, sealing
 
 
 class CredentialForm(forms.ModelForm):
@@ -56,7 +55,7 @@ class CredentialForm(forms.ModelForm):
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"]
-        if not self.instance.pk and secrets_references.is_env_credential(name):
+        if not self.instance.pk and references.is_env_credential(name):
             raise ValidationError(
                 f"{name} is an environment credential (listed in STUDIO_ENV_CREDENTIALS): set "
                 f"the environment variable {name} on the server instead. A team credential of "

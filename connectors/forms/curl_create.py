@@ -7,88 +7,50 @@ from django.http import HttpRequest
 from django.views.decorators.debug import sensitive_variables
 
 from connectors.forms.curl_import import CurlImportForm
-from connectors.forms.curl_plan import Plan
+from connectors.forms.curl_plan import CurlPlan
 from connectors.importing import apply, compare
 from connectors.importing.plan import (
-    ActionPlan,
-    ArgPlan,
     AuthPlan,
     Choices,
-    ConnectorPlan,
-    CredentialToSet,
+    Plan,
 )
-from connectors.importing.plan import Plan as ImportPlan
+from connectors.importing.readers.curl import CurlOptions, read_parsed
 from connectors.models import Action
-
-IMPORT_NOTE = "Imported from a cURL command."
-
-
-@sensitive_variables("plan")
-def import_plan(plan: Plan) -> ImportPlan:
-    """The cURL plan (its forms validated) as the common plan."""
-    cleaned = plan.action
-    action = ActionPlan(
-        name=cleaned["name"],
-        method=cleaned["method"],
-        path=cleaned["path"],
-        description=cleaned.get("description") or "",
-        query_params=cleaned["query_params"],
-        headers=cleaned["headers"],
-        body=cleaned["body"],
-        output_schema=cleaned.get("output_schema"),
-        input_args=[
-            ArgPlan(name, description="From the imported cURL command.", required=True)
-            for name in plan.input_args
-        ],
-    )
-    if not plan.is_new:
-        connector = ConnectorPlan(name=plan.connector.name)
-        auth = AuthPlan(plan.connector.auth_config)
-    else:
-        assert plan.connector_form is not None and plan.auth_form is not None
-        data = plan.connector_form.cleaned_data
-        connector = ConnectorPlan(
-            name=data["name"],
-            display_name=data.get("display_name") or "",
-            description=data.get("description") or "",
-            base_url=data["base_url"],
-            headers=[
-                {"key": row["key"], "secret_reference": row["value"]}
-                if row.get("kind") == "secret"
-                else {"key": row["key"], "value": row["value"]}
-                for row in data["headers"]
-            ],
-            timeout_seconds=data["timeout_seconds"],
-            verify_tls=data["verify_tls"],
-        )
-        form = plan.auth_form
-        auth = AuthPlan(
-            data["auth_config"],
-            form.auth_settings(),
-            {name: form.cleaned_data.get(name) or None for name in form.secret_fields},
-        )
-    credentials = [
-        CredentialToSet(
-            c.name, purpose="From the cURL command", hosts=c.allowed_hosts, value=c.value
-        )
-        for c in plan.credentials
-        if not c.reused
-    ]
-    return ImportPlan(
-        kind="cURL",
-        source="pasted cURL command",
-        connector=connector,
-        auth=auth,
-        credentials=credentials,
-        actions=[action],
-        history_note=IMPORT_NOTE,
-    )
 
 
 @sensitive_variables("plan", "common")
-def create(request: HttpRequest, form: CurlImportForm, plan: Plan) -> Action | None:
+def import_plan(plan: CurlPlan, team_credentials: bool) -> Plan:
+    """The command read again by the cURL reader, under the names the preview settled: the
+    connector's and the action's as shown, each credential's as free in the catalog (or one
+    that already holds the value, which is referred to and not created)."""
+    options = CurlOptions(action_name=plan.action["name"], team_credentials=team_credentials)
+    if plan.is_new:
+        options.connector_name = plan.new_connector["name"]
+    else:
+        options.into, options.into_base_url = plan.connector.name, plan.connector.base_url
+    common = read_parsed(plan.parsed, options)
+    if not plan.is_new:
+        common.auth = AuthPlan(plan.connector.auth_config)
+    renames = {}
+    kept = []
+    for read, settled in zip(common.credentials, plan.credentials, strict=True):
+        renames["{{" + read.name + "}}"] = "{{" + settled.name + "}}"
+        if not settled.reused:
+            read.name, read.hosts = settled.name, settled.allowed_hosts
+            kept.append(read)
+    common.credentials = kept
+    for field, reference in common.auth.secrets.items():
+        common.auth.secrets[field] = renames.get(reference or "", reference)
+    for row in common.connector.headers:
+        row["secret_reference"] = renames.get(row["secret_reference"], row["secret_reference"])
+    return common
+
+
+@sensitive_variables("plan", "common")
+def create(request: HttpRequest, form: CurlImportForm, plan: CurlPlan) -> Action | None:
     """Everything the preview showed, in one transaction, or nothing."""
-    common = compare.against_catalog(import_plan(plan))
+    may_set = request.user.has_perm("connectors.manage_credentials")
+    common = compare.against_catalog(import_plan(plan, may_set))
     if common.actions[0].status != "new" or (plan.is_new and common.target_exists):
         form.add_error(
             None,

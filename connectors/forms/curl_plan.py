@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils.crypto import salted_hmac
 from django.views.decorators.debug import sensitive_variables
 
 from connectors.forms.action import ActionForm
 from connectors.forms.auth_base import AuthForm
 from connectors.forms.connector import ConnectorForm
+from connectors.importing.curl_names import NewCredential
+from connectors.importing.staging import keyed_digest
 from connectors.lib.curl.result import ParsedCurl
 from connectors.models import Connector
 from connectors.secrets import sealing
@@ -24,18 +24,6 @@ _SHOWN_AUTH_FIELDS = {
     "username",
     "password",
 }
-
-
-@dataclass
-class NewCredential:
-    name: str
-    value: str = field(repr=False)
-    reused: bool = False  # an existing credential already holds this value
-    allowed_hosts: list[str] = field(default_factory=list)  # the command's host
-
-    @property
-    def masked(self) -> str:
-        return sealing.mask(self.value)
 
 
 @dataclass
@@ -58,7 +46,7 @@ class Reference:
 
 
 @dataclass
-class Plan:
+class CurlPlan:
     parsed: ParsedCurl
     connector: Connector
     is_new: bool
@@ -123,5 +111,4 @@ class Plan:
     def digest(self) -> str:
         secret_facts = [(c.name, c.value, c.reused) for c in self.credentials]
         secret_facts += [(s.what, s.value, False) for s in self.own_secrets]
-        text = json.dumps([self.facts, secret_facts], sort_keys=True, default=str)
-        return salted_hmac("connectors.curl_import", text, algorithm="sha256").hexdigest()
+        return keyed_digest([self.facts, secret_facts], salt="connectors.curl_import")

@@ -10,13 +10,9 @@ from django.views.decorators.debug import sensitive_variables
 from connectors.forms.auth_forms import auth_form_for
 from connectors.forms.connector import ConnectorForm
 from connectors.forms.curl_import import CurlImportForm, ImportActionForm
-from connectors.forms.curl_names import (
-    credential_for,
-    matching_connector,
-    relative_path,
-    unique_name,
-)
-from connectors.forms.curl_plan import OwnSecret, Plan, Reference
+from connectors.forms.curl_plan import CurlPlan, OwnSecret, Reference
+from connectors.importing.curl_names import credential_for, matching_connector, unique_name
+from connectors.importing.readers.curl import kept_connector_notes, relative_path
 from connectors.kinds import secret_fields
 from connectors.lib import origins
 from connectors.lib.curl.parse import parse_curl
@@ -27,7 +23,7 @@ from connectors.secrets import homes, references, sealing
 
 
 @sensitive_variables("command")
-def preview(request: HttpRequest, form: CurlImportForm) -> Plan | None:
+def preview(request: HttpRequest, form: CurlImportForm) -> CurlPlan | None:
     """Read the command and plan what it makes; errors go on the form, nothing is saved."""
     data = form.cleaned_data
     scope = sealed_scope(request)
@@ -91,7 +87,7 @@ def _masked(command: str, parsed: ParsedCurl) -> str:
     return "" if any(literal in text for literal in literals) else text
 
 
-def _plan(request: HttpRequest, form: CurlImportForm, parsed: ParsedCurl) -> Plan | None:
+def _plan(request: HttpRequest, form: CurlImportForm, parsed: ParsedCurl) -> CurlPlan | None:
     data = form.cleaned_data
     choice = data["connector"]
     if not choice and not data["chosen"]:
@@ -112,15 +108,17 @@ def _plan(request: HttpRequest, form: CurlImportForm, parsed: ParsedCurl) -> Pla
                 f"{connector.base_url}: choose another, or create a new connector.",
             )
             return None
-        plan = Plan(parsed, connector, is_new=False)
-        plan.notes = list(parsed.notes) + _kept_connector_notes(parsed, connector)
+        plan = CurlPlan(parsed, connector, is_new=False)
+        plan.notes = list(parsed.notes) + kept_connector_notes(
+            parsed, connector.name, connector.get_auth_config_display()
+        )
     else:
         if not request.user.has_perm("connectors.add_connector"):
             form.add_error("connector", "Your role cannot create connectors: choose one.")
             return None
         connector = Connector()
         path = parsed.path
-        plan = Plan(parsed, connector, is_new=True)
+        plan = CurlPlan(parsed, connector, is_new=True)
         plan.notes = list(parsed.notes)
         if not _plan_connector(request, form, plan):
             return None
@@ -128,24 +126,8 @@ def _plan(request: HttpRequest, form: CurlImportForm, parsed: ParsedCurl) -> Pla
     return None if form.errors else plan
 
 
-def _kept_connector_notes(parsed: ParsedCurl, connector: Connector) -> list[str]:
-    notes = []
-    if parsed.auth is not None:
-        notes.append(
-            f"The command's auth ({parsed.auth.describe()}) is not applied: connector "
-            f"{connector.name} keeps its Auth Config ({connector.get_auth_config_display()}), "
-            "and no credential is created. Edit the connector to change it."
-        )
-    for key, _secret in parsed.secret_headers:
-        notes.append(
-            f"Left out the {key} header, which holds a secret: add it to connector "
-            f"{connector.name} as a secret header if it needs one."
-        )
-    return notes
-
-
 @sensitive_variables("plan")
-def _plan_connector(request: HttpRequest, form: CurlImportForm, plan: Plan) -> bool:
+def _plan_connector(request: HttpRequest, form: CurlImportForm, plan: CurlPlan) -> bool:
     parsed, data = plan.parsed, form.cleaned_data
     taken = {n.lower() for n in Connector.objects.values_list("name", flat=True)}
     name = data["connector_name"] or unique_name(parsed.connector_name(), taken)
@@ -247,7 +229,7 @@ def _refused(secret: Secret, url: str) -> str:
     return ""
 
 
-def _plan_action(form: CurlImportForm, plan: Plan, path: str) -> None:
+def _plan_action(form: CurlImportForm, plan: CurlPlan, path: str) -> None:
     parsed, data = plan.parsed, form.cleaned_data
     if parsed.method not in Action.Method.values:
         form.add_error(

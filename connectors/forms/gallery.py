@@ -10,8 +10,7 @@ from django import forms
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.views.decorators.debug import sensitive_variables
 
-from connectors.importing.gallery_catalog import Template
-from connectors.importing.readers.gallery import EXISTING, NEW, VALUE
+from connectors.importing.readers.gallery import EXISTING, NEW, VALUE, Template
 from connectors.models import Connector, Credential, validate_identifier
 from connectors.secrets import credential_refs, homes, references, sealing
 

@@ -7,7 +7,7 @@ from typing import Any
 from django.views.decorators.debug import sensitive_variables
 
 from connectors import kinds
-from connectors.engine.oauth import assertion as jwt_assertion
+from connectors.engine.oauth import assertion
 from connectors.forms.auth_base import AuthForm
 from connectors.forms.fields import KeyValueField
 from connectors.secrets import sealing
@@ -141,8 +141,8 @@ class JwtAuthForm(GroupedAuthForm):
         value = cleaned.get("private_key")
         if isinstance(value, str) and value and not sealing.reference_names(value):
             try:
-                jwt_assertion.load_key(value, cleaned.get("algorithm", "RS256"))
-            except jwt_assertion.InvalidKey as error:
+                assertion.load_key(value, cleaned.get("algorithm", "RS256"))
+            except assertion.InvalidKey as error:
                 self.add_error("private_key", str(error))
         if not (cleaned.get("issuer") and cleaned.get("subject")) and not cleaned.get("client_id"):
             self.add_error("client_id", "Enter the Client ID (or both Issuer and Subject).")

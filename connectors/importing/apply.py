@@ -1,16 +1,21 @@
-"""Apply a plan as the person chose: one transaction, bulk inserts, every change in history."""
+"""Apply a plan as the person chose: one transaction, bulk inserts, every change in history.
+
+Every source ends here: `apply` (and `apply_all` with the connectors for other hosts) for an
+API description or a cURL command, `apply_template` for a gallery template, `apply_catalog` for
+a catalog file (each of its connectors as one plan, then its monitors). Every write goes
+through catalog.writes, which keeps each version and history entry.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
-from django.utils import timezone
+from django.db import IntegrityError, transaction
 from django.views.decorators.debug import sensitive_variables
 
-from connectors.catalog import history, versions
-from connectors.catalog.document import exported_reference
-from connectors.catalog.history import ARG_FIELDS
+from connectors.catalog import history, writes
+from connectors.catalog.document import set_connector_fields
+from connectors.importing import catalog_compare, catalog_monitors, compare
 from connectors.importing.auth import full_settings, suggested_hosts
 from connectors.importing.plan import (
     CREATE,
@@ -22,10 +27,11 @@ from connectors.importing.plan import (
     Outcome,
     Plan,
 )
+from connectors.importing.readers import catalog
+from connectors.importing.readers.gallery import GalleryPlan
 from connectors.kinds import secret_fields
-from connectors.models import Action, Connector, Credential, InputArg, Revision
-from connectors.secrets import homes, sealing
-from connectors.secrets import references as secrets_references
+from connectors.models import Action, Connector, Credential
+from connectors.secrets import homes, references, sealing
 
 # The path a plan's credentials come through, by the plan's kind; any other kind is Import API.
 _VIA = {
@@ -60,17 +66,14 @@ def apply(plan: Plan, choices: Choices, user: Any, *, may_set_credentials: bool)
         connector = Connector(updated_by=actor)
         set_connector_fields(connector, _connector_data(plan, choices), user_name)
         homes.settle(None, connector)  # each secret's home: the origins it is entered for
-        connector.save()
-        history.record(connector, Revision.Event.CREATED, actor, note=note)
+        writes.save_connector(connector, user=actor, note=note)
         outcome.connector_created = True
     elif choices.connector_mode == UPDATE:
         before = homes.snapshot(connector)
         set_connector_fields(connector, _connector_data(plan, choices), user_name)
         # A stored secret stays only where its host does not move.
         outcome.notes += homes.settle(before, connector)
-        connector.updated_by = actor
-        versions.save_versioned(connector, connector.version)
-        history.record(connector, Revision.Event.CHANGED, actor, note=note)
+        writes.save_connector(connector, user=actor, expected=connector.version, note=note)
     outcome.connector = connector
 
     current = {a.name: a for a in connector.actions.all()} if not outcome.connector_created else {}
@@ -87,18 +90,20 @@ def apply(plan: Plan, choices: Choices, user: Any, *, may_set_credentials: bool)
             outcome.updated.append(planned.existing)
         else:
             outcome.skipped.append(planned.name)
-    _bulk_create(connector, fresh, actor, note)
+    writes.create_actions(
+        connector,
+        [(action, [arg.as_dict() for arg in planned.input_args]) for action, planned in fresh],
+        user=actor,
+        note=note,
+    )
     outcome.created = [action.name for action, _ in fresh]
 
     for name in plan.removed:
         if (plan.replaces_target or name in choices.remove) and name in current:
-            history.record(current[name], Revision.Event.DELETED, actor, note=note)
-            current[name].delete()
+            writes.delete(current[name], user=actor, note=note)
             outcome.removed.append(name)
     if not outcome.connector_created and (outcome.created or outcome.updated or outcome.removed):
-        Connector.objects.filter(pk=connector.pk).update(
-            updated_by=actor, updated_at=timezone.now()
-        )
+        writes.touch_connector(connector, user=actor)
     return outcome
 
 
@@ -137,13 +142,13 @@ def _create_credentials(
         value = wanted.value or (choices.credential_values.get(wanted.name, "") if may_set else "")
         if not value or Credential.objects.filter(name=wanted.name).exists():
             continue
-        if secrets_references.is_env_credential(wanted.name):
+        if references.is_env_credential(wanted.name):
             outcome.notes.append(
                 f"{wanted.name} is an environment credential (STUDIO_ENV_CREDENTIALS): no team "
                 "credential may take its name, so none was created."
             )
             continue
-        credential = Credential.objects.create(
+        credential = Credential(
             name=wanted.name,
             sealed=sealing.seal(value),
             hint=sealing.hint(value),
@@ -152,7 +157,7 @@ def _create_credentials(
             created_by=actor,
             created_via=_VIA.get(plan.kind, Credential.Via.API),
         )
-        history.record(credential, Revision.Event.CREATED, actor, note=note)
+        writes.save_credential(credential, user=actor, note=note)
         outcome.credentials.append(wanted.name)
 
 
@@ -160,12 +165,10 @@ def _create_credentials(
 def _connector_data(plan: Plan, choices: Choices) -> dict[str, Any]:
     """The connector as the catalog document carries it: secrets as references."""
     wanted = plan.connector
-    references: dict[str, str | None] = {
-        name: value or None for name, value in plan.auth.secrets.items()
-    }
+    refs: dict[str, str | None] = {name: value or None for name, value in plan.auth.secrets.items()}
     for name in secret_fields(plan.auth.auth_config):
         if choices.secrets.get(name):
-            references[name] = choices.secrets[name]
+            refs[name] = choices.secrets[name]
     return {
         "name": wanted.name,
         "display_name": wanted.display_name,
@@ -173,51 +176,12 @@ def _connector_data(plan: Plan, choices: Choices) -> dict[str, Any]:
         "base_url": wanted.base_url,
         "auth_config": plan.auth.auth_config,
         "auth_settings": full_settings(plan.auth),
-        "secret_references": references,
+        "secret_references": refs,
         "headers": wanted.headers,
         "variables": wanted.variables,
         "timeout_seconds": wanted.timeout_seconds,
         "verify_tls": wanted.verify_tls,
     }
-
-
-# Fields set as given; secrets and headers keep what is stored when their reference is the same.
-_PLAIN = [f for f in history.CONNECTOR_FIELDS if f not in ("auth_secrets", "headers")]
-PLAIN_CONNECTOR_FIELDS = list(dict.fromkeys([*_PLAIN, "variables"]))
-
-
-def _sealed(reference: str, user_name: str) -> dict[str, str]:
-    return sealing.sealed_field(reference, user_name)
-
-
-def set_connector_fields(connector: Connector, data: dict[str, Any], user_name: str) -> None:
-    """Plain fields as given; a secret keeps what is stored when its reference is the same."""
-    for key in PLAIN_CONNECTOR_FIELDS:
-        if key in data:
-            setattr(connector, key, data[key])
-    stored = dict(connector.auth_secrets) if connector.pk else {}
-    auth_secrets = {}
-    for name, reference in data["secret_references"].items():
-        if reference and exported_reference(stored.get(name)) == reference:
-            auth_secrets[name] = stored[name]  # the same reference: keep who set it and when
-        elif reference:
-            auth_secrets[name] = _sealed(reference, user_name)
-        elif name in stored:
-            auth_secrets[name] = stored[name]  # a dropped literal keeps what is here
-    connector.auth_secrets = auth_secrets
-    current = {r["key"].lower(): r["secret"] for r in connector.headers if "secret" in r}
-    headers = []
-    for row in data["headers"]:
-        key = row["key"]
-        if "value" in row:
-            headers.append({"key": key, "value": row["value"]})
-        elif row.get("secret_reference"):
-            same = exported_reference(current.get(key.lower())) == row["secret_reference"]
-            secret = current[key.lower()] if same else _sealed(row["secret_reference"], user_name)
-            headers.append({"key": key, "secret": secret})
-        elif key.lower() in current:
-            headers.append({"key": key, "secret": current[key.lower()]})
-    connector.headers = headers
 
 
 _ACTION_COLUMNS = [f for f in history.ACTION_FIELDS if f != "name"]
@@ -231,51 +195,64 @@ def _new_action(connector: Connector, planned: ActionPlan, name: str, actor: Any
     return action
 
 
-def _bulk_create(
-    connector: Connector, fresh: list[tuple[Action, ActionPlan]], actor: Any, note: str
-) -> None:
-    """Actions, their input args and their history in three INSERTs (per batch)."""
-    if not fresh:
-        return
-    actions = Action.objects.bulk_create([action for action, _ in fresh], batch_size=500)
-    args = [
-        InputArg(action=action, **arg.as_dict())
-        for action, planned in fresh
-        for arg in planned.input_args
-    ]
-    InputArg.objects.bulk_create(args, batch_size=1000)
-    revisions = []
-    for action, planned in zip(actions, (p for _, p in fresh), strict=True):
-        snapshot = {key: getattr(action, key) for key in history.ACTION_FIELDS}
-        snapshot["connector"] = connector.name
-        snapshot["input_args"] = [
-            {k: arg.as_dict()[k] for k in ARG_FIELDS} for arg in planned.input_args
-        ]
-        snapshot["version"] = 1
-        revisions.append(
-            Revision(
-                kind=Revision.Kind.ACTION,
-                object_id=action.pk,
-                object_name=action.name,
-                connector_name=connector.name,
-                event=Revision.Event.CREATED,
-                user=actor,
-                snapshot=snapshot,
-                version=1,
-                note=note,
-            )
-        )
-    Revision.objects.bulk_create(revisions, batch_size=500)
-
-
 def _overwrite(action: Action, planned: ActionPlan, actor: Any, note: str) -> None:
     for key in _ACTION_COLUMNS:
         if key != "checks" or planned.checks is not None:
             setattr(action, key, getattr(planned, key))
-    action.updated_by = actor
-    versions.save_versioned(action, action.version)
-    action.input_args.all().delete()
-    InputArg.objects.bulk_create(
-        InputArg(action=action, **arg.as_dict()) for arg in planned.input_args
+    writes.save_action(
+        action,
+        user=actor,
+        expected=action.version,
+        replace_args=[arg.as_dict() for arg in planned.input_args],
+        note=note,
     )
-    history.record(action, Revision.Event.CHANGED, actor, note=note)
+
+
+@transaction.atomic
+def apply_catalog(
+    document: dict[str, Any],
+    choices: dict[str, str],
+    user: Any,
+    monitor_choices: dict[str, str] | None = None,
+) -> catalog_compare.CatalogPlan:
+    """Re-plan against the catalog as it is now, then write it all or nothing: the connectors,
+    then the monitors that run them (`plan.monitors` says what became of each).
+
+    A conflict is overwritten only when `choices` (`monitor_choices` for monitors) says so for
+    its name; the default is skip.
+    """
+    result = catalog_compare.plan(document)
+    for item in result.items:
+        overwrite = item.status == "conflict" and choices.get(item.name) == OVERWRITE
+        if item.status not in ("create", "update") and not overwrite:
+            continue
+        common = compare.against_catalog(catalog.connector_plan(item.data))
+        picked = Choices()
+        if overwrite:
+            common.history_note = "Imported (overwrite)"
+            picked.connector_mode = UPDATE
+            picked.resolutions = dict.fromkeys(range(len(common.actions)), "overwrite")
+        else:
+            common.replaces_target = False  # an update only adds actions
+        apply(common, picked, user, may_set_credentials=False)
+    result.monitors = catalog_monitors.apply(document, monitor_choices or {}, user)
+    return result
+
+
+@sensitive_variables("made")
+def apply_template(made: GalleryPlan, user: Any) -> Action:
+    """A gallery template: everything the preview showed, or nothing: IntegrityError when a
+    connector or credential of the same name appeared meanwhile."""
+    plan = compare.against_catalog(made.plan)
+    if plan.target_exists or any(c.exists for c in plan.credentials):
+        raise IntegrityError("a name was taken meanwhile")
+    with transaction.atomic():
+        outcome = apply(
+            plan,
+            made.choices,
+            user,
+            may_set_credentials=user.has_perm("connectors.manage_credentials"),
+        )
+        if len(outcome.credentials) != len(plan.credentials):
+            raise IntegrityError("a credential could not be created")
+        return outcome.connector.actions.get(name=made.first_action)

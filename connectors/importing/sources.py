@@ -18,9 +18,7 @@ from django.conf import settings
 
 from connectors.importing.plan import ReadError
 from connectors.lib import yaml_documents
-from connectors.lib.outbound import door as outbound_door
-from connectors.lib.outbound import errors as outbound_errors
-from connectors.lib.outbound import messages, urls
+from connectors.lib.outbound import door, errors, messages, urls
 from connectors.lib.schema import contains_nul
 
 
@@ -67,10 +65,10 @@ def fetch(url: str) -> Source:
         allow=settings.STUDIO_OUTBOUND_ALLOW,
     )
     try:
-        response = outbound_door.send(request)
-    except outbound_errors.TooLarge:
+        response = door.send(request)
+    except errors.TooLarge:
         raise too_large() from None
-    except outbound_errors.OutboundError as error:
+    except errors.OutboundError as error:
         raise ReadError(f"Could not fetch {url}: {error}") from None
     if not 200 <= response.status < 300:
         raise ReadError(f"Could not fetch {url}: the server answered {response.status}.")

@@ -14,8 +14,7 @@ from typing import Any
 from connectors import kinds
 from connectors.lib.origins import TAG_RE, Origin, UnsafeURL, host_allowed, origin_of, parse_origin
 from connectors.models import Connector, Credential
-from connectors.secrets import references as secrets_references
-from connectors.secrets import sealing
+from connectors.secrets import references, sealing
 
 API = "api"
 
@@ -36,7 +35,7 @@ def credential_hosts(name: str) -> tuple[list[str], str] | None:
     credential = Credential.objects.filter(name=name).only("allowed_hosts", "hint").first()
     if credential is not None:
         return list(credential.allowed_hosts or []), "credential"
-    env = secrets_references.env_credentials()
+    env = references.env_credentials()
     if name in env:
         return env[name], "environment credential"
     return None
@@ -46,7 +45,7 @@ def _reference_chain(name: str) -> list[str]:
     """TEAM_KEY, then every credential its value refers to ({{OPENAI_API_KEY}}), level by
     level as far as resolving goes."""
     chain, level = [name], [name]
-    for _ in range(secrets_references.MAX_REFERENCE_DEPTH):
+    for _ in range(references.MAX_REFERENCE_DEPTH):
         found = Credential.objects.filter(name__in=level).only("hint")
         level = [
             link

@@ -22,9 +22,9 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince
 from django.utils.translation import get_language
 
+import connectors.lib.markdown
 from connectors import kinds
 from connectors.engine import outcomes
-from connectors.lib import markdown as markdown_lib
 from connectors.models import Connector
 from connectors.secrets import credential_refs, references
 
@@ -169,7 +169,7 @@ def reference_kind(hint: str) -> str:
 @register.filter
 def markdown(text: str) -> SafeString:
     """A description's Markdown as HTML, sanitized by nh3 (connectors.lib.markdown)."""
-    return mark_safe(markdown_lib.render(text or ""))  # noqa: S308 sanitized just above
+    return mark_safe(connectors.lib.markdown.render(text or ""))  # noqa: S308 sanitized just above
 
 
 @register.filter

@@ -15,8 +15,7 @@ from django.utils.safestring import mark_safe
 
 from connectors import bodies
 from connectors.forms.workbench import Bench, bound
-from connectors.lib import checks as check_specs
-from connectors.lib import cookies, origins, rendering
+from connectors.lib import check_specs, cookies, origins, rendering
 from connectors.lib.curl import languages
 from connectors.models import Action, ActionDraft, TestRun
 from connectors.secrets import references, sealing

@@ -26,7 +26,7 @@ from connectors.forms.connector import ConnectorForm
 from connectors.forms.fields import SecretTextarea
 from connectors.lib import origins
 from connectors.models import LAST_RUN_FIELDS, Connector, InputArg
-from connectors.secrets import kept as kept_secrets
+from connectors.secrets import kept
 from connectors.secrets.credential_refs import available_names, missing_credentials
 from connectors.views.access import connector_for, require, user_name
 
@@ -70,11 +70,11 @@ def _offer_references(request: HttpRequest, auth_form: AuthForm, back_to: str) -
         widget.references, widget.create_url = names, create_url
 
 
-def _show_kept(form: ConnectorForm, auth_form: AuthForm, kept: set[str]) -> None:
+def _show_kept(form: ConnectorForm, auth_form: AuthForm, kept_names: set[str]) -> None:
     for name in auth_form.secret_fields:
-        auth_form.fields[name].widget.kept = f"auth-{name}" in kept
+        auth_form.fields[name].widget.kept = f"auth-{name}" in kept_names
     form.fields["headers"].widget.kept_keys = {
-        n.removeprefix(kept_secrets.HEADER) for n in kept if n.startswith(kept_secrets.HEADER)
+        n.removeprefix(kept.HEADER) for n in kept_names if n.startswith(kept.HEADER)
     }
 
 
@@ -87,9 +87,9 @@ def connector_form(request: HttpRequest, name: str | None = None) -> HttpRespons
         require(request, "add_connector")
     form_key = f"connector:{connector.pk if connector else 'new'}"
     back_to = request.path
-    kept: set[str] = set()
+    kept_names: set[str] = set()
     if request.method == "POST":
-        data = kept_secrets.fill(request, form_key, request.POST)
+        data = kept.fill(request, form_key, request.POST)
         form = ConnectorForm(data, instance=connector)
         auth_config = data.get("auth_config", Connector.AuthConfig.NO_AUTH)
         auth_form = auth_form_for(auth_config, data, connector)
@@ -101,15 +101,15 @@ def connector_form(request: HttpRequest, name: str | None = None) -> HttpRespons
         if valid and not auth_form.errors:
             saved = _save_connector(request, form, auth_form)
             if saved is not None:
-                kept_secrets.drop(request, form_key)
+                kept.drop(request, form_key)
                 messages.success(request, f"Saved connector {saved.name}.")
                 for note in form.home_notes:
                     messages.warning(request, note)
                 return redirect("connector_detail", name=saved.name)
         # Nothing typed is lost: secrets typed here are kept server-side, sealed, not shown.
         secret_names = [f"auth-{n}" for n in auth_form.secret_fields]
-        kept = kept_secrets.keep(request, form_key, kept_secrets.typed(data, secret_names))
-        _show_kept(form, auth_form, kept)
+        kept_names = kept.keep(request, form_key, kept.typed(data, secret_names))
+        _show_kept(form, auth_form, kept_names)
     else:
         form = ConnectorForm(instance=connector)
         auth_form = auth_form_for(
@@ -121,7 +121,7 @@ def connector_form(request: HttpRequest, name: str | None = None) -> HttpRespons
         "auth_form": auth_form,
         "connector": connector,
         "problems": error_summary.problems(form, auth_form),
-        "kept": kept,
+        "kept": kept_names,
     }
     return render(request, "connectors/connectors/form.html", context)
 

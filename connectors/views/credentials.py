@@ -14,8 +14,7 @@ from connectors.catalog import writes
 from connectors.forms import error_summary
 from connectors.forms.credential import CredentialForm
 from connectors.models import Credential
-from connectors.secrets import kept as kept_secrets
-from connectors.secrets import references
+from connectors.secrets import kept, references
 from connectors.views.access import require
 
 
@@ -60,9 +59,9 @@ def credential_form(request: HttpRequest, name: str | None = None) -> HttpRespon
     require(request, "manage_credentials")
     next_url = _safe_next(request)
     form_key = f"credential:{credential.pk if credential else 'new'}"
-    kept: set[str] = set()
+    kept_names: set[str] = set()
     if request.method == "POST":
-        data = kept_secrets.fill(request, form_key, request.POST)
+        data = kept.fill(request, form_key, request.POST)
         form = CredentialForm(data, instance=credential)
         if form.is_valid():
             saved = form.save(commit=False)
@@ -76,12 +75,12 @@ def credential_form(request: HttpRequest, name: str | None = None) -> HttpRespon
                 saved.pk = credential.pk if credential else None
                 form.add_error("name", "A credential with this Name already exists.")
             else:
-                kept_secrets.drop(request, form_key)
+                kept.drop(request, form_key)
                 verb = "Replaced" if credential else "Created"
                 messages.success(request, f"{verb} credential {saved.name}.")
                 return redirect(next_url or "credential_list")
-        kept = kept_secrets.keep(request, form_key, kept_secrets.typed(data, ["value"]))
-        form.fields["value"].widget.kept = "value" in kept
+        kept_names = kept.keep(request, form_key, kept.typed(data, ["value"]))
+        form.fields["value"].widget.kept = "value" in kept_names
     else:
         # Pre-filled from the Test or import that found it missing: its name and the host.
         initial = {"name": request.GET.get("name", "")}
@@ -93,7 +92,7 @@ def credential_form(request: HttpRequest, name: str | None = None) -> HttpRespon
         "credential": credential,
         "next_url": next_url,
         "problems": error_summary.problems(form),
-        "kept": kept,
+        "kept": kept_names,
     }
     return render(request, "connectors/credentials/form.html", context)
 

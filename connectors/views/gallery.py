@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 from django import forms
 from django.contrib import messages
 from django.db import IntegrityError
@@ -11,9 +13,18 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from connectors.forms.gallery import TemplateForm
-from connectors.importing import gallery_catalog as catalog
-from connectors.importing.gallery_apply import apply, problems
-from connectors.importing.readers.gallery import plan, shown_settings
+from connectors.importing import compare, staging
+from connectors.importing.apply import apply_template
+from connectors.importing.readers.gallery import (
+    GalleryPlan,
+    auth_configs,
+    cards,
+    plan,
+    problems,
+    shown_settings,
+    template_by_id,
+)
+from connectors.importing.templates_data import TEMPLATES
 from connectors.views.access import require
 
 
@@ -23,7 +34,7 @@ class GalleryFilters(forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["auth"].choices = [("", "Any"), *catalog.auth_configs()]
+        self.fields["auth"].choices = [("", "Any"), *auth_configs()]
 
 
 @require_GET
@@ -33,9 +44,9 @@ def gallery(request: HttpRequest) -> HttpResponse:
     chosen = filters.cleaned_data if filters.is_valid() else {"q": "", "auth": ""}
     context = {
         "filters": filters,
-        "cards": catalog.cards(chosen["q"], chosen["auth"]),
+        "cards": cards(chosen["q"], chosen["auth"]),
         "query": chosen["q"],
-        "total": len(catalog.TEMPLATES),
+        "total": len(TEMPLATES),
     }
     if request.htmx and request.htmx.target == "gallery-results":
         return render(request, "connectors/importing/gallery.html#results", context)
@@ -46,7 +57,7 @@ def gallery(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def template_form(request: HttpRequest, template_id: str) -> HttpResponse:
     require(request, "view_connector")
-    template = catalog.get(template_id)
+    template = template_by_id(template_id)
     if template is None:
         raise Http404("No such template.")
     may_create = request.user.has_perm("connectors.add_connector") and template["expressible"]
@@ -64,9 +75,18 @@ def template_form(request: HttpRequest, template_id: str) -> HttpResponse:
         made = plan(template, form)
         for problem in problems(made):
             form.add_error(None, problem)
+        shown = request.POST.get("digest")
+        # No preview seen, or answers changed after it: show what they make now, write nothing.
+        stale = (
+            not form.errors
+            and "create" in request.POST
+            and (not shown or staging.differs_from(shown, _digest(made)))
+        )
+        if stale:
+            form.add_error(None, staging.NOT_PREVIEWED if not shown else staging.STALE)
         if not form.errors and "create" in request.POST:
             try:
-                action = apply(made, request.user)
+                action = apply_template(made, request.user)
             except IntegrityError:
                 form.add_error(
                     None,
@@ -80,9 +100,14 @@ def template_form(request: HttpRequest, template_id: str) -> HttpResponse:
                     "Press Test to try its first action.",
                 )
                 return redirect(action.get_absolute_url())
-        if not form.errors:
+        if not form.errors or stale:
             context["plan"] = made
             context["settings"] = shown_settings(made)
+            context["digest"] = _digest(made)
     form.keep_typed_secrets()
     context["form"] = form
     return render(request, "connectors/importing/template_form.html", context)
+
+
+def _digest(made: GalleryPlan) -> str:
+    return staging.answers_digest(compare.against_catalog(copy.deepcopy(made.plan)))

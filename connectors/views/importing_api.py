@@ -7,8 +7,6 @@ Developer's import refers to them as {{NAME}} and lists them for an Admin to cre
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any
 
 from django import forms
@@ -21,7 +19,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_GET, require_http_methods
 
 from connectors import kinds
-from connectors.exporting import openapi as openapi_export
+from connectors.exporting.openapi import dumps, export_openapi
 from connectors.importing import apply, hosts, sources, staging
 from connectors.importing.auth import secret_label
 from connectors.importing.compare import check_choices
@@ -41,7 +39,6 @@ from connectors.secrets import sealing
 from connectors.views.access import require
 
 SOURCE_TEMPLATE = "connectors/importing/api.html"
-PREVIEW_TEMPLATE = "connectors/importing/preview.html"
 # Plain settings a description cannot know and the preview asks for.
 ASKED_SETTINGS = ("username", "client_id", "password_grant_username")
 
@@ -93,20 +90,6 @@ def _options(data: Any, source: sources.Source) -> ReadOptions:
         base_url=typed or (data.get("base_url") or "").strip(),
         source_url=source.label[4:] if source.label.startswith("URL ") else "",
     )
-
-
-def digest(plan: Plan) -> str:
-    facts = [
-        plan.connector.name,
-        plan.target_exists,
-        plan.removed,
-        [(a.name, a.status, a.existing, a.default) for a in plan.actions],
-        [
-            (o.connector.name, o.target_exists, [(a.name, a.status) for a in o.actions])
-            for o in plan.others
-        ],
-    ]
-    return hashlib.sha256(json.dumps(facts).encode()).hexdigest()[:32]
 
 
 def _scope(user_id: int | None, name: str) -> sealing.Scope:
@@ -218,9 +201,10 @@ def preview_context(request: HttpRequest, plan: Plan, token: str, **extra: Any) 
     creates = sum(1 for a in plan.actions if a.default in ("create", "rename"))
     updates = sum(1 for a in plan.actions if a.default == "overwrite")
     return {
+        "form": SourceForm(),
         "plan": plan,
         "token": token,
-        "digest": digest(plan),
+        "digest": staging.digest(plan),
         "may_set_credentials": may_set,
         "auth_secrets": auth_secrets,
         "asked_settings": asked,
@@ -278,7 +262,7 @@ def api_import(request: HttpRequest) -> HttpResponse:
     except ReadError as error:
         return _source_page(request, form, str(error), 400)
     token = staging.stage(source, request.user.pk)
-    return render(request, PREVIEW_TEMPLATE, preview_context(request, plan, token))
+    return render(request, SOURCE_TEMPLATE, preview_context(request, plan, token))
 
 
 @sensitive_variables("choices")
@@ -298,15 +282,15 @@ def _staged_step(request: HttpRequest, token: str) -> HttpResponse:
         refused: dict[str, str] = {}
         kept = kept_secrets(data, user_id, refused)
         context = preview_context(request, plan, token, kept=kept, refused=refused)
-        return render(request, PREVIEW_TEMPLATE, context)
-    if data.get("digest") != digest(plan):
+        return render(request, SOURCE_TEMPLATE, context)
+    if staging.differs(plan, data.get("digest", "")):
         context = preview_context(request, plan, token, stale=True)
-        return render(request, PREVIEW_TEMPLATE, context, status=409)
+        return render(request, SOURCE_TEMPLATE, context, status=409)
     creates_one = not all(p.target_exists for p in [plan, *plan.others])
     if creates_one and not request.user.has_perm("connectors.add_connector"):
         return render(
             request,
-            PREVIEW_TEMPLATE,
+            SOURCE_TEMPLATE,
             preview_context(request, plan, token, problems=["Your role cannot create connectors."]),
             status=403,
         )
@@ -321,7 +305,7 @@ def _staged_step(request: HttpRequest, token: str) -> HttpResponse:
         context = preview_context(
             request, plan, token, problems=problems, kept=kept, refused=refused
         )
-        return render(request, PREVIEW_TEMPLATE, context, status=400)
+        return render(request, SOURCE_TEMPLATE, context, status=400)
     try:
         outcome = apply.apply_all(plan, choices, request.user, may_set_credentials=may_set)
     except IntegrityError:
@@ -334,7 +318,7 @@ def _staged_step(request: HttpRequest, token: str) -> HttpResponse:
                 "check the preview and press Create again."
             ],
         )
-        return render(request, PREVIEW_TEMPLATE, context, status=409)
+        return render(request, SOURCE_TEMPLATE, context, status=409)
     staging.drop(token)
     verb = "Created" if outcome.connector_created else "Imported into"
     messages.success(
@@ -364,7 +348,7 @@ def connector_openapi(request: HttpRequest, name: str) -> HttpResponse:
     """The connector as an OpenAPI 3.1 download: anyone who may browse it (no secret is in it)."""
     require(request, "view_connector")
     connector = get_object_or_404(Connector, name=name)
-    document = openapi_export.export_openapi(connector)
-    response = HttpResponse(openapi_export.dumps(document), content_type="application/json")
+    document = export_openapi(connector)
+    response = HttpResponse(dumps(document), content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="{connector.name}.openapi.json"'
     return response

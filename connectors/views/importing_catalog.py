@@ -15,12 +15,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from connectors.catalog import document as catalog_io_document
+from connectors.catalog.document import OVERWRITE, SKIP, FormatError
 from connectors.catalog.queries import filter_catalog, search_connectors
-from connectors.exporting import catalog as catalog_io_catalog
+from connectors.exporting.catalog import dumps, export_catalog
 from connectors.forms.catalog_filters import CatalogFilters
-from connectors.importing import catalog_apply, catalog_plan
-from connectors.importing.readers import catalog as readers_catalog
+from connectors.importing import apply, catalog_compare, staging
+from connectors.importing.readers import catalog
 from connectors.models import Connector
 from connectors.views.access import require
 
@@ -40,8 +40,8 @@ def export_view(request: HttpRequest) -> HttpResponse:
     else:
         chosen = CatalogFilters(request.GET).values()
         connectors = filter_catalog(search_connectors(chosen["q"]), chosen)
-    document = catalog_io_catalog.export_catalog(connectors)
-    response = HttpResponse(catalog_io_catalog.dumps(document), content_type="application/json")
+    document = export_catalog(connectors)
+    response = HttpResponse(dumps(document), content_type="application/json")
     filename = f"connector-studio-catalog-{timezone.now():%Y%m%d-%H%M%S}.json"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -51,7 +51,7 @@ def _read_upload(request: HttpRequest) -> str:
     upload = request.FILES.get("file")
     if upload is not None:
         if upload.size > MAX_IMPORT_BYTES:
-            raise catalog_io_document.FormatError("The file is larger than 5 MB.")
+            raise FormatError("The file is larger than 5 MB.")
         return upload.read().decode("utf-8", errors="replace")
     return request.POST.get("text", "")
 
@@ -65,14 +65,19 @@ def import_view(request: HttpRequest) -> HttpResponse:
     try:
         text = _read_upload(request) if request.FILES or "text" in request.POST else ""
         if not text.strip():
-            raise catalog_io_document.FormatError("Choose a file or paste a catalog.")
-        document = readers_catalog.parse(text)
-    except catalog_io_document.FormatError as error:
+            raise FormatError("Choose a file or paste a catalog.")
+        document = catalog.parse(text)
+    except FormatError as error:
         context = {"error": str(error), "text": request.POST.get("text", "")}
         return render(request, "connectors/importing/catalog.html", context, status=400)
-    plan = catalog_plan.plan(document)
-    context = {"plan": plan, "document": json.dumps(json.loads(text))}
-    return render(request, "connectors/importing/catalog_preview.html", context)
+    plan = catalog_compare.plan(document)
+    context = {
+        "plan": plan,
+        "text": text,
+        "document": json.dumps(json.loads(text)),
+        "digest": staging.catalog_digest(plan),
+    }
+    return render(request, "connectors/importing/catalog.html", context)
 
 
 @require_POST
@@ -80,24 +85,35 @@ def import_apply(request: HttpRequest) -> HttpResponse:
     """Apply the previewed file, re-planned against the catalog as it is now, in one go."""
     require(request, "import_catalog")
     try:
-        document = readers_catalog.parse(request.POST.get("document", ""))
-    except catalog_io_document.FormatError as error:
+        document = catalog.parse(request.POST.get("document", ""))
+    except FormatError as error:
         messages.error(request, f"Nothing was imported: {error}")
         return redirect("catalog_import")
     choices = {
-        item["name"]: request.POST.get(f"choice-{item['name']}", catalog_io_document.SKIP)
+        item["name"]: request.POST.get(f"choice-{item['name']}", SKIP)
         for item in document["connectors"]
     }
     monitor_choices = {
-        item["name"]: request.POST.get(f"monitor-choice-{item['name']}", catalog_io_document.SKIP)
+        item["name"]: request.POST.get(f"monitor-choice-{item['name']}", SKIP)
         for item in document["monitors"]
     }
-    plan = catalog_apply.apply(document, choices, request.user, monitor_choices)
+    shown = request.POST.get("digest", "")
+    now = catalog_compare.plan(document)
+    if not shown or staging.catalog_differs(now, shown):
+        # No preview seen, or what it showed is no longer what happens: show it, write nothing.
+        context = {
+            "plan": now,
+            "document": request.POST["document"],
+            "digest": staging.catalog_digest(now),
+            "stale": True,
+            "not_previewed": not shown,
+        }
+        return render(request, "connectors/importing/catalog.html", context, status=409)
+    plan = apply.apply_catalog(document, choices, request.user, monitor_choices)
     written = [
         i
         for i in plan.items
-        if i.status == "create"
-        or (i.status == "conflict" and choices[i.name] == catalog_io_document.OVERWRITE)
+        if i.status == "create" or (i.status == "conflict" and choices[i.name] == OVERWRITE)
     ]
     overwritten = len(written) - plan.count("create")
     skipped = plan.count("conflict") - overwritten
@@ -130,7 +146,7 @@ def import_apply(request: HttpRequest) -> HttpResponse:
     return redirect("catalog")
 
 
-def _monitor_messages(request: HttpRequest, plan: catalog_plan.Plan) -> None:
+def _monitor_messages(request: HttpRequest, plan: catalog_compare.CatalogPlan) -> None:
     """What became of the file's monitors, and the channels they name that are not here."""
     if not plan.monitors:
         return

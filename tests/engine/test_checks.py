@@ -8,7 +8,7 @@ import json
 import pytest
 
 from connectors.engine import checks, executor
-from connectors.lib.checks import parse_checks
+from connectors.lib.check_specs import parse_checks
 from connectors.models import Action, TestRun
 from tests.conftest import client_for
 from tests.helpers.factories import api_key_connector, make_action, make_connector

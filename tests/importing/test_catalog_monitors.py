@@ -13,15 +13,16 @@ import pytest
 from django.core.management import call_command
 from django.utils.html import escape
 
+from connectors.catalog import writes
 from connectors.catalog.document import FormatError
 from connectors.engine import monitors, schedules
 from connectors.exporting import catalog as exporting_catalog
-from connectors.importing import apply as importing_apply
-from connectors.importing import catalog_apply
+from connectors.importing import apply
 from connectors.importing.readers import catalog as readers_catalog
 from connectors.models import AlertChannel, Connector, Monitor, Revision
 from tests.conftest import client_for
 from tests.helpers.factories import make_action, make_channel, make_connector
+from tests.helpers.previewed import import_catalog
 
 pytestmark = pytest.mark.django_db
 
@@ -72,7 +73,7 @@ def test_export_then_import_into_an_empty_catalog_gives_the_same_monitors(catalo
     assert "cron 0 9 * * 1-5 (Europe/Paris)" in preview and "Create (paused)" in preview
     assert not Monitor.objects.exists()
 
-    response = client_for(alice).post("/import/apply/", {"document": text}, follow=True)
+    response = import_catalog(client_for(alice), text, follow=True)
     assert "Monitors: 2 created." in response.content.decode()
     assert monitors_now() == before
     shop_pets = Monitor.objects.get(name="Shop pets")
@@ -102,7 +103,7 @@ def test_a_channel_that_is_not_here_is_reported_and_left_out(catalog, alice) -> 
     text = json.dumps(document)
     preview = client_for(alice).post("/import/", {"text": text}).content.decode()
     assert "Alert channels not here, left out: Pager." in preview
-    response = client_for(alice).post("/import/apply/", {"document": text}, follow=True)
+    response = import_catalog(client_for(alice), text, follow=True)
     page = response.content.decode()
     assert (
         "These alert channels do not exist here and were left out of the monitors: Pager." in page
@@ -131,7 +132,7 @@ def test_a_monitor_that_breaks_a_rule_is_not_imported_and_the_preview_says_why(
     assert "Connector: There is no connector named Gone." in page
     assert "Connector: Shop has no action delete_pet." in page
     assert "Time zone:" in page
-    applied = client_for(alice).post("/import/apply/", {"document": text}, follow=True)
+    applied = import_catalog(client_for(alice), text, follow=True)
     assert "Monitor Nowhere not imported: Connector: There is no connector named Gone." in (
         applied.content.decode()
     )
@@ -150,7 +151,7 @@ def test_a_monitor_may_run_a_connector_the_same_file_creates(catalog, alice) -> 
     text = json.dumps(document)
     page = client_for(alice).post("/import/", {"text": text}).content.decode()
     assert "Not imported" not in page
-    client_for(alice).post("/import/apply/", {"document": text})
+    import_catalog(client_for(alice), text)
     assert Monitor.objects.get(name="Shop2 pets").connector == "Shop2"
 
 
@@ -163,13 +164,11 @@ def test_a_conflict_is_skipped_unless_overwritten(catalog, alice) -> None:
     assert "Conflict: a monitor named Shop pets differs" in page
     assert "Fields that differ: Alert after, Channels." in page
 
-    skipped = client_for(alice).post("/import/apply/", {"document": text}, follow=True)
+    skipped = import_catalog(client_for(alice), text, follow=True)
     assert "Monitors: 1 skipped, 1 unchanged." in skipped.content.decode()
     assert Monitor.objects.get(name="Shop pets").alert_after == 3
 
-    client_for(alice).post(
-        "/import/apply/", {"document": text, "monitor-choice-Shop pets": "overwrite"}
-    )
+    import_catalog(client_for(alice), text, {"monitor-choice-Shop pets": "overwrite"})
     shop_pets = Monitor.objects.get(name="Shop pets")
     assert shop_pets.alert_after == 5
     assert [c.name for c in shop_pets.channels.all()] == ["On-call"]
@@ -187,9 +186,9 @@ def test_monitors_are_written_all_or_nothing_with_the_connectors(
     def fail(*args, **kwargs):
         raise RuntimeError("the disk is full")
 
-    monkeypatch.setattr(importing_apply, "_bulk_create", fail)
+    monkeypatch.setattr(writes, "create_actions", fail)
     with pytest.raises(RuntimeError):
-        catalog_apply.apply(readers_catalog.parse(json.dumps(document)), {}, alice)
+        apply.apply_catalog(readers_catalog.parse(json.dumps(document)), {}, alice)
     assert not Monitor.objects.exists() and not Revision.objects.exists()
 
 

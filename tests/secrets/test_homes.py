@@ -34,6 +34,7 @@ from tests.helpers.factories import (
     make_credential,
 )
 from tests.helpers.oauth_server import AuthServer
+from tests.helpers.previewed import import_catalog
 from tests.helpers.upstream import Received, Reply, Upstream
 from tests.test_admin import admin_post
 
@@ -550,9 +551,7 @@ def catalog_with(connector: Connector, base_url: str) -> str:
 
 
 def import_overwrite(user: Any, text: str) -> list[str]:
-    response = client_for(user).post(
-        reverse("catalog_import_apply"), {"document": text, "choice-Team": "overwrite"}
-    )
+    response = import_catalog(client_for(user), text, {"choice-Team": "overwrite"})
     assert response.status_code == 302
     return [str(m) for m in get_messages(response.wsgi_request)]
 

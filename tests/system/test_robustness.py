@@ -54,6 +54,7 @@ from tests.helpers.factories import (
     make_action,
     make_channel,
 )
+from tests.helpers.previewed import import_catalog
 
 
 @dataclass(frozen=True)
@@ -990,10 +991,7 @@ def test_importing_with_choices_that_are_not_offered_skips(seed: Seed, alice: Us
     document = client.get(reverse("catalog_export")).content.decode()
     before = state()
     for choice in ("garbage", "", "overwrite\x00", "ü" * 1000):
-        response = client.post(
-            reverse("catalog_import_apply"),
-            {"document": document, f"choice-{seed.connector.name}": choice},
-        )
+        response = import_catalog(client, document, {f"choice-{seed.connector.name}": choice})
         assert response.status_code == 302
     assert state()["counts"] == before["counts"]
 

@@ -22,12 +22,13 @@ from django.urls import reverse
 from connectors import roles
 from connectors.engine import executor
 from connectors.importing import apply
-from connectors.importing import gallery_catalog as catalog
 from connectors.importing.plan import Choices, ConnectorPlan, CredentialToSet, Plan
+from connectors.importing.readers import gallery
 from connectors.models import Action, Connector, Credential, Revision
 from connectors.secrets import sealing
 from tests.conftest import client_for
 from tests.helpers.factories import make_credential
+from tests.helpers.previewed import create_from_template
 from tests.helpers.upstream import Upstream
 from tests.views.test_importing_api import create as api_create
 from tests.views.test_importing_api import preview as api_preview
@@ -196,7 +197,7 @@ def openai_template_at(monkeypatch) -> Any:
     """The OpenAI template, its Base URL pointed at a local listener."""
 
     def point(url: str) -> str:
-        monkeypatch.setitem(catalog.get("openai-api-key"), "base_url", url)
+        monkeypatch.setitem(gallery.template_by_id("openai-api-key"), "base_url", url)
         return reverse("template_form", args=["openai-api-key"])
 
     return point
@@ -209,8 +210,8 @@ def test_bobs_template_value_is_the_connectors_own(bob, upstream, evil, openai_t
         url, {"name": "openai", "secret_0_source": "new", "secret_0_value": KEY, "create": "1"}
     )
     assert "Select a valid choice" in refused.content.decode()
-    made = client.post(
-        url, {"name": "openai", "secret_0_source": "value", "secret_0_value": KEY, "create": "1"}
+    made = create_from_template(
+        client, url, {"name": "openai", "secret_0_source": "value", "secret_0_value": KEY}
     )
     assert made.status_code == 302
 
@@ -222,14 +223,14 @@ def test_bobs_template_value_is_the_connectors_own(bob, upstream, evil, openai_t
 
 def test_alices_template_credential_works_as_before(alice, upstream, openai_template_at) -> None:
     url = openai_template_at(upstream.url)
-    client_for(alice).post(
+    create_from_template(
+        client_for(alice),
         url,
         {
             "name": "openai",
             "secret_0_source": "new",
             "secret_0_value": KEY,
             "secret_0_name": "OPENAI_API_KEY",
-            "create": "1",
         },
     )
     credential = Credential.objects.get()

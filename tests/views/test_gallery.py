@@ -10,6 +10,7 @@ from django.urls import reverse
 from connectors.importing.templates_data import TEMPLATES
 from connectors.models import Connector, Credential
 from tests.conftest import client_for
+from tests.helpers.previewed import create_from_template, shown_digest
 
 pytestmark = pytest.mark.django_db
 CANARY = "sk-canary-5f1e2d3c4b5a69788796"
@@ -94,13 +95,13 @@ def test_it_lets_a_developer_pick_a_credential_or_enter_a_value_but_not_create_o
         url, {"name": "openai", "secret_0_source": "new", "secret_0_value": CANARY, "preview": "1"}
     )
     assert "Select a valid choice" in refused.content.decode()
-    made = client.post(
+    made = create_from_template(
+        client,
         url,
         {
             "name": "openai",
             "secret_0_source": "existing",
             "secret_0_credential": "OPENAI_API_KEY",
-            "create": "1",
         },
     )
     assert made.status_code == 302
@@ -125,14 +126,14 @@ def test_it_never_shows_a_typed_secret_back_and_keeps_it_on_an_error(alice) -> N
     assert CANARY not in page and "A value was entered and is kept" in page
     assert 'id="id_name_error"' in page
     sealed = re.search(r'name="secret_0_sealed" value="([^"]+)"', page).group(1)
-    made = client.post(
+    made = create_from_template(
+        client,
         url,
         {
             "name": "openai",
             "secret_0_source": "new",
             "secret_0_sealed": sealed,
             "secret_0_name": "OPENAI_API_KEY",
-            "create": "1",
         },
     )
     assert made.status_code == 302
@@ -182,7 +183,8 @@ def test_it_reports_an_answer_that_makes_an_invalid_base_url(alice) -> None:
 
 
 def test_it_keeps_placeholders_as_connector_variables_when_asked(alice) -> None:
-    client_for(alice).post(
+    create_from_template(
+        client_for(alice),
         reverse("template_form", args=["servicenow-basic"]),
         {
             "name": "sn",
@@ -191,13 +193,13 @@ def test_it_keeps_placeholders_as_connector_variables_when_asked(alice) -> None:
             "ask_username": "svc",
             "secret_0_source": "value",
             "secret_0_value": CANARY,
-            "create": "1",
         },
     )
     connector = Connector.objects.get(name="sn")
     assert connector.base_url == "https://{{instance_name}}.service-now.com"
     assert connector.variables == [{"key": "instance_name", "value": "dev12345"}]
-    client_for(alice).post(
+    create_from_template(
+        client_for(alice),
         reverse("template_form", args=["servicenow-basic"]),
         {
             "name": "sn2",
@@ -205,7 +207,6 @@ def test_it_keeps_placeholders_as_connector_variables_when_asked(alice) -> None:
             "ask_username": "svc",
             "secret_0_source": "value",
             "secret_0_value": CANARY,
-            "create": "1",
         },
     )
     plain = Connector.objects.get(name="sn2")
@@ -235,7 +236,7 @@ def test_it_offers_a_free_credential_name_when_the_environment_reserves_it(alice
     reserved = client.post(url, answers | {"secret_0_name": "OPENAI_API_KEY", "preview": "1"})
     assert "OPENAI_API_KEY is an environment credential" in reserved.content.decode()
     assert "Create</button>" not in reserved.content.decode()
-    made = client.post(url, answers | {"secret_0_name": "OPENAI_API_KEY_2", "create": "1"})
+    made = create_from_template(client, url, answers | {"secret_0_name": "OPENAI_API_KEY_2"})
     assert made.status_code == 302
     connector = Connector.objects.get(name="openai")
     assert connector.auth_secrets["api_key"]["hint"] == "{{OPENAI_API_KEY_2}}"
@@ -252,13 +253,13 @@ def test_it_offers_the_environment_credential_when_its_host_matches(
     page = client.get(url).content.decode()
     assert re.search(r'value="existing"[^>]*checked', page)
     assert '<option value="OPENAI_API_KEY" selected>' in page
-    made = client.post(
+    made = create_from_template(
+        client,
         url,
         {
             "name": "openai",
             "secret_0_source": "existing",
             "secret_0_credential": "OPENAI_API_KEY",
-            "create": "1",
         },
     )
     assert made.status_code == 302 and not Credential.objects.exists()
@@ -276,3 +277,35 @@ def test_the_sap_successfactors_template_shows_client_id_once(bob) -> None:
     for template in TEMPLATES:  # no template asks for one value twice
         names = [ask["name"] for ask in template["asks"]]
         assert len(names) == len(set(names)), template["id"]
+
+
+def test_create_shows_the_preview_again_when_the_answers_differ_from_the_preview(alice) -> None:
+    client = client_for(alice)
+    url = reverse("template_form", args=["openai-api-key"])
+    answers = {"name": "openai", "secret_0_source": "value", "secret_0_value": CANARY}
+    preview = client.post(url, answers | {"preview": "1"}).content.decode()
+    digest = shown_digest(preview)
+
+    changed = client.post(url, answers | {"name": "openai_two", "digest": digest, "create": "1"})
+
+    page = changed.content.decode()
+    assert changed.status_code == 200 and "differs from the preview you saw" in page
+    assert "openai_two" in page and CANARY not in page
+    assert not Connector.objects.exists()
+    made = client.post(url, answers | {"digest": digest, "create": "1"})
+    assert made.status_code == 302 and Connector.objects.get().name == "openai"
+
+
+def test_create_without_a_preview_shows_the_preview_and_writes_nothing(alice) -> None:
+    client = client_for(alice)
+    url = reverse("template_form", args=["openai-api-key"])
+    answers = {"name": "openai", "secret_0_source": "value", "secret_0_value": CANARY}
+
+    direct = client.post(url, answers | {"create": "1"})
+
+    page = direct.content.decode()
+    assert direct.status_code == 200 and "this request came without one" in page
+    assert "Preview: Create saves" in page and CANARY not in page
+    assert not Connector.objects.exists()
+    made = client.post(url, answers | {"digest": shown_digest(page), "create": "1"})
+    assert made.status_code == 302 and Connector.objects.get().name == "openai"

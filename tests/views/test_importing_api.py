@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from connectors.engine import executor
+from connectors.importing import sources, staging
 from connectors.models import Connector, Credential, Revision
 from connectors.secrets import sealing
 from tests.conftest import client_for
@@ -818,3 +821,52 @@ def test_the_preview_shows_auth_settings_by_their_labels(alice) -> None:
     assert "Api Key Auth Auth Type: <code>Header Auth</code>" in auth
     assert "Header Auth Key: <code>X-Api-Key</code>" in auth
     assert "api_key_auth_type" not in auth and "HEADER<" not in auth
+
+
+# The one hand-off: Create rebuilds the plan from the staged source and writes only what was shown.
+
+
+def test_create_refuses_when_the_catalog_changed_since_the_preview(alice) -> None:
+    client = client_for(alice)
+    previewed = preview(client, "petstore-3.0.yaml")
+    Connector.objects.create(name="pet_store", base_url="https://elsewhere.example")
+
+    response = create(client, previewed)
+
+    assert response.status_code == 409
+    assert "differs from the preview you saw" in response.content.decode()
+    assert Connector.objects.get(name="pet_store").actions.count() == 0
+    assert not Revision.objects.exists()
+
+
+def test_create_refuses_a_staged_source_that_is_not_the_one_previewed(alice) -> None:
+    client = client_for(alice)
+    previewed = preview(client, "petstore-3.0.yaml")
+    token = form_of(previewed)["token"]
+    other = staging.stage(sources.Source("pasted text", description("postman-v2.1.json")), alice.pk)
+    cache.set(staging._key(token), cache.get(staging._key(other)))
+
+    response = create(client, previewed)
+
+    assert response.status_code == 409
+    assert "differs from the preview you saw" in response.content.decode()
+    assert not Connector.objects.exists() and not Revision.objects.exists()
+
+
+def test_a_staged_source_never_shows_its_secret_in_the_preview_or_at_rest(alice) -> None:
+    canary = "pm-canary-staged-9f3e1d7c"
+    text = (
+        description("postman-v2.1.json")
+        .decode()
+        .replace("pm-literal-token-should-never-be-stored", canary)
+    )
+    client = client_for(alice)
+    previewed = preview(client, text=text)
+    again = client.post("/import-api/", form_of(previewed))  # the staged step's own preview
+
+    stored = json.dumps(cache.get(staging._key(form_of(previewed)["token"])))
+    for leaked in (canary, base64.b64encode(canary.encode()).decode(), canary.encode().hex()):
+        assert leaked not in previewed.content.decode()
+        assert leaked not in again.content.decode()
+        assert leaked not in stored
+    assert again.status_code == 200

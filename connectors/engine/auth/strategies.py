@@ -12,7 +12,7 @@ from connectors import kinds
 from connectors.engine.oauth import assertion, broker
 from connectors.engine.oauth.client import AuthFailed
 from connectors.lib import redaction
-from connectors.lib.outbound import digest as outbound_digest
+from connectors.lib.outbound.digest import DigestCredentials
 from connectors.models import Connector
 from connectors.secrets import homes, references, sealing
 
@@ -29,7 +29,7 @@ class AuthParts:
     # Header names that carry credentials (dropped on a redirect to another host).
     credential_header_names: set[str] = field(default_factory=set)
     # Digest Auth: the outbound door answers the server's challenge with these.
-    digest: outbound_digest.DigestCredentials | None = field(default=None, repr=False)
+    digest: DigestCredentials | None = field(default=None, repr=False)
 
     def placeholders_for(self, items: dict[str, str]) -> dict[str, str]:
         """The same items with each secret-bearing value shown as its placeholder."""
@@ -136,7 +136,7 @@ class DigestAuth(AuthStrategy):
         return AuthParts(
             secret_values=hidden,
             placeholders={"digest": f"{username}:$DIGEST_PASSWORD"},
-            digest=outbound_digest.DigestCredentials(username, password),
+            digest=DigestCredentials(username, password),
         )
 
 

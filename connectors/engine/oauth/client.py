@@ -16,8 +16,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from connectors.kinds import CLIENT_AUTH_BASIC, CLIENT_AUTH_BODY, EXPIRES_UNITS
 from connectors.lib import redaction
-from connectors.lib.outbound import door as outbound_door
-from connectors.lib.outbound import errors, messages, urls
+from connectors.lib.outbound import door, errors, messages, urls
 from connectors.models import Connector
 from connectors.secrets import homes, sealing
 
@@ -124,7 +123,7 @@ def _send(
     homes.check_token_request(connector, url)
     timeout = float(connector.timeout_seconds)
     try:
-        response = outbound_door.send(
+        response = door.send(
             messages.OutboundRequest(
                 method="POST",
                 url=url,

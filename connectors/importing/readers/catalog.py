@@ -1,4 +1,5 @@
-"""Reading a catalog file: parse it, check and normalize each connector and action."""
+"""Reading a catalog file: parse it, check and normalize each connector and action; each
+connector then reads into the one Plan (connector_plan), which replaces its namesake whole."""
 
 from __future__ import annotations
 
@@ -10,10 +11,13 @@ from django.core.exceptions import ValidationError
 
 from connectors.catalog.document import ACTION_KEYS, FORMAT, FORMAT_VERSION, FormatError
 from connectors.catalog.history import ARG_FIELDS
-from connectors.lib import checks as check_specs
+from connectors.importing.plan import ActionPlan, ArgPlan, AuthPlan, ConnectorPlan, Plan
+from connectors.lib import check_specs
 from connectors.lib.schema import contains_nul
 from connectors.models import IDENTIFIER_RE, Action, Connector, InputArg
 from connectors.secrets import sealing
+
+KIND = "Connector Studio catalog"
 
 
 def parse(text: str | bytes) -> dict[str, Any]:
@@ -230,3 +234,33 @@ def _monitors(document: dict[str, Any]) -> list[dict[str, Any]]:
         seen.add(data["name"])
         monitors.append(data)
     return monitors
+
+
+def connector_plan(data: dict[str, Any], source: str = "catalog file") -> Plan:
+    """One connector of a parsed catalog as the common plan: it replaces its namesake whole."""
+    actions = [
+        ActionPlan(
+            **{k: v for k, v in action.items() if k != "input_args"},
+            input_args=[ArgPlan(**arg) for arg in action["input_args"]],
+        )
+        for action in data["actions"]
+    ]
+    return Plan(
+        kind=KIND,
+        source=source,
+        connector=ConnectorPlan(
+            name=data["name"],
+            display_name=data["display_name"],
+            description=data["description"],
+            base_url=data["base_url"],
+            variables=data.get("variables", []),
+            headers=data["headers"],
+            timeout_seconds=data["timeout_seconds"],
+            verify_tls=data["verify_tls"],
+        ),
+        auth=AuthPlan(data["auth_config"], dict(data["auth_settings"]), data["secret_references"]),
+        actions=actions,
+        replaces_target=True,
+        match_signature=False,
+        history_note="Imported",
+    )

@@ -1,4 +1,5 @@
-"""A template and the user's answers -> the import pipeline's common Plan (and Choices).
+"""The gallery: its templates (cards, search, the Auth Config filter), and a template with the
+user's answers read into the import pipeline's common Plan (and Choices).
 
 The gallery is one more reader of connectors.importing: it writes nothing itself; Create hands
 the plan to the shared compare and apply.
@@ -11,9 +12,11 @@ import re
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from django.core.exceptions import ValidationError
 from django.views.decorators.debug import sensitive_variables
 
-from connectors.importing.gallery_catalog import Template
+from connectors import kinds
+from connectors.importing.auth import full_settings
 from connectors.importing.plan import (
     ActionPlan,
     ArgPlan,
@@ -23,7 +26,65 @@ from connectors.importing.plan import (
     CredentialToSet,
     Plan,
 )
+from connectors.importing.templates_data import TEMPLATES
+from connectors.models import Action, Connector
 from connectors.secrets import sealing
+
+Template = dict[str, Any]
+# Guides name a grant Agent Studio has no form for (SAML Bearer); it reads as itself.
+GRANT_LABELS = dict(kinds.GRANT_CHOICES) | {"saml_bearer": "SAML Bearer"}
+AUTH_LABELS = {code: kind.label for code, kind in kinds.KINDS.items()}
+
+
+def auth_option(template: Template) -> str:
+    """How a card names a configuration's auth: "Basic", "OAuth 2.0 Password", ..."""
+    if template["auth_config"] == "OAUTH2":
+        return f"OAuth 2.0 {GRANT_LABELS.get(template['grant'], template['grant'])}"
+    return AUTH_LABELS[template["auth_config"]].removesuffix(" Auth")
+
+
+@dataclass
+class Card:
+    slug: str
+    vendor: str
+    templates: list[Template]
+
+    @property
+    def auth_options(self) -> list[str]:
+        return list(dict.fromkeys(auth_option(t) for t in self.templates))
+
+    @property
+    def entries(self) -> list[tuple[Template, str]]:
+        return [(t, auth_option(t)) for t in self.templates]
+
+
+def template_by_id(template_id: str) -> Template | None:
+    return next((t for t in TEMPLATES if t["id"] == template_id), None)
+
+
+def auth_configs() -> list[tuple[str, str]]:
+    """The Auth Configs the templates use, for the filter."""
+    used = {t["auth_config"] for t in TEMPLATES}
+    return [(value, label) for value, label in AUTH_LABELS.items() if value in used]
+
+
+def cards(query: str = "", auth_config: str = "") -> list[Card]:
+    """Connectors whose name, label or auth matches the query, with the chosen Auth Config."""
+    words = query.lower().split()
+    found: dict[str, Card] = {}
+    for template in TEMPLATES:
+        if auth_config and template["auth_config"] != auth_config:
+            continue
+        text = " ".join(
+            [template["vendor"], template["slug"], template["label"], auth_option(template)]
+        ).lower()
+        if all(word in text for word in words):
+            card = found.setdefault(
+                template["slug"], Card(template["slug"], template["vendor"], [])
+            )
+            card.templates.append(template)
+    return sorted(found.values(), key=lambda card: card.vendor.lower())
+
 
 # Where each secret of a template comes from, as the template form asks.
 VALUE, EXISTING, NEW = "value", "existing", "new"
@@ -176,3 +237,29 @@ def shown_settings(made: GalleryPlan) -> list[tuple[str, str]]:
         )
         rows.append((key.replace("_", " ").capitalize(), text))
     return rows
+
+
+def problems(made: GalleryPlan) -> list[str]:
+    """What the answers make invalid (a Base URL that is not a URL, say), before any write."""
+    wanted = made.plan.connector
+    connector = Connector(
+        name=wanted.name,
+        base_url=wanted.base_url,
+        auth_config=made.plan.auth.auth_config,
+        auth_settings=full_settings(made.plan.auth),
+    )
+    found = []
+    try:
+        connector.full_clean(validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        found += [
+            f"{Connector._meta.get_field(k).verbose_name}: {' '.join(v)}"
+            for k, v in error.message_dict.items()
+        ]
+    for planned in made.plan.actions:
+        action = Action(name=planned.name, method=planned.method, path=planned.path)
+        try:
+            action.full_clean(exclude=["connector"], validate_unique=False)
+        except ValidationError as error:
+            found += [f"Action {action.name}: {' '.join(v)}" for v in error.message_dict.values()]
+    return found

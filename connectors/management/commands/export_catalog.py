@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from connectors.exporting import catalog as catalog_io_catalog
+from connectors.exporting import catalog
 from connectors.models import Connector
 
 
@@ -29,7 +29,7 @@ class Command(BaseCommand):
             missing = sorted(set(names) - set(connectors.values_list("name", flat=True)))
             if missing:
                 raise CommandError(f"No connector named {', '.join(missing)}.")
-        text = catalog_io_catalog.dumps(catalog_io_catalog.export_catalog(connectors))
+        text = catalog.dumps(catalog.export_catalog(connectors))
         if options["output"]:
             Path(options["output"]).write_text(text, encoding="utf-8")
             count = connectors.count()

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from connectors.exporting import openapi as openapi_export
+from connectors.exporting import openapi
 from connectors.models import Connector
 
 
@@ -20,4 +20,4 @@ class Command(BaseCommand):
         connector = Connector.objects.filter(name=options["name"]).first()
         if connector is None:
             raise CommandError(f"No connector named {options['name']}.")
-        self.stdout.write(openapi_export.dumps(openapi_export.export_openapi(connector)), ending="")
+        self.stdout.write(openapi.dumps(openapi.export_openapi(connector)), ending="")

@@ -7,9 +7,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from connectors.catalog import document as catalog_io_document
-from connectors.importing import catalog_apply, catalog_plan
-from connectors.importing.readers import catalog as catalog_io_catalog
+from connectors.catalog.document import FormatError
+from connectors.importing import apply, catalog_compare
+from connectors.importing.readers import catalog
 
 
 class Command(BaseCommand):
@@ -27,12 +27,12 @@ class Command(BaseCommand):
         path = options["file"]
         try:
             text = self.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
-            document = catalog_io_catalog.parse(text)
+            document = catalog.parse(text)
         except OSError as error:
             raise CommandError(f"Cannot read {path}: {error.strerror}.") from None
-        except catalog_io_document.FormatError as error:
+        except FormatError as error:
             raise CommandError(f"Nothing was imported: {error}") from None
-        plan = catalog_plan.plan(document)
+        plan = catalog_compare.plan(document)
         conflict = "overwrite" if options["overwrite"] else "skip"
         for item in plan.items:
             status = f"conflict ({conflict})" if item.status == "conflict" else item.status
@@ -65,5 +65,5 @@ class Command(BaseCommand):
             return
         choices = {item.name: conflict for item in plan.items}
         monitor_choices = {monitor.name: conflict for monitor in plan.monitors}
-        catalog_apply.apply(document, choices, None, monitor_choices)
+        apply.apply_catalog(document, choices, None, monitor_choices)
         self.stdout.write(self.style.SUCCESS("Imported."))

@@ -9,13 +9,14 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from connectors.importing import apply as importing_apply
-from connectors.importing import catalog_apply
+from connectors.catalog import writes
+from connectors.importing import apply
 from connectors.importing.readers import catalog as catalog_io_catalog
 from connectors.models import Action, Connector, Credential, InputArg, Revision
 from connectors.secrets import homes, sealing
 from tests.conftest import client_for
 from tests.helpers.factories import LOCAL_HOSTS, api_key_connector, make_action, make_connector
+from tests.helpers.previewed import import_catalog, shown_digest
 
 pytestmark = pytest.mark.django_db
 
@@ -158,17 +159,35 @@ def test_a_conflict_is_skipped_by_default_and_overwritten_when_chosen(alice) -> 
     build_catalog()
     text = changed_file()
     client = client_for(alice)
-    response = client.post("/import/apply/", {"document": text}, follow=True)
+    response = import_catalog(client, text, follow=True)
     assert "1 created, 1 updated, 0 overwritten, 1 skipped" in response.content.decode()
     assert Connector.objects.get(name="Greenhouse").description == ""
     assert Action.objects.filter(name="list_files").exists()
     assert Connector.objects.filter(name="Workday").exists()
 
-    client.post("/import/apply/", {"document": text, "choice-Greenhouse": "overwrite"})
+    import_catalog(client, text, {"choice-Greenhouse": "overwrite"})
     greenhouse = Connector.objects.get(name="Greenhouse")
     assert greenhouse.description == "Changed elsewhere" and greenhouse.version == 2
     # Overwriting never drops a literal secret the file could not carry.
     assert sealing.unseal(greenhouse.auth_secrets["password"]["sealed"]) == LITERAL
+
+
+def test_import_refuses_and_shows_the_preview_again_when_the_catalog_changed_since(alice) -> None:
+    build_catalog()
+    text = changed_file()
+    client = client_for(alice)
+    preview = client.post("/import/", {"text": text}).content.decode()
+    digest = shown_digest(preview)
+    make_connector(name="Workday")  # the file's new connector, created by someone meanwhile
+
+    response = client.post("/import/apply/", {"document": text, "digest": digest})
+
+    assert response.status_code == 409
+    assert "differs from the preview you saw" in response.content.decode()
+    assert not Action.objects.filter(name="list_files").exists()  # nothing was written
+    shown = shown_digest(response.content.decode())
+    done = client.post("/import/apply/", {"document": text, "digest": shown}, follow=True)
+    assert "0 created, 1 updated" in done.content.decode()
 
 
 def test_import_applies_all_or_nothing(alice, monkeypatch) -> None:
@@ -180,9 +199,9 @@ def test_import_applies_all_or_nothing(alice, monkeypatch) -> None:
     def fail(*args, **kwargs):
         raise RuntimeError("the disk is full")
 
-    monkeypatch.setattr(importing_apply, "_bulk_create", fail)
+    monkeypatch.setattr(writes, "create_actions", fail)
     with pytest.raises(RuntimeError):
-        catalog_apply.apply(catalog_io_catalog.parse(json.dumps(document)), {}, alice)
+        apply.apply_catalog(catalog_io_catalog.parse(json.dumps(document)), {}, alice)
     assert not Connector.objects.filter(name__endswith="Copy").exists()
     assert not Revision.objects.exists()
 
@@ -266,3 +285,17 @@ def test_the_import_command_dry_run_writes_nothing_and_overwrite_overwrites(tmp_
     with pytest.raises(CommandError, match="Nothing was imported"):
         path.write_text("[]")
         call_command("import_catalog", str(path))
+
+
+def test_import_without_a_preview_shows_the_preview_and_writes_nothing(alice) -> None:
+    build_catalog()
+    text = changed_file()
+    client = client_for(alice)
+
+    response = client.post("/import/apply/", {"document": text})
+
+    page = response.content.decode()
+    assert response.status_code == 409 and "this request came without one" in page
+    assert not Connector.objects.filter(name="Workday").exists()  # nothing was written
+    done = client.post("/import/apply/", {"document": text, "digest": shown_digest(page)})
+    assert done.status_code == 302 and Connector.objects.filter(name="Workday").exists()

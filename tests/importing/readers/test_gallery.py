@@ -14,13 +14,14 @@ import pytest
 from django.urls import reverse
 
 from connectors.engine import executor
-from connectors.importing import gallery_catalog as catalog
+from connectors.importing.readers import gallery
 from connectors.importing.templates_data import TEMPLATES
 from connectors.models import Action, Connector, Credential, Revision
 from tests.conftest import client_for
 from tests.engine.oauth.test_broker import sign_in
 from tests.helpers import keys
 from tests.helpers.guide_stand_in import GuideStandIn, StaticAuth
+from tests.helpers.previewed import create_from_template
 
 pytestmark = pytest.mark.django_db
 
@@ -197,7 +198,7 @@ def create_through_the_gallery(user: Any, template: dict, client_id: str) -> Act
         sealed = re.search(rf'name="secret_{index}_sealed" value="([^"]+)"', page)
         data[f"secret_{index}_sealed"] = sealed.group(1)
         data[f"secret_{index}_value"] = ""
-    created = client.post(url, {**data, "create": "1"})
+    created = create_from_template(client, url, data)
     assert created.status_code == 302, created.content.decode()[:3000]
     action = Action.objects.select_related("connector").get(
         connector__name=template["default_name"], name=template["actions"][0]["name"]
@@ -262,7 +263,7 @@ def stand_in_for(
 def test_it_creates_the_template_and_its_first_action_passes_its_test(
     template_id: str, alice
 ) -> None:
-    template = catalog.get(template_id)
+    template = gallery.template_by_id(template_id)
     expect = EXPECT[template_id]
     client_id = f"{template['slug']}-client"
     action = create_through_the_gallery(alice, template, client_id)
@@ -289,7 +290,7 @@ def test_it_creates_the_template_and_its_first_action_passes_its_test(
 
 
 def test_it_records_everything_it_created_in_history(alice) -> None:
-    template = catalog.get("datadog-api-key")
+    template = gallery.template_by_id("datadog-api-key")
     action = create_through_the_gallery(alice, template, "unused")
     notes = set(Revision.objects.values_list("kind", "object_name", "note"))
     note = "Created from the Datadog template (datadog-api-key)."
@@ -304,7 +305,7 @@ def test_it_records_everything_it_created_in_history(alice) -> None:
 
 def test_it_lets_a_new_credential_go_where_its_field_is_sent(alice) -> None:
     """A client secret goes to the token endpoint and obtains a token for the API: both."""
-    template = catalog.get("zoom-oauth2-client-credentials")
+    template = gallery.template_by_id("zoom-oauth2-client-credentials")
     create_through_the_gallery(alice, template, "unused")
     credential = Credential.objects.get(name="ZOOM_CLIENT_SECRET")
     assert credential.allowed_hosts == ["api.zoom.us", "zoom.us"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from connectors.lib.checks import CheckError, describe, parse_checks
+from connectors.lib.check_specs import CheckError, describe, parse_checks
 
 
 def problems(data) -> dict[str, str]:

@@ -1,4 +1,13 @@
-"""The import plan: what a parsed catalog would create, update or conflict with; writes nothing."""
+"""A catalog file compared with the catalog, connector by connector; writes nothing.
+
+A catalog file carries whole connectors, so it keeps this whole-connector comparison rather than
+the action compare (compare.against_catalog) other sources go through: a connector whose fields
+or actions differ at all is one conflict, to skip or overwrite whole, and an overwrite removes
+the actions the file does not hold. Folding it into the action compare would make each changed
+action its own conflict and keep the target's other actions, changing what counts as a conflict.
+Each connector to write is then read into the one Plan (readers.catalog.connector_plan) and
+applied by apply.apply_catalog.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from connectors.catalog import history
-from connectors.catalog.document import CONNECTOR_KEYS, export_connector
+from connectors.catalog.document import CONNECTOR_KEYS, export_connector, set_connector_fields
 from connectors.importing import catalog_monitors
-from connectors.importing.apply import set_connector_fields
 from connectors.models import Connector, Credential
 from connectors.secrets import homes, references, sealing
 
@@ -32,7 +40,7 @@ class Item:
 
 
 @dataclass
-class Plan:
+class CatalogPlan:
     items: list[Item]
     missing_credentials: list[str]
     # Referenced environment credentials that this server does not list: set on the server.
@@ -43,7 +51,7 @@ class Plan:
         return sum(1 for item in self.items if item.status == status)
 
 
-def plan(document: dict[str, Any]) -> Plan:
+def plan(document: dict[str, Any]) -> CatalogPlan:
     """Compare the file with the catalog; writes nothing."""
     names = [data["name"] for data in document["connectors"]]
     existing = {
@@ -66,7 +74,7 @@ def plan(document: dict[str, Any]) -> Plan:
     # An environment credential's name is reserved: never one to create as a team credential.
     reserved = {name for name in referenced if references.is_env_credential(name)}
     env_missing = {name for name in reserved if name not in os.environ}
-    found = Plan(items, sorted(referenced - known - reserved), sorted(env_missing))
+    found = CatalogPlan(items, sorted(referenced - known - reserved), sorted(env_missing))
     found.monitors = catalog_monitors.plan(document)
     return found
 

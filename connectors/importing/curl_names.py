@@ -1,13 +1,28 @@
-"""Names for what an import makes: the connector a URL is under, fresh names, credentials."""
+"""cURL against the catalog: the connector a URL is under, fresh names, the credential a
+pasted literal is set under (or one that already holds it, for an Admin)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from django.views.decorators.debug import sensitive_variables
 
-from connectors.forms.curl_plan import NewCredential
+from connectors.importing.readers.curl import relative_path
 from connectors.lib.curl.result import Secret
 from connectors.models import Connector, Credential
 from connectors.secrets import references, sealing
+
+
+@dataclass
+class NewCredential:
+    name: str
+    value: str = field(repr=False)
+    reused: bool = False  # an existing credential already holds this value
+    allowed_hosts: list[str] = field(default_factory=list)  # the command's host
+
+    @property
+    def masked(self) -> str:
+        return sealing.mask(self.value)
 
 
 def matching_connector(url: str) -> Connector | None:
@@ -20,14 +35,6 @@ def matching_connector(url: str) -> Connector | None:
         ):
             best = connector
     return best
-
-
-def relative_path(url: str, base: str) -> str | None:
-    if url.lower() == base.lower():
-        return "/"
-    if url.lower().startswith(base.lower() + "/"):
-        return url[len(base) :]
-    return None
 
 
 def unique_name(base: str, taken: set[str]) -> str:
