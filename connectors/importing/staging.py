@@ -27,14 +27,6 @@ from connectors.importing.sources import Source
 from connectors.secrets import sealing
 
 TTL_SECONDS = 3600
-STALE = (
-    "What Create would save differs from the preview you saw: check the preview below and "
-    "press Create again."
-)
-NOT_PREVIEWED = (
-    "Create writes only what a preview showed, and this request came without one: check the "
-    "preview below and press Create again."
-)
 _SALT = "connectors.importing.staging"
 
 
@@ -127,6 +119,19 @@ def catalog_digest(plan: CatalogPlan) -> str:
 
 def catalog_differs(plan: CatalogPlan, shown: str) -> bool:
     return differs_from(shown, catalog_digest(plan))
+
+
+def refusal(button: str = "Create", *, previewed: bool = True) -> str:
+    """Why pressing `button` wrote nothing: no preview came with it, or it no longer matches."""
+    if not previewed:
+        return (
+            f"{button} writes only what a preview showed, and this request came without one: "
+            f"check the preview below and press {button} again."
+        )
+    return (
+        f"What {button} would do differs from the preview you saw: check the preview below and "
+        f"press {button} again."
+    )
 
 
 def differs_from(shown: str, digest_now: str) -> bool:

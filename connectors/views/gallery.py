@@ -83,7 +83,7 @@ def template_form(request: HttpRequest, template_id: str) -> HttpResponse:
             and (not shown or staging.differs_from(shown, _digest(made)))
         )
         if stale:
-            form.add_error(None, staging.NOT_PREVIEWED if not shown else staging.STALE)
+            form.add_error(None, staging.refusal(previewed=bool(shown)))
         if not form.errors and "create" in request.POST:
             try:
                 action = apply_template(made, request.user)

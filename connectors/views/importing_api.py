@@ -284,7 +284,7 @@ def _staged_step(request: HttpRequest, token: str) -> HttpResponse:
         context = preview_context(request, plan, token, kept=kept, refused=refused)
         return render(request, SOURCE_TEMPLATE, context)
     if staging.differs(plan, data.get("digest", "")):
-        context = preview_context(request, plan, token, stale=True)
+        context = preview_context(request, plan, token, refusal=staging.refusal())
         return render(request, SOURCE_TEMPLATE, context, status=409)
     creates_one = not all(p.target_exists for p in [plan, *plan.others])
     if creates_one and not request.user.has_perm("connectors.add_connector"):

@@ -103,10 +103,10 @@ def import_apply(request: HttpRequest) -> HttpResponse:
         # No preview seen, or what it showed is no longer what happens: show it, write nothing.
         context = {
             "plan": now,
+            "text": request.POST["document"],  # the source form above keeps the file's text
             "document": request.POST["document"],
             "digest": staging.catalog_digest(now),
-            "stale": True,
-            "not_previewed": not shown,
+            "refusal": staging.refusal("Import", previewed=bool(shown)),
         }
         return render(request, "connectors/importing/catalog.html", context, status=409)
     plan = apply.apply_catalog(document, choices, request.user, monitor_choices)

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods
 from connectors.forms.curl_create import create
 from connectors.forms.curl_import import CurlImportForm
 from connectors.forms.curl_preview import preview
+from connectors.importing import staging
 from connectors.models import Connector
 from connectors.views.access import require
 
@@ -44,10 +45,10 @@ def curl_import(request: HttpRequest, name: str | None = None) -> HttpResponse:
 
     form = CurlImportForm(request.POST.copy())
     plan = preview(request, form) if form.is_valid() else None
-    stale = False  # Create pressed, but the outcome is not the one previewed
+    refusal = ""  # Create pressed, but without the preview or with another outcome than it
     if plan is not None and "create" in request.POST:
         if not constant_time_compare(form.cleaned_data["digest"], plan.digest()):
-            stale = True
+            refusal = staging.refusal()
         elif action := create(request, form, plan):
             messages.success(request, f"Imported action {action.name} from cURL.")
             return redirect(action.get_absolute_url())
@@ -56,7 +57,7 @@ def curl_import(request: HttpRequest, name: str | None = None) -> HttpResponse:
     context = {
         "form": form,
         "plan": None if form.errors else plan,
-        "stale": stale and not form.errors,
+        "refusal": "" if form.errors else refusal,
         "target": target,
     }
     return render(request, TEMPLATE, context)

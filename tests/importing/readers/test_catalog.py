@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import json
 from pathlib import Path
@@ -299,3 +300,13 @@ def test_import_without_a_preview_shows_the_preview_and_writes_nothing(alice) ->
     assert not Connector.objects.filter(name="Workday").exists()  # nothing was written
     done = client.post("/import/apply/", {"document": text, "digest": shown_digest(page)})
     assert done.status_code == 302 and Connector.objects.filter(name="Workday").exists()
+
+
+def test_a_refused_import_keeps_the_file_in_the_box_above_its_preview(alice) -> None:
+    build_catalog()
+    text = changed_file()
+
+    response = client_for(alice).post("/import/apply/", {"document": text})
+
+    box = response.content.decode().split('id="import-text"', 1)[1].split("</textarea>", 1)[0]
+    assert html.unescape(box.split(">", 1)[1]) == text
