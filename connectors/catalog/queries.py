@@ -10,7 +10,16 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from connectors.lib.data_version import DataVersion
-from connectors.models import CATALOG_SORTS, LAST_RUN_OUTCOMES, Action, Connector, Monitor
+from connectors.lib.prepared import Prepared
+from connectors.models import (
+    CATALOG_SORTS,
+    LAST_RUN_OUTCOMES,
+    Action,
+    ActionDraft,
+    Connector,
+    InputArg,
+    Monitor,
+)
 
 # What a catalog page shows comes from these tables: each connector's row (its last run
 # included), its actions (their count), its monitors (their state) and who changed it (the
@@ -96,3 +105,41 @@ def catalog_rows(ids: list[int]) -> list[Connector]:
     for row in shown:
         row.monitor_state = MONITOR_STATES.get(row.monitor_rank, "")
     return shown
+
+
+def action(
+    name: str, action_name: str, *, with_args: bool = False, drafts_of: int | None = None
+) -> Action | None:
+    """The action and its connector, or None; `with_args`: its input args too, read once for
+    the inputs form, the body note and the executor; `drafts_of`: that user's unsaved draft of
+    it (`draft_posted`, None without one), read in the same query. Every page and Test asks,
+    so the SQL is built once per connection (lib.prepared)."""
+    if drafts_of is not None:
+        found = _ACTION_WITH_DRAFT.rows(name, action_name, drafts_of)
+    else:
+        found = _ACTION.rows(name, action_name)
+    if not found:
+        return None
+    row = found[0]
+    if with_args:
+        args = row.input_args.get_queryset()  # as prefetch_related leaves it
+        args._result_cache = _INPUT_ARGS.rows(row.pk)
+        args._prefetch_done = True
+        for arg in args._result_cache:
+            Action.input_args.rel.remote_field.set_cached_value(arg, row)
+        row._prefetched_objects_cache = {"input_args": args}
+    return row
+
+
+def _actions(name: str, action_name: str) -> QuerySet[Action]:
+    return Action.objects.select_related("connector").filter(connector__name=name, name=action_name)
+
+
+def _with_draft(name: str, action_name: str, user_pk: int) -> QuerySet[Action]:
+    drafts = ActionDraft.objects.filter(action=OuterRef("pk"), user=user_pk)
+    return _actions(name, action_name).annotate(draft_posted=Subquery(drafts.values("posted")[:1]))
+
+
+_ACTION = Prepared(_actions, str, str)
+_ACTION_WITH_DRAFT = Prepared(_with_draft, str, str, int)
+_INPUT_ARGS = Prepared(lambda pk: InputArg.objects.filter(action=pk), int)

@@ -20,14 +20,13 @@ from django.contrib.auth.signals import user_logged_in
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
-from connectors.lib.prepared import Prepared
-from connectors.models import Action, ActionDraft, Connector, InputArg
+from connectors.catalog import queries
+from connectors.models import Action, Connector
 
 ROLE_CACHE_SECONDS = 60
 GENERATION_KEY = "studio:roles:generation"
@@ -167,37 +166,17 @@ def action_for(
     """The action and its connector; `with_args`: its input args too, read once for the
     inputs form, the body note and the executor; `with_draft`: what the user's unsaved draft
     of it posted (`draft_posted`, None without one), read in the same query, for a user who
-    may change actions. Every page and Test asks: the SQL is built once (lib.prepared)."""
+    may change actions (catalog.queries.action)."""
     require(request, perm)
-    if with_draft and request.user.has_perm("connectors.change_action"):
-        found = _ACTION_WITH_DRAFT.rows(name, action_name, request.user.pk)
-    else:
-        found = _ACTION.rows(name, action_name)
-    if not found:
+    drafts_of = (
+        request.user.pk
+        if with_draft and request.user.has_perm("connectors.change_action")
+        else None
+    )
+    action = queries.action(name, action_name, with_args=with_args, drafts_of=drafts_of)
+    if action is None:
         raise Http404("No Action matches the given query.")
-    action = found[0]
-    if with_args:
-        args = action.input_args.get_queryset()  # as prefetch_related leaves it
-        args._result_cache = _INPUT_ARGS.rows(action.pk)
-        args._prefetch_done = True
-        for arg in args._result_cache:
-            Action.input_args.rel.remote_field.set_cached_value(arg, action)
-        action._prefetched_objects_cache = {"input_args": args}
     return action
-
-
-def _actions(name: str, action_name: str) -> QuerySet[Action]:
-    return Action.objects.select_related("connector").filter(connector__name=name, name=action_name)
-
-
-def _with_draft(name: str, action_name: str, user_pk: int) -> QuerySet[Action]:
-    drafts = ActionDraft.objects.filter(action=OuterRef("pk"), user=user_pk)
-    return _actions(name, action_name).annotate(draft_posted=Subquery(drafts.values("posted")[:1]))
-
-
-_ACTION = Prepared(_actions, str, str)
-_ACTION_WITH_DRAFT = Prepared(_with_draft, str, str, int)
-_INPUT_ARGS = Prepared(lambda pk: InputArg.objects.filter(action=pk), int)
 
 
 def user_name(user: AbstractBaseUser | AnonymousUser) -> str:
