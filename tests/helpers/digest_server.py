@@ -16,6 +16,8 @@ import threading
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from tests.helpers.upstream import SHUTDOWN_POLL_SECONDS
+
 HASHES = {
     "MD5": lambda text: hashlib.md5(text.encode(), usedforsecurity=False).hexdigest(),
     "SHA-256": lambda text: hashlib.sha256(text.encode()).hexdigest(),
@@ -69,7 +71,11 @@ class DigestServer:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self.server.serve_forever,
+            kwargs={"poll_interval": SHUTDOWN_POLL_SECONDS},
+            daemon=True,
+        )
 
     def __enter__(self) -> DigestServer:
         self._thread.start()

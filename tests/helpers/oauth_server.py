@@ -25,6 +25,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import jwt
 
+from tests.helpers.upstream import SHUTDOWN_POLL_SECONDS
+
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 CLIENT_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
@@ -113,7 +115,11 @@ class AuthServer:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.token_url = f"{self.url}{self.token_path}"
         self.authorize_url = f"{self.url}{self.authorize_path}"
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self.server.serve_forever,
+            kwargs={"poll_interval": SHUTDOWN_POLL_SECONDS},
+            daemon=True,
+        )
 
     def __enter__(self) -> AuthServer:
         self._thread.start()

@@ -34,10 +34,6 @@ class CountingUpstream(Upstream):
 
     def __init__(self) -> None:
         super().__init__()
-        # Poll for shutdown often: the default 0.5 s is paid by every test's teardown.
-        self._thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
         self.accepted: list[tuple[str, int]] = []
         accept = self.server.get_request
 
