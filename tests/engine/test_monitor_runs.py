@@ -18,11 +18,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-import redis
 from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.db import connection, connections
-from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -30,6 +28,7 @@ from django_tasks_db.models import DBTaskResult
 from connectors.engine import monitor_runs, monitors, schedules
 from connectors.models import Connector, Incident, Monitor, SuiteRun
 from tests.helpers.factories import api_key_connector, make_action, make_channel, make_connector
+from tests.helpers.machine_rq import machine_queue
 from tests.helpers.smtp import SMTPSink
 from tests.helpers.upstream import Reply, Upstream
 
@@ -175,14 +174,10 @@ def test_it_never_runs_a_slot_twice_when_ticks_race_in_threads(upstream):
 @worker_db
 def test_it_never_runs_a_slot_twice_on_rq_with_two_ticks_and_two_workers(upstream):
     django_rq = pytest.importorskip("django_rq")
-    redis.Redis.from_url("redis://127.0.0.1:6379/0").ping()  # CI starts Redis (.ci/run)
     shop(upstream.url)
     for number in range(10):
         every_minute(f"Watch {number}")
-    rq_tasks = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
-    with override_settings(TASKS=rq_tasks):
-        queue = django_rq.get_queue("default")
-        queue.empty()
+    with machine_queue() as queue:
         start = timezone.now()
         for minute in range(2):
             claimed = _racing_ticks(2, start + timedelta(seconds=60 * minute + 1))

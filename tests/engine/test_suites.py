@@ -8,14 +8,13 @@ import threading
 from datetime import timedelta
 
 import pytest
-import redis
 from django.core.management import call_command
-from django.test import override_settings
 from django.utils import timezone
 
 from connectors.engine import suites
 from connectors.models import SuiteResult, SuiteRun, TestRun
 from tests.helpers.factories import make_action, make_connector
+from tests.helpers.machine_rq import machine_queue
 from tests.helpers.upstream import Received, Reply
 
 pytestmark = pytest.mark.django_db
@@ -73,12 +72,8 @@ def test_it_runs_a_connectors_suite_on_the_database_worker(upstream, bob) -> Non
 @worker_db
 def test_it_runs_a_suite_on_rq_with_the_machines_redis(upstream, bob) -> None:
     django_rq = pytest.importorskip("django_rq")
-    redis.Redis.from_url("redis://127.0.0.1:6379/0").ping()  # CI starts Redis (.ci/run)
     shop(upstream.url)
-    rq_tasks = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
-    with override_settings(TASKS=rq_tasks):
-        queue = django_rq.get_queue("default")
-        queue.empty()
+    with machine_queue() as queue:
         suite = suites.start_suite_run(connector="Shop", tag="pets", user=bob)
         assert SuiteRun.objects.get(pk=suite.pk).status == "queued"
         assert queue.count == 1  # waiting in Redis, not run here
