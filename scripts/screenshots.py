@@ -7,6 +7,7 @@ checked. Run: .venv/bin/python scripts/screenshots.py
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -21,4 +22,7 @@ modules = sorted(
     for path in TESTS.glob("test_*.py")
     if re.search(r"\bscreenshot\(page", path.read_text())
 )
-sys.exit(subprocess.call([sys.executable, "-m", "pytest", "-q", *modules], cwd=ROOT))
+# The tests take their screenshots only when asked (tests.browser.helpers.RETAKE_SCREENSHOTS).
+environment = {**os.environ, "STUDIO_RETAKE_SCREENSHOTS": "1"}
+command = [sys.executable, "-m", "pytest", "-q", *modules]
+sys.exit(subprocess.call(command, cwd=ROOT, env=environment))

@@ -8,10 +8,12 @@ and states it is about; `log_in` goes through the real login form.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import playwright
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -22,6 +24,25 @@ from playwright.sync_api import Page, expect
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM = Path("/usr/bin/chromium")
+# Every new window (a test's browser context) preloads the address bar's popup, a page of
+# Chromium's own made of dozens of scripts that no test opens: a quarter of the browser's CPU.
+UNUSED_BROWSER_UI = [
+    "PreloadTopChromeWebUI",
+    "WebUIOmniboxPopup",
+    "WebUIOmniboxFullPopup",
+    "WebUIOmniboxAimPopup",
+]
+
+
+def playwright_disabled_features() -> list[str]:
+    """The features Playwright's own --disable-features turns off: Chromium keeps only the last
+    --disable-features it is given, so ours must repeat them."""
+    bundle = Path(playwright.__file__).parent / "driver/package/lib/coreBundle.js"
+    found = re.search(r"disabledFeatures = \[(.*?)\]", bundle.read_text(encoding="utf-8"), re.S)
+    assert found, f"Playwright's list of disabled Chromium features is no longer in {bundle}"
+    return re.findall(r'^\s*"(\w+)"', found.group(1), re.M)
+
+
 CHROMIUM_ARGS = [
     "--no-sandbox",  # Chromium runs as root here
     "--disable-gpu",
@@ -29,6 +50,7 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    f"--disable-features={','.join(playwright_disabled_features() + UNUSED_BROWSER_UI)}",
 ]
 VIEWPORT = {"width": 1280, "height": 800}
 

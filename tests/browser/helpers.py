@@ -3,6 +3,7 @@ DB marker."""
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,6 +15,7 @@ from playwright.sync_api import Page
 from connectors.models import Action
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
+RETAKE_SCREENSHOTS = "STUDIO_RETAKE_SCREENSHOTS"  # set by scripts/screenshots.py
 
 # Transactional, so the live server's thread sees what a test creates (see conftest's `roles`).
 browser_db = pytest.mark.django_db(transaction=True)
@@ -55,5 +57,9 @@ def press_test(page: Page, action: Action) -> None:
 
 
 def screenshot(page: Page, name: str) -> None:
+    """docs/<name> retaken when scripts/screenshots.py runs the test: a full-page capture costs
+    the browser more than the rest of most tests, and the suite needs none."""
+    if not os.environ.get(RETAKE_SCREENSHOTS):
+        return
     DOCS.mkdir(exist_ok=True)
     page.screenshot(path=str(DOCS / name), full_page=True)
