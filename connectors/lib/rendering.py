@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Literal
 from xml.parsers.expat import ExpatError
 
+import orjson
 import xmltodict
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError
@@ -182,7 +183,7 @@ def _pretty_json(text: str, cap: int | None = None) -> str | None:
     """The JSON indented by 2, or None when it is not JSON. With a `cap`: all of it, or a start
     longer than `cap` (the first 256 KB of a 1 MB list are shown, not all of it written)."""
     try:
-        document = json.loads(text)
+        document = _loads(text)
         if cap is not None and len(text) > cap // 2:
             pretty = _pretty_start(document, cap)
         else:
@@ -193,6 +194,27 @@ def _pretty_json(text: str, cap: int | None = None) -> str | None:
     # write it back as the JSON escape it came from (character by character, so that a start
     # stays the start of the whole).
     return pretty.encode("utf-8", errors="backslashreplace").decode("utf-8")
+
+
+# Every byte to a space but the ASCII digits, which become "9": a run of 19 digits is then found
+# by a plain substring search (a regular expression for it takes ten times as long).
+_DIGIT_RUNS = bytes(0x39 if 0x30 <= byte <= 0x39 else 0x20 for byte in range(256))
+_LONG_RUN = b"9" * 19
+
+
+def _loads(text: str) -> object:
+    """`json.loads(text)`, read by orjson where it reads the same: 3 to 4 times as fast on a
+    large body. orjson refuses what json reads beyond the standard (NaN, Infinity, an escaped
+    lone surrogate, a number too large for a float, nesting past 1024), and json then reads
+    it; it reads an integer of 64 bits or more as a float, so text with a run of 19 digits
+    anywhere (even in a string) is read by json."""
+    encoded = text.encode("utf-8", errors="surrogatepass")
+    if _LONG_RUN not in encoded.translate(_DIGIT_RUNS):
+        try:
+            return orjson.loads(encoded)
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(text)
 
 
 def _dumps(document: object) -> str:
