@@ -81,3 +81,49 @@ def test_a_large_body_pretty_prints_as_before() -> None:
     data = {"object": "list", "data": [{"id": f"m-{n}", "n": n, "f": n / 7} for n in range(5000)]}
     text = json.dumps(data)
     assert rendering._pretty_json(text) == json.dumps(data, indent=2, ensure_ascii=False)
+
+
+# Documents orjson both reads and writes back: no float, integers of 64 bits at most.
+PLAIN_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**63), max_value=2**63 - 1)
+    | st.text(max_size=8)
+)
+PLAIN_DOCUMENTS = st.recursive(
+    PLAIN_SCALARS,
+    lambda children: (
+        st.lists(children, max_size=6) | st.dictionaries(st.text(max_size=4), children, max_size=6)
+    ),
+    max_leaves=40,
+)
+
+
+def pretty_by_json(text: str, cap: int | None = None) -> str | None:
+    """The pretty JSON as json alone writes it."""
+    document = json.loads(text)
+    if cap is not None and len(text) > cap // 2:
+        pretty = rendering._pretty_start(document, cap, rendering._dumps)
+    else:
+        pretty = rendering._dumps(document)
+    return pretty.encode("utf-8", errors="backslashreplace").decode("utf-8")
+
+
+@settings(max_examples=400, deadline=None)
+@given(PLAIN_DOCUMENTS | DOCUMENTS.filter(lambda d: not isinstance(d, float)), st.booleans())
+@example({"a": '\x7f\u2028\x00\x1f"\\/é😀', "b": [], "c": {}, "": [[{}]]}, False)
+def test_a_document_is_written_pretty_as_json_writes_it(document, ascii_only) -> None:
+    text = json.dumps(document, ensure_ascii=ascii_only)
+    assert rendering._pretty_json(text) == pretty_by_json(text)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(PLAIN_DOCUMENTS, min_size=20, max_size=60), st.integers(40, 400))
+def test_the_start_of_a_long_document_is_written_as_json_writes_it(items, cap) -> None:
+    text = json.dumps({"object": "list", "data": items})
+    assert rendering._pretty_json(text, cap) == pretty_by_json(text, cap)
+
+
+def test_nesting_deeper_than_orjson_writes_is_written_by_json() -> None:
+    text = "[" * 300 + "1" + "]" * 300
+    assert rendering._pretty_json(text) == pretty_by_json(text)
