@@ -198,14 +198,14 @@ def _pretty_json(text: str, cap: int | None = None) -> str | None:
     return pretty.encode("utf-8", errors="backslashreplace").decode("utf-8")
 
 
-# Every byte to a space but the ASCII digits, which become "9", and the dot and e of a number:
-# a run of 19 digits, or a digit then a dot or an e, is then found by a plain substring search
-# (a regular expression for it takes ten times as long).
+# Every byte to a space but the ASCII digits, which become "9", and the dot and e of a number,
+# which become ".": a run of 19 digits, or a digit then a dot or an e, is then found by a plain
+# substring search (a regular expression for it takes ten times as long).
 _NUMBER_BYTES = bytes(
-    0x39 if 0x30 <= byte <= 0x39 else byte if byte in b".eE" else 0x20 for byte in range(256)
+    0x39 if 0x30 <= byte <= 0x39 else 0x2E if byte in b".eE" else 0x20 for byte in range(256)
 )
 _LONG_RUN = b"9" * 19
-_FLOAT_STARTS = (b"9.", b"9e", b"9E")
+_FLOAT_START = b"9."
 
 
 def _loads(text: str) -> object:
@@ -230,7 +230,7 @@ def _read(text: str) -> tuple[object, bool]:
         except orjson.JSONDecodeError:
             pass
         else:
-            return document, not any(start in numbers for start in _FLOAT_STARTS)
+            return document, _FLOAT_START not in numbers
     return json.loads(text), False
 
 

@@ -112,6 +112,7 @@ def pretty_by_json(text: str, cap: int | None = None) -> str | None:
 @settings(max_examples=400, deadline=None)
 @given(PLAIN_DOCUMENTS | DOCUMENTS.filter(lambda d: not isinstance(d, float)), st.booleans())
 @example({"a": '\x7f\u2028\x00\x1f"\\/é😀', "b": [], "c": {}, "": [[{}]]}, False)
+@example({"floats": [1e16, 1e-07, 0.1, -0.0, 5e-324], "v1.2": "9e9"}, True)
 def test_a_document_is_written_pretty_as_json_writes_it(document, ascii_only) -> None:
     text = json.dumps(document, ensure_ascii=ascii_only)
     assert rendering._pretty_json(text) == pretty_by_json(text)
