@@ -359,12 +359,15 @@ def _record_request(record: TestRun, prepared: Prepared) -> None:
     # Redacted whole, then capped: a secret cut at the cap would otherwise show its start.
     body = _stored_body(sealing.redact(prepared.body, hide))
     # As on the wire (a non-ASCII path percent-encoded), so the cURL copy runs as it is.
-    record.request_url = sealing.redact(door.wire_url(prepared.url), hide)
+    wire = door.wire_url(prepared.url)
+    # The same URL unless a secret param stands as a placeholder in cURL's (Param Auth).
+    curl_wire = wire if prepared.curl_url == prepared.url else door.wire_url(prepared.curl_url)
+    record.request_url = sealing.redact(wire, hide)
     record.request_headers = [(k, sealing.redact(v, hide)) for k, v in prepared.headers]
     record.request_body = body
     shape = {
         "method": prepared.method,
-        "url": sealing.redact(door.wire_url(prepared.curl_url), hide),
+        "url": sealing.redact(curl_wire, hide),
         "headers": [[k, sealing.redact(v, hide)] for k, v in prepared.curl_headers],
         "body": body or None,
         "secrets": sorted(

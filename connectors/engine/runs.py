@@ -27,11 +27,14 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from connectors.lib.per_row import PerRow
+from connectors.lib.prepared import PreparedInsert
 from connectors.models import LAST_RUN_FIELDS, Action, Connector, TestRun
 
 NEWEST_FIRST = ("-created_at", "-id")
 # Runs removed at most per stored run: the Test's own transaction stays short.
 PRUNE_ON_STORE_LIMIT = 500
+# A new run's INSERT, built once per connection (lib.prepared).
+_INSERT_RUN = PreparedInsert(TestRun)
 
 
 def store(run: TestRun) -> TestRun:
@@ -48,7 +51,10 @@ def store(run: TestRun) -> TestRun:
     # No savepoint inside a caller's transaction (a suite's result is stored with the run):
     # an error here undoes the caller's work too, which is what it wants.
     with transaction.atomic(savepoint=False):
-        run.save()
+        if run.pk is None:
+            _INSERT_RUN.save(run)
+        else:
+            run.save()
         last = {
             "last_run_at": run.created_at,
             "last_run_status": run.status,

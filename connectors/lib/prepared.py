@@ -16,8 +16,10 @@ from typing import Any
 from django.db import connections
 from django.db.models import Model, QuerySet
 from django.db.models.query import _get_from_db, get_related_populators
+from django.db.models.signals import post_save, pre_save
+from django.db.models.sql import InsertQuery
 
-__all__ = ["Prepared"]
+__all__ = ["Prepared", "PreparedInsert"]
 
 _STAND_INS = itertools.count(-987_654_321, -1)  # ids and names no row has
 
@@ -91,3 +93,65 @@ class Prepared:
             populators,
             dict(compiler.annotation_col_map),
         )
+
+
+class PreparedInsert:
+    """`PreparedInsert(Model).save(instance)` inserts a new instance as `instance.save()` would
+    (auto_now_add values, the id read back), its INSERT built once per connection: Model.save
+    builds the statement each time, about 0.4 ms for a wide row the database stores in 0.05.
+
+    Only for a model whose id the database assigns and returns (RETURNING) and whose columns
+    take a value each (no database defaults); otherwise, or while anything listens to its
+    pre_save or post_save signals, it is `instance.save()`."""
+
+    def __init__(self, model: type[Model]) -> None:
+        self.model = model
+        self.key = f"_studio_prepared_insert_{id(self)}"
+
+    def save(self, instance: Model, using: str = "default") -> None:
+        connection = connections[using]
+        compiled = connection.__dict__.get(self.key)
+        if compiled is None:
+            compiled = connection.__dict__[self.key] = self._compile(using)
+        if not compiled or self._listened():
+            instance.save(using=using)
+            return
+        compiler, sql, fields, returning_params, pk_field, converters = compiled
+        instance._prepare_related_fields_for_save(operation_name="save")
+        params = [compiler.prepare_value(f, compiler.pre_save_val(f, instance)) for f in fields]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, *returning_params])
+            rows = connection.ops.fetch_returned_rows(cursor, returning_params)
+        if converters:
+            rows = compiler.apply_converters(rows, converters)
+        setattr(instance, pk_field.attname, list(rows)[0][0])
+        instance._state.adding = False
+        instance._state.db = using
+
+    def _listened(self) -> bool:
+        return pre_save.has_listeners(self.model) or post_save.has_listeners(self.model)
+
+    def _compile(self, using: str) -> tuple[Any, ...]:
+        """The statement and what each call needs, or () where save() must do it."""
+        connection = connections[using]
+        meta = self.model._meta
+        pk_field = meta.pk
+        fields = [f for f in meta.local_concrete_fields if f is not meta.auto_field]
+        if (
+            meta.auto_field is None
+            or meta.auto_field is not pk_field
+            or meta.parents
+            or not connection.features.can_return_columns_from_insert
+            or any(f.generated or f.has_db_default() for f in fields)
+        ):
+            return ()
+        query = InsertQuery(self.model)
+        query.insert_values(fields, [self.model()])
+        compiler = query.get_compiler(using=using)
+        compiler.returning_fields = [pk_field]
+        [(sql, params)] = compiler.as_sql()
+        returning_params = tuple(compiler.returning_params)
+        if len(params) != len(fields) + len(returning_params):
+            return ()  # a column's placeholder is not one plain value
+        converters = compiler.get_converters([pk_field.get_col(meta.db_table)])
+        return compiler, sql, fields, returning_params, pk_field, converters

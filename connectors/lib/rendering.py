@@ -14,10 +14,12 @@ import itertools
 import json
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 from xml.parsers.expat import ExpatError
 
+import orjson
 import xmltodict
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError
@@ -182,11 +184,12 @@ def _pretty_json(text: str, cap: int | None = None) -> str | None:
     """The JSON indented by 2, or None when it is not JSON. With a `cap`: all of it, or a start
     longer than `cap` (the first 256 KB of a 1 MB list are shown, not all of it written)."""
     try:
-        document = json.loads(text)
+        document, plain = _read(text)
+        dumps = _dumps_plain if plain else _dumps
         if cap is not None and len(text) > cap // 2:
-            pretty = _pretty_start(document, cap)
+            pretty = _pretty_start(document, cap, dumps)
         else:
-            pretty = _dumps(document)
+            pretty = dumps(document)
     except (ValueError, RecursionError):
         return None
     # A lone surrogate (from a "\ud800" escape) cannot be encoded for the page or the database;
@@ -195,8 +198,53 @@ def _pretty_json(text: str, cap: int | None = None) -> str | None:
     return pretty.encode("utf-8", errors="backslashreplace").decode("utf-8")
 
 
+# Every byte to a space but the ASCII digits, which become "9", and the dot and e of a number,
+# which become ".": a run of 19 digits, or a digit then a dot or an e, is then found by a plain
+# substring search (a regular expression for it takes ten times as long).
+_NUMBER_BYTES = bytes(
+    0x39 if 0x30 <= byte <= 0x39 else 0x2E if byte in b".eE" else 0x20 for byte in range(256)
+)
+_LONG_RUN = b"9" * 19
+_FLOAT_START = b"9."
+
+
+def _loads(text: str) -> object:
+    """`json.loads(text)` (see _read)."""
+    return _read(text)[0]
+
+
+def _read(text: str) -> tuple[object, bool]:
+    """`json.loads(text)`, read by orjson where it reads the same: 3 to 4 times as fast on a
+    large body; and whether the document is plain: read by orjson, and with no number written
+    with a fraction or an exponent (orjson writes a float otherwise than json does).
+
+    orjson refuses what json reads beyond the standard (NaN, Infinity, an escaped lone
+    surrogate, a number too large for a float, nesting past 1024), and json then reads it; it
+    reads an integer of 64 bits or more as a float, so text with a run of 19 digits anywhere
+    (even in a string) is read by json."""
+    encoded = text.encode("utf-8", errors="surrogatepass")
+    numbers = encoded.translate(_NUMBER_BYTES)
+    if _LONG_RUN not in numbers:
+        try:
+            document = orjson.loads(encoded)
+        except orjson.JSONDecodeError:
+            pass
+        else:
+            return document, _FLOAT_START not in numbers
+    return json.loads(text), False
+
+
 def _dumps(document: object) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False)
+
+
+def _dumps_plain(document: object) -> str:
+    """`_dumps` of a plain document (see _read) by orjson, which writes it alike (json's is
+    written in Python when it indents); nesting past orjson's 255 levels is json's."""
+    try:
+        return orjson.dumps(document, option=orjson.OPT_INDENT_2).decode("utf-8")
+    except orjson.JSONEncodeError:
+        return _dumps(document)
 
 
 _FIRST_WIDTH = 1024  # items kept per long list or object in the first try at a start
@@ -204,7 +252,7 @@ _TRIES = 3
 _FEW = 8  # the children of a list or object this short are all looked into
 
 
-def _pretty_start(document: object, cap: int) -> str:
+def _pretty_start(document: object, cap: int, dumps: Callable[[object], str] = _dumps) -> str:
     """`_dumps(document)`, or a start of it longer than `cap`.
 
     Lists and objects longer than `width` items are cut after `width` and a marker stands in
@@ -222,12 +270,12 @@ def _pretty_start(document: object, cap: int) -> str:
             break  # nested deeper than Python recurses: json writes it whole (in C)
         if cut is None:
             break  # nothing long to cut: the whole it is
-        written = _dumps(cut)
+        written = dumps(cut)
         at = written.find(f'"{mark}"')
         if at > cap:
             return written[:at]
         width = max(2 * width, int(1.25 * width * (cap + 1) / max(at, 1)))
-    return _dumps(document)
+    return dumps(document)
 
 
 def _cut(value: object, width: int, mark: str) -> object | None:

@@ -20,6 +20,7 @@ from connectors.lib.curl import languages
 from connectors.models import Action, ActionDraft, TestRun
 from connectors.secrets import references, sealing
 from connectors.secrets.credential_refs import missing_credentials
+from connectors.views import result_rows
 from connectors.views.connectors import RECENT_RUNS
 from connectors.views.runs import binary_context
 
@@ -109,6 +110,8 @@ def result_context(run: TestRun, jsonpath_query: str = "") -> dict[str, object]:
         missing = None  # reserved: set on the server, never created as a team credential
     body = _body(run)
     json_text = body.text if body is not None and body.kind == "json" else ""
+    snippets = languages.snippets(run.request_shape)
+    timing = timing_rows(run)
     return {
         "missing_credential": missing.group(1) if missing else None,
         # The new credential's Allowed hosts start as the host this connector sends it to.
@@ -122,8 +125,13 @@ def result_context(run: TestRun, jsonpath_query: str = "") -> dict[str, object]:
         "unhighlighted": len(json_text) > HIGHLIGHT_CAP,
         "highlight_cap": HIGHLIGHT_CAP,
         "curl": run.request_curl,
-        "snippets": languages.snippets(run.request_shape),
-        "timing": timing_rows(run),
+        "snippets": snippets,
+        "snippet_tabs": result_rows.snippet_tabs(snippets, run.pk),
+        "timing": timing,
+        "timing_rows": result_rows.timing_rows(timing),
+        "response_header_rows": result_rows.header_rows(run.response_headers),
+        "response_header_text": result_rows.header_text(run.response_headers),
+        "request_header_rows": result_rows.header_rows(run.request_headers),
         "cookies": cookie_rows(run),
         "html_preview": body is not None
         and body.kind in ("text", "xml")

@@ -6,10 +6,11 @@ import pytest
 from django.contrib.auth.models import User
 from django.db import connection
 from django.db.models import OuterRef, Subquery
+from django.db.models.signals import post_save
 from django.test.utils import CaptureQueriesContext
 
-from connectors.lib.prepared import Prepared
-from connectors.models import Action, ActionDraft, Connector, InputArg
+from connectors.lib.prepared import Prepared, PreparedInsert
+from connectors.models import Action, ActionDraft, Connector, InputArg, TestRun
 from tests.helpers.factories import make_action, make_connector
 
 pytestmark = pytest.mark.django_db
@@ -71,3 +72,55 @@ def test_a_value_that_is_not_in_the_sql_once_is_refused() -> None:
     with pytest.raises(ValueError, match="2 times"):
         both.rows("x")
     assert Prepared(lambda pk: InputArg.objects.filter(action=pk), int).rows(0) == []
+
+
+RUNS = PreparedInsert(TestRun)
+
+
+def _new_run(action: Action) -> TestRun:
+    return TestRun(
+        action=action,
+        inputs={"city": "Paris"},
+        request_method="GET",
+        request_headers=[("Accept", "*/*")],
+        status=200,
+        response_body="é <b>",
+        response_bytes=b"\x00\x01",
+        elapsed_ms=1.5,
+        timing={"dns": 0.1},
+    )
+
+
+def test_an_insert_stores_what_save_stores_and_reads_the_id_back() -> None:
+    action = make_action(make_connector("Weather"), "today")
+    saved, inserted = _new_run(action), _new_run(action)
+    saved.save()
+    with CaptureQueriesContext(connection) as queries:
+        RUNS.save(inserted)
+    assert [q["sql"].split()[0] for q in queries.captured_queries] == ["INSERT"]
+    assert inserted.pk == saved.pk + 1
+    assert inserted.created_at is not None
+    assert inserted._state.adding is False and inserted._state.db == "default"
+    stored = {run.pk: _fields(run) for run in TestRun.objects.all()}
+    assert {**stored[inserted.pk], "id": None, "created_at": None} == {
+        **stored[saved.pk],
+        "id": None,
+        "created_at": None,
+    }
+    assert bytes(stored[inserted.pk]["response_bytes"]) == b"\x00\x01"
+
+
+def test_a_model_with_signal_listeners_is_saved_by_save() -> None:
+    action = make_action(make_connector("Weather"), "today")
+    heard = []
+
+    def listener(sender, instance, created, **kwargs):
+        heard.append((instance.pk, created))
+
+    post_save.connect(listener, sender=TestRun)
+    try:
+        run = _new_run(action)
+        RUNS.save(run)
+    finally:
+        post_save.disconnect(listener, sender=TestRun)
+    assert heard == [(run.pk, True)]

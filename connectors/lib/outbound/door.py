@@ -260,8 +260,10 @@ def _digest_answer(
 
 def wire_url(url: str) -> str:
     """The URL as it goes on the wire: non-ASCII and spaces percent-encoded, the host in IDNA."""
+    prepared = requests.PreparedRequest()  # only its URL: Request.prepare() does it all
     try:
-        return requests.Request("GET", url).prepare().url or url
+        prepared.prepare_url(url, {})
+        return prepared.url or url
     except (requests.RequestException, ValueError):
         return url
 
