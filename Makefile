@@ -37,14 +37,17 @@ serve: $(VENV)/.installed
 	$(PY) manage.py check --deploy
 	exec $(VENV)/bin/gunicorn -c gunicorn.conf.py
 
-# Every core; TEST_ARGS adds pytest arguments (CI's PostgreSQL leg: --database-tests-only,
+# Two test processes per core: tests spend much of their time waiting on what they start
+# (servers, a browser, processes), and a second process per core runs meanwhile. TEST_ARGS adds
+# pytest arguments (CI's PostgreSQL leg: --database-tests-only,
 # without tests/browser; README, "Tests"). Compiled modules, pytest's rewritten test modules
 # among them, are kept between runs even where PYTHONDONTWRITEBYTECODE is set: each worker and
 # every Django process a test starts would otherwise compile them again (5 s CPU per worker).
 TEST_ARGS ?=
+TEST_WORKERS ?= $(shell echo $$(( 2 * $$(nproc) )))
 test: export PYTHONDONTWRITEBYTECODE =
 test: $(VENV)/.installed .env
-	$(PY) -m pytest -n auto --dist worksteal $(TEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal $(TEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Iterator
 
@@ -55,10 +56,57 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if config.getoption("--database-tests-only") and other:
         config.hook.pytest_deselected(items=other)
         items[:] = reaching
+    workers = getattr(config, "workerinput", {}).get("workercount", 1)
+    items[:] = long_ones_first(items, workers)
     counts = {"collected": len(reaching) + len(other), "reaching": len(reaching)}
     config.stash[DATABASE_COUNTS] = counts
     if hasattr(config, "workeroutput"):
         config.workeroutput["database_counts"] = counts
+
+
+# Modules whose tests each wait seconds on what they start: a browser, app servers, processes.
+LONG_RUNNING = (
+    "tests/browser/",
+    "tests/api/test_app.py",
+    "tests/clients/test_studio_ci.py",
+    "tests/engine/test_monitor_runs.py",
+    "tests/management/test_import_api.py",
+    "tests/management/test_run_studio.py",
+    "tests/system/test_no_leaks.py",
+    "tests/system/test_servers.py",
+)
+
+
+def long_ones_first(items: list[pytest.Item], workers: int) -> list[pytest.Item]:
+    """The run's order, with the long-running modules first in each worker's share.
+
+    xdist's worksteal hands worker i the i-th of `workers` consecutive shares of this list, and
+    later moves tests from the end of a busy worker's share to an idle one. Left in collection
+    order, a long module near the end made one worker finish the run alone; first in the
+    shares, each whole (its module fixtures set up once), they overlap, and the run ends on
+    short tests any worker can take."""
+    if workers < 2:
+        return items
+    modules: dict[str, list[pytest.Item]] = {}
+    rest = []
+    for item in items:
+        path = item.nodeid.split("::", 1)[0]
+        if path.startswith(LONG_RUNNING):
+            modules.setdefault(path, []).append(item)
+        else:
+            rest.append(item)
+    sizes, left = [], len(items)
+    for share in range(workers):  # as worksteal splits: what is left over the workers left
+        sizes.append(left // (workers - share))
+        left -= sizes[-1]
+    shares: list[list[pytest.Item]] = [[] for _ in range(workers)]
+    for module in sorted(modules.values(), key=len, reverse=True):
+        min(shares, key=len).extend(module)
+    remaining = iter(rest)
+    for share, size in zip(shares, sizes, strict=True):
+        share.extend(itertools.islice(remaining, max(0, size - len(share))))
+    shares[-1].extend(remaining)
+    return [item for share in shares for item in share]
 
 
 @pytest.hookimpl(optionalhook=True)
