@@ -34,7 +34,7 @@ def read(text: str) -> str:
     """What a reader makes of the text, in a form that tells 1 from 1.0, -0.0 from 0.0 and
     one key order from another; or that it refused it."""
     try:
-        return repr(rendering._loads(text))
+        return repr(rendering._read(text)[0])
     except (ValueError, RecursionError):
         return "refused"
 
