@@ -27,6 +27,7 @@ from connectors import kinds
 from connectors.engine import outcomes
 from connectors.models import Connector
 from connectors.secrets import credential_refs, references
+from connectors.views import result_rows
 
 register = template.Library()
 
@@ -69,6 +70,12 @@ def link(name: str) -> str:
 @functools.lru_cache(maxsize=256)
 def _link(name: str, prefix: str, urlconf: str) -> str:
     return reverse(name, urlconf=urlconf)
+
+
+@register.filter(is_safe=True)
+def fixed(number: object, places: int) -> str:
+    """`{{ ms|fixed:1 }}`: floatformat's text for a number, without its locale lookups."""
+    return result_rows.fixed(number, places)
 
 
 @register.filter
