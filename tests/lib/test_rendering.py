@@ -5,6 +5,8 @@ import json
 import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import JsonLexer
@@ -54,6 +56,33 @@ def test_it_gives_each_json_token_the_class_pygments_gives_it():
         highlight(result.text, JsonLexer(), HtmlFormatter(nowrap=True)),
     )
     assert ours == [token for token in theirs if token[0] != "w"]  # spaces stay bare
+
+
+MARKS = ' "\\<&:,{}[]'  # what a string may hold that looks like markup or JSON's own tokens
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]) | st.sampled_from(MARKS)),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
+    max_leaves=30,
+)
+
+
+@given(document=JSON_VALUES)
+def test_any_document_gets_pygments_classes_and_its_text_back(document: object) -> None:
+    result = render_body(json.dumps(document).encode(), "application/json")
+    assert result.kind == "json"
+    ours = re.findall(r'<span class="([a-z0-9]+)">([^<]*)</span>', result.html)
+    theirs = re.findall(
+        r'<span class="([a-z0-9]+)">([^<]*)</span>',
+        highlight(result.text, JsonLexer(), HtmlFormatter(nowrap=True)),
+    )
+    assert ours == [token for token in theirs if token[0] != "w"]
+    assert_safe_and_faithful(result.html, result.text)
 
 
 @pytest.mark.parametrize(
