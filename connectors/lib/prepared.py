@@ -10,7 +10,7 @@ with stand-in values; each call runs that SQL with the real values and builds th
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import connections
@@ -39,9 +39,19 @@ class Prepared:
         compiled = connection.__dict__.get(self.key)
         if compiled is None:
             compiled = connection.__dict__[self.key] = self._compile(using)
-        compiler, sql, params, slots, from_db, init_list, start, end, populators, annotations = (
-            compiled
-        )
+        (
+            compiler,
+            sql,
+            params,
+            slots,
+            from_db,
+            init_list,
+            start,
+            end,
+            populators,
+            annotations,
+            read,
+        ) = compiled
         params = list(params)
         for slot, value in zip(slots, values, strict=True):
             params[slot] = value
@@ -49,7 +59,7 @@ class Prepared:
             cursor.execute(sql, params)
             fetched = cursor.fetchall()
         found = []
-        for row in compiler.results_iter(results=[fetched]):
+        for row in read(fetched):
             instance = from_db(using, init_list, row[start:end])
             for populator in populators:
                 populator.populate(row, instance)
@@ -81,6 +91,15 @@ class Prepared:
         start, end = fields[0], fields[-1] + 1
         init_list = [column[0].target.attname for column in select[start:end]]
         populators = get_related_populators(klass_info, select, using, fetch_mode)
+        # As compiler.results_iter reads rows, its converters found once rather than per call.
+        columns = [column[0] for column in select[: compiler.col_count]]
+        converters = compiler.get_converters(columns)
+        if compiler.has_composite_fields(columns):
+            raise ValueError("a prepared query reads no composite primary key")
+
+        def read(fetched: list[tuple[Any, ...]]) -> Iterable[Any]:
+            return compiler.apply_converters(fetched, converters) if converters else fetched
+
         return (
             compiler,
             sql,
@@ -92,6 +111,7 @@ class Prepared:
             end,
             populators,
             dict(compiler.annotation_col_map),
+            read,
         )
 
 
