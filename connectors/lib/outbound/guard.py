@@ -6,6 +6,7 @@ the caller then connects to exactly those addresses (see transport).
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 import socket
@@ -37,6 +38,11 @@ def validate_allow_list(entries: Sequence[str]) -> None:
 
 def parse_allow(entries: Sequence[str]) -> tuple[frozenset[str], tuple[IPNetwork, ...]]:
     """The hostnames and networks of an allow list; ValueError when an entry is unacceptable."""
+    return _parsed_allow(tuple(entries))
+
+
+@functools.lru_cache(maxsize=32)  # the setting's one list, read twice by every send
+def _parsed_allow(entries: tuple[str, ...]) -> tuple[frozenset[str], tuple[IPNetwork, ...]]:
     names: set[str] = set()
     networks: list[IPNetwork] = []
     for raw in entries:
