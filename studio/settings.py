@@ -177,11 +177,12 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    # Hashed, compressed files served forever by whitenoise; needs `collectstatic` first.
+    # Hashed, compressed files served forever by whitenoise; needs `collectstatic` first
+    # (studio/static_storage.py: whitenoise's storage, each URL worked out once).
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "studio.static_storage.StaticStorage"
     },
 }
 
