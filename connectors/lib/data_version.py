@@ -18,6 +18,7 @@ there may see writes of its own that no token counts yet.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import re
@@ -96,9 +97,7 @@ class DataVersion:
         identity = "|".join(
             str(database.get(part, "")) for part in ("ENGINE", "NAME", "HOST", "PORT")
         )
-        digest = hashlib.sha256(identity.encode()).hexdigest()[:24]
-        directory = Path(tempfile.gettempdir()) / f"connector-studio-{os.getuid()}"
-        return directory / f"{self.name}-{digest}"
+        return _token_path(self.name, identity, tempfile.gettempdir())
 
     # --- watching the writes -----------------------------------------------------------------
 
@@ -135,6 +134,14 @@ def _write_in_place(path: Path, token: str) -> None:
         os.ftruncate(descriptor, len(data))
     finally:
         os.close(descriptor)
+
+
+@functools.lru_cache(maxsize=64)  # read on every catalog page and every stored run
+def _token_path(name: str, identity: str, temporary: str) -> Path:
+    """The token's file for a database: in the temporary directory, named after the database."""
+    digest = hashlib.sha256(identity.encode()).hexdigest()[:24]
+    directory = Path(temporary) / f"connector-studio-{os.getuid()}"
+    return directory / f"{name}-{digest}"
 
 
 def _read_small(path: Path) -> str:
