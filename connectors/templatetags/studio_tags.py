@@ -97,11 +97,15 @@ def ago(moment: datetime | None) -> str:
     return ago_text(moment, timezone.now())
 
 
+ONE_MINUTE = timedelta(minutes=1)
+FOUR_WEEKS = timedelta(days=28)
+
+
 def ago_text(moment: datetime, now: datetime, language: str | None = None) -> str:
     delta = now - moment
-    if delta < timedelta(minutes=1):
+    if delta < ONE_MINUTE:
         return "just now"
-    if moment.tzinfo is UTC and delta < timedelta(days=28):
+    if moment.tzinfo is UTC and delta < FOUR_WEEKS:
         return _minutes_ago(int(delta.total_seconds() // 60), language or get_language())
     return f"{timesince(moment, now)} ago"
 
@@ -130,11 +134,15 @@ def deferring_ago() -> Iterator[list[datetime]]:
         _deferred.reset(token)
 
 
+# A page says few distinct times ("3 minutes ago"), each escaped once.
+_escaped = functools.lru_cache(maxsize=4096)(html_escape)
+
+
 def fill_ago(html: str, moments: list[datetime], now: datetime) -> str:
     """A page rendered under `deferring_ago`, each mark replaced by its time as said `now`."""
     pieces = html.split(AGO_MARK)
     language = get_language()
-    said = [html_escape(ago_text(moment, now, language)) for moment in moments]
+    said = [_escaped(ago_text(moment, now, language)) for moment in moments]
     return "".join(itertools.chain.from_iterable(itertools.zip_longest(pieces, said, fillvalue="")))
 
 
