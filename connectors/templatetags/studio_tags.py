@@ -73,9 +73,9 @@ def _link(name: str, prefix: str, urlconf: str) -> str:
 
 
 @register.filter(is_safe=True)
-def fixed(number: object, places: int) -> str:
+def fixed(number: object, places: int | str) -> str:
     """`{{ ms|fixed:1 }}`: floatformat's text for a number, without its locale lookups."""
-    return result_rows.fixed(number, places)
+    return result_rows.fixed(number, int(places))
 
 
 @register.filter

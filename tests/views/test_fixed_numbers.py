@@ -37,5 +37,5 @@ def test_halves_round_up_as_written_not_as_stored() -> None:
 
 
 def test_the_template_filter_is_the_same() -> None:
-    page = Template("{% load studio_tags %}{{ ms|fixed:0 }} ms, {{ ms|fixed:1 }} ms")
+    page = Template('{% load studio_tags %}{{ ms|fixed:0 }} ms, {{ ms|fixed:"1" }} ms')
     assert page.render(Context({"ms": 12.45})) == "12 ms, 12.5 ms"
