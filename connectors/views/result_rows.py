@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from django.template.defaultfilters import floatformat
 from django.utils.safestring import SafeString, mark_safe
+
+from connectors.templatetags.studio_tags import fixed
 
 HEADER_ROW = '<tr><th scope="row">{}</th><td class="mono">{}</td></tr>'
 
@@ -64,32 +64,6 @@ def timing_rows(rows: list[dict[str, object]]) -> SafeString:
             for row in rows
         )
     )
-
-
-# Numbers this large, or written with this many decimals, floatformat treats specially (a wider
-# decimal context, or the number as it was given): fixed() leaves them to it.
-FIXED_LIMIT = Decimal(10) ** 15
-FIXED_DECIMALS = 30
-
-
-def fixed(number: object, places: int) -> str:
-    """What floatformat:places writes (en-us, whose numbers are not grouped): the decimal the
-    number prints as, rounded half up, without floatformat's locale lookups (a fifth of the
-    cost of a Test's timing rows). Anything but a plain number goes to floatformat itself."""
-    try:
-        exact = Decimal(repr(number) if type(number) is float else number)
-    except (InvalidOperation, TypeError, ValueError):
-        return floatformat(number, places)
-    if (
-        not exact.is_finite()
-        or abs(exact) >= FIXED_LIMIT
-        or exact.as_tuple().exponent < -FIXED_DECIMALS
-    ):
-        return floatformat(number, places)
-    if places == 0 and exact == exact.to_integral_value():
-        return "%d" % exact  # noqa: UP031 - as floatformat writes a whole number
-    rounded = exact.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
-    return f"{abs(rounded) if rounded.is_zero() else rounded:f}"  # never "-0.0"
 
 
 def _f(number: object) -> str:

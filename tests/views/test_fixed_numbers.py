@@ -10,7 +10,7 @@ from django.template.defaultfilters import floatformat
 from hypothesis import given
 from hypothesis import strategies as st
 
-from connectors.views.result_rows import fixed
+from connectors.templatetags.studio_tags import fixed
 
 NUMBERS = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True),
