@@ -10,7 +10,8 @@ with stand-in values; each call runs that SQL with the real values and builds th
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connections
@@ -39,36 +40,25 @@ class Prepared:
         compiled = connection.__dict__.get(self.key)
         if compiled is None:
             compiled = connection.__dict__[self.key] = self._compile(using)
-        (
-            compiler,
-            sql,
-            params,
-            slots,
-            from_db,
-            init_list,
-            start,
-            end,
-            populators,
-            annotations,
-            read,
-        ) = compiled
-        params = list(params)
-        for slot, value in zip(slots, values, strict=True):
+        params = list(compiled.params)
+        for slot, value in zip(compiled.slots, values, strict=True):
             params[slot] = value
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(compiled.sql, params)
             fetched = cursor.fetchall()
+        if compiled.converters:
+            fetched = compiled.compiler.apply_converters(fetched, compiled.converters)
         found = []
-        for row in read(fetched):
-            instance = from_db(using, init_list, row[start:end])
-            for populator in populators:
+        for row in fetched:
+            instance = compiled.from_db(using, compiled.init_list, row[compiled.columns])
+            for populator in compiled.populators:
                 populator.populate(row, instance)
-            for name, position in annotations.items():
+            for name, position in compiled.annotations.items():
                 setattr(instance, name, row[position])
             found.append(instance)
         return found
 
-    def _compile(self, using: str) -> tuple[Any, ...]:
+    def _compile(self, using: str) -> _Compiled:
         stand_ins = [
             f"studio-stand-in-{next(_STAND_INS)}" if kind is str else next(_STAND_INS)
             for kind in self.kinds
@@ -93,26 +83,37 @@ class Prepared:
         populators = get_related_populators(klass_info, select, using, fetch_mode)
         # As compiler.results_iter reads rows, its converters found once rather than per call.
         columns = [column[0] for column in select[: compiler.col_count]]
-        converters = compiler.get_converters(columns)
         if compiler.has_composite_fields(columns):
             raise ValueError("a prepared query reads no composite primary key")
-
-        def read(fetched: list[tuple[Any, ...]]) -> Iterable[Any]:
-            return compiler.apply_converters(fetched, converters) if converters else fetched
-
-        return (
-            compiler,
-            sql,
-            tuple(params),
-            slots,
-            _get_from_db(klass_info["model"], fetch_mode),
-            init_list,
-            start,
-            end,
-            populators,
-            dict(compiler.annotation_col_map),
-            read,
+        return _Compiled(
+            compiler=compiler,
+            sql=sql,
+            params=tuple(params),
+            slots=slots,
+            converters=compiler.get_converters(columns),
+            from_db=_get_from_db(klass_info["model"], fetch_mode),
+            init_list=init_list,
+            columns=slice(start, end),
+            populators=populators,
+            annotations=dict(compiler.annotation_col_map),
         )
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    """A prepared query as built for one connection: its SQL, where the values go, and how a
+    row becomes an instance (as ModelIterable makes one)."""
+
+    compiler: Any
+    sql: str
+    params: tuple[Any, ...]
+    slots: list[int]  # the positions in params of the call's values, in order
+    converters: dict[int, Any]
+    from_db: Callable[..., Model]
+    init_list: list[str]
+    columns: slice  # the model's own columns in a row
+    populators: list[Any]  # select_related instances
+    annotations: dict[str, int]
 
 
 class PreparedInsert:
