@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.roundtrip import DEVELOPER, _hello, _test, checkout, json_body  # noqa: E402
+from bench.roundtrip import DEVELOPER, checkout, json_body, said_hello, tested  # noqa: E402
 from tests.helpers.servers import (  # noqa: E402
     GUNICORN,
     Server,
@@ -92,8 +92,8 @@ def _counted(site, counts: Path, session, token: str, action_path: str, rounds: 
         server.wait_ready(timeout=900)
         (worker,) = server.worker_pids()
         batches = {
-            "Test": lambda: _test(session, f"{server.url}{action_path}", token),
-            "hello": lambda: _hello(session, f"{server.url}/bench/hello/", token),
+            "Test": lambda: tested(session, f"{server.url}{action_path}", token),
+            "hello": lambda: said_hello(session, f"{server.url}/bench/hello/", token),
         }
         for _ in range(WARM_UP):
             for send in batches.values():

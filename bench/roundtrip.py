@@ -121,11 +121,13 @@ def main() -> None:
                 name = f"Bench{size}"
                 create_connector(session, server.url, name, upstream.url)
                 action_url = create_action(session, server.url, name, "models", "/v1/models")
-                cases[f"Test {label}{suffix}"] = lambda s=session, u=action_url, t=token: _test(
+                cases[f"Test {label}{suffix}"] = lambda s=session, u=action_url, t=token: tested(
                     s, u, t
                 )
             hello_url = f"{server.url}/bench/hello/"
-            cases[f"hello POST{suffix}"] = lambda s=session, u=hello_url, t=token: _hello(s, u, t)
+            cases[f"hello POST{suffix}"] = lambda s=session, u=hello_url, t=token: said_hello(
+                s, u, t
+            )
             pids = server.worker_pids()
             for name in cases:
                 if name.endswith(suffix) and not name.startswith("direct") and name not in workers:
@@ -169,12 +171,14 @@ def main() -> None:
         print(f"{name:>20} {wall[name]:8.2f} {added} {shown_cpu} {ratio}")
 
 
-def _test(session, action_url: str, token: str) -> None:
+def tested(session, action_url: str, token: str) -> None:
+    """Press Test on the action as the page does; fail unless the API answered 200."""
     response = press_test(session, action_url, token)
     assert response.status_code == 200 and "200 OK" in response.text, response.text[:500]
 
 
-def _hello(session, url: str, token: str) -> None:
+def said_hello(session, url: str, token: str) -> None:
+    """POST the logged-in hello; fail unless it answered."""
     response = session.post(url, headers={"X-CSRFToken": token, "Referer": url}, timeout=30)
     assert response.status_code == 200 and response.text == "hello bob", response.text[:500]
 
